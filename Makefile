@@ -1,0 +1,45 @@
+# wasmaot build, test and demo targets. `make test` is what CI runs.
+SHELL := /bin/bash
+GO ?= go
+SUITE ?= ../shared/testsuite/wasm-2.0
+BIN := bin
+WASMAOT := $(BIN)/wasmaot
+APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen
+
+.PHONY: all deps build test unit spec fuzz vet clean
+
+all: build
+
+# deps installs the Debian packages and Go modules wasmaot needs. Idempotent;
+# apt runs only when something is missing (needs root or sudo then).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	$(GO) mod download
+
+build:
+	$(GO) build -o $(WASMAOT) ./cmd/wasmaot
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test ./...
+
+# spec runs the WebAssembly 2.0 suite through the front end.
+spec: build
+	$(WASMAOT) wast $(SUITE)/*.wast
+
+test: deps vet unit spec
+
+# fuzz runs each fuzz target for FUZZTIME.
+FUZZTIME ?= 1m
+fuzz:
+	$(GO) test ./compiler/wasm -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf $(BIN)

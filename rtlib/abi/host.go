@@ -1,0 +1,48 @@
+// Package abi is the contract between compiled code and the runtime: the
+// VMContext layout as named offsets, trap codes, the builtin table, the
+// object-file metadata format, and the shape of Go host functions. The
+// compiler back ends and rtlib both import it; it imports neither.
+package abi
+
+import "context"
+
+// ValType is a WebAssembly value type, numbered by its binary encoding
+// (the same numbers as compiler/wasm, which rtlib must not import).
+type ValType byte
+
+// Value types.
+const (
+	I32       ValType = 0x7F
+	I64       ValType = 0x7E
+	F32       ValType = 0x7D
+	F64       ValType = 0x7C
+	V128      ValType = 0x7B
+	FuncRef   ValType = 0x70
+	ExternRef ValType = 0x6F
+)
+
+// Slots returns how many uint64 stack slots a value of type t occupies in
+// a host call: two for v128 (low half first), one otherwise.
+func (t ValType) Slots() int {
+	if t == V128 {
+		return 2
+	}
+	return 1
+}
+
+// Caller is what a host function sees of the instance that called it.
+type Caller interface {
+	// Memory returns the caller's exported linear memory "memory" (nil if
+	// it has none). The slice is valid until the guest runs again: fetch it
+	// anew after anything that may grow memory.
+	Memory() []byte
+}
+
+// HostFunc is a Go function that a module may import. Arguments arrive in
+// stack (each value in Slots() slots, in parameter order); the function
+// writes its results back to the start of stack, which is long enough for
+// both. A non-nil error traps the calling instance with that error.
+type HostFunc struct {
+	Params, Results []ValType
+	Fn              func(ctx context.Context, caller Caller, stack []uint64) error
+}
