@@ -7,19 +7,19 @@ type TrapCode uint32
 
 // Trap codes.
 const (
-	TrapNone                   TrapCode = iota
-	TrapUnreachable                     // unreachable executed
-	TrapMemoryOutOfBounds               // load, store or bulk memory op outside memory
-	TrapTableOutOfBounds                // table access or bulk table op outside a table
-	TrapUndefinedElement                // call_indirect index beyond the table's size
-	TrapUninitializedElement            // call_indirect through a null entry
-	TrapIndirectCallTypeMismatch        // call_indirect signature check failed
-	TrapIntegerDivideByZero             // div/rem by zero
-	TrapIntegerOverflow                 // INT_MIN / -1, or trunc of an out-of-range float
-	TrapInvalidConversion               // trunc of NaN
-	TrapCallStackExhausted              // native stack or interpreter depth limit
-	TrapInterrupted                     // context cancelled or deadline passed
-	TrapOutOfFuel                       // fuel budget exhausted
+	TrapNone                     TrapCode = iota
+	TrapUnreachable                       // unreachable executed
+	TrapMemoryOutOfBounds                 // load, store or bulk memory op outside memory
+	TrapTableOutOfBounds                  // table access or bulk table op outside a table
+	TrapUndefinedElement                  // call_indirect index beyond the table's size
+	TrapUninitializedElement              // call_indirect through a null entry
+	TrapIndirectCallTypeMismatch          // call_indirect signature check failed
+	TrapIntegerDivideByZero               // div/rem by zero
+	TrapIntegerOverflow                   // INT_MIN / -1, or trunc of an out-of-range float
+	TrapInvalidConversion                 // trunc of NaN
+	TrapCallStackExhausted                // native stack or interpreter depth limit
+	TrapInterrupted                       // context cancelled or deadline passed
+	TrapOutOfFuel                         // fuel budget exhausted
 	numTrapCodes
 )
 
