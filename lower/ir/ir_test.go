@@ -25,11 +25,11 @@ func TestRoundTrip(t *testing.T) {
 
 func TestVerifyRejects(t *testing.T) {
 	cases := map[string]string{
-		"no terminator": "func f0 () -> () {\nb0:\n    interrupt_check\n}\n",
-		"type mismatch": "func f0 (i32) -> (i32) {\nb0(v0:i32):\n    v1:i64 = i64.const 1\n    v2:i32 = i32.add v0, v1\n    return v2\n}\n",
-		"arity": "func f0 (i32) -> () {\nb0(v0:i32):\n    jump b1\nb1(v1:i32):\n    return\n}\n",
-		"dominance": "func f0 (i32) -> (i32) {\nb0(v0:i32):\n    brif v0, b1, b2\nb1:\n    v1:i32 = i32.const 1\n    jump b2\nb2:\n    return v1\n}\n",
-		"bad return": "func f0 () -> (i32) {\nb0:\n    return\n}\n",
+		"no terminator":  "func f0 () -> () {\nb0:\n    interrupt_check\n}\n",
+		"type mismatch":  "func f0 (i32) -> (i32) {\nb0(v0:i32):\n    v1:i64 = i64.const 1\n    v2:i32 = i32.add v0, v1\n    return v2\n}\n",
+		"arity":          "func f0 (i32) -> () {\nb0(v0:i32):\n    jump b1\nb1(v1:i32):\n    return\n}\n",
+		"dominance":      "func f0 (i32) -> (i32) {\nb0(v0:i32):\n    brif v0, b1, b2\nb1:\n    v1:i32 = i32.const 1\n    jump b2\nb2:\n    return v1\n}\n",
+		"bad return":     "func f0 () -> (i32) {\nb0:\n    return\n}\n",
 		"mid terminator": "func f0 () -> () {\nb0:\n    return\n    return\n}\n",
 	}
 	for name, src := range cases {
