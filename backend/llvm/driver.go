@@ -1,0 +1,134 @@
+package llvm
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// linkerScript merges what llc emits (.text, .rodata.cst16, .rodata.str…)
+// into exactly the sections of the object format — .text, .rodata and
+// .wasmaot.meta — and drops the rest.
+const linkerScript = `SECTIONS {
+  .text : { *(.text .text.*) }
+  .rodata : { *(.rodata .rodata.* .data.rel.ro .data.rel.ro.*) }
+  .wasmaot.meta : { KEEP(*(.wasmaot.meta)) }
+  /DISCARD/ : { *(.note.GNU-stack) *(.eh_frame) *(.comment) *(.llvm_addrsig) }
+}
+`
+
+// CodegenOptions control the opt/llc pipeline.
+type CodegenOptions struct {
+	// OptLevel is 0 to 3: the opt pipeline (-O1…-O3; none at 0) and llc's
+	// code generation level.
+	OptLevel int
+	// Jobs bounds how many opt/llc pipelines run at once; 0 means one.
+	Jobs int
+}
+
+// CompileModules turns LLVM modules (textual IR, each a complete module
+// for t) into one ELF64 relocatable object. Each module goes through
+// `opt -O<n>` and `llc -filetype=obj` in its own processes, up to
+// opts.Jobs at a time, and ld.lld -r merges the results into the sections
+// of the wasmaot object format. Symbols referenced across modules must be
+// global; ld -r keeps those references as relocations for the loader.
+func CompileModules(ctx context.Context, t *Target, modules [][]byte, opts CodegenOptions) ([]byte, error) {
+	if opts.OptLevel < 0 || opts.OptLevel > 3 {
+		return nil, fmt.Errorf("llvm: optimisation level %d out of range 0..3", opts.OptLevel)
+	}
+	if len(modules) == 0 {
+		return nil, fmt.Errorf("llvm: no modules to compile")
+	}
+	tools, err := FindTools()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "wasmaot-llvm-")
+	if err != nil {
+		return nil, fmt.Errorf("llvm: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	jobs := max(opts.Jobs, 1)
+	sem := make(chan struct{}, jobs)
+	errs := make([]error, len(modules))
+	objs := make([]string, len(modules))
+	var wg sync.WaitGroup
+	for i, mod := range modules {
+		objs[i] = filepath.Join(dir, "part"+strconv.Itoa(i)+".o")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = codegen(ctx, tools, t, opts.OptLevel, mod, objs[i])
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("llvm: module part %d: %w", i, err)
+		}
+	}
+
+	script := filepath.Join(dir, "sections.ld")
+	if err := os.WriteFile(script, []byte(linkerScript), 0o600); err != nil {
+		return nil, fmt.Errorf("llvm: %w", err)
+	}
+	out := filepath.Join(dir, "out.o")
+	args := append([]string{"-r", "-T", script, "-o", out}, objs...)
+	if err := run(ctx, tools.Lld, args, nil, nil); err != nil {
+		return nil, err
+	}
+	obj, err := os.ReadFile(out)
+	if err != nil {
+		return nil, fmt.Errorf("llvm: %w", err)
+	}
+	return obj, nil
+}
+
+// codegen runs opt (unless at -O0) and llc on one module, writing the
+// object to objPath.
+func codegen(ctx context.Context, tools *Tools, t *Target, level int, mod []byte, objPath string) error {
+	targetArgs := []string{"-mtriple=" + t.Triple, "-mcpu=" + t.CPU, "-mattr=" + t.mattr()}
+	input := mod
+	if level > 0 {
+		var bc bytes.Buffer
+		args := append([]string{"-O" + strconv.Itoa(level)}, targetArgs...)
+		args = append(args, "-", "-o", "-")
+		if err := run(ctx, tools.Opt, args, mod, &bc); err != nil {
+			return err
+		}
+		input = bc.Bytes()
+	}
+	args := append([]string{"-O" + strconv.Itoa(level), "-filetype=obj", "-relocation-model=pic"}, targetArgs...)
+	args = append(args, "-", "-o", objPath)
+	return run(ctx, tools.Llc, args, input, nil)
+}
+
+// run executes one tool with stdin and stdout; its stderr becomes the error.
+func run(ctx context.Context, tool string, args []string, stdin []byte, stdout *bytes.Buffer) error {
+	cmd := exec.CommandContext(ctx, tool, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 4000 {
+			msg = msg[:4000] + "…"
+		}
+		return fmt.Errorf("%s failed: %v: %s", filepath.Base(tool), err, msg)
+	}
+	return nil
+}
