@@ -58,14 +58,45 @@ type OpInfo struct {
 	Fixed   bool  // Params/Results give the full signature
 	Params  string
 	Results string
+
+	params, results []ValType // Params and Results as types, filled at init
+}
+
+// Lookup tables for Info, indexed by the opcode byte (one-byte opcodes) or
+// the sub-opcode (the 0xFC and 0xFD families), filled from opInfo.
+var opInfoByte, opInfoMisc, opInfoSIMD [256]*OpInfo
+
+func init() {
+	for op, info := range opInfo {
+		info.params = sigTypes(info.Params)
+		info.results = sigTypes(info.Results)
+		switch op >> 8 {
+		case 0:
+			opInfoByte[op] = info
+		case Opcode(PrefixMisc):
+			opInfoMisc[op&0xFF] = info
+		case Opcode(PrefixSIMD):
+			opInfoSIMD[op&0xFF] = info
+		}
+	}
 }
 
 // Info returns the description of op, or nil if op is not a WebAssembly 2.0 opcode.
-func (op Opcode) Info() *OpInfo { return opInfo[op] }
+func (op Opcode) Info() *OpInfo {
+	switch op >> 8 {
+	case 0:
+		return opInfoByte[op]
+	case Opcode(PrefixMisc):
+		return opInfoMisc[op&0xFF]
+	case Opcode(PrefixSIMD):
+		return opInfoSIMD[op&0xFF]
+	}
+	return nil
+}
 
 // String returns the instruction's text-format name.
 func (op Opcode) String() string {
-	if i := opInfo[op]; i != nil {
+	if i := op.Info(); i != nil {
 		return i.Name
 	}
 	return "unknown opcode"
@@ -86,6 +117,17 @@ func SigType(c byte) ValType {
 		return V128
 	}
 	return 0
+}
+
+func sigTypes(sig string) []ValType {
+	if sig == "" {
+		return nil
+	}
+	ts := make([]ValType, len(sig))
+	for i := range sig {
+		ts[i] = SigType(sig[i])
+	}
+	return ts
 }
 
 // Opcodes lists every opcode, for tables built at init time (e.g. text names).

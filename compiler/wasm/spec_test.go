@@ -1,0 +1,180 @@
+package wasm
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// suiteDir is the WebAssembly 2.0 spec suite, beside the repository.
+const suiteDir = "../../../shared/testsuite/wasm-2.0"
+
+// wast2jsonBroken lists the suite files Debian's wabt 1.0.32 cannot parse
+// (see the suite's README).
+var wast2jsonBroken = map[string]bool{
+	"comments": true, "if": true, "table_fill": true, "table_get": true,
+	"table_grow": true, "table_set": true, "table_size": true,
+}
+
+// spliceCommand is the part of a wast2json command this package checks.
+type spliceCommand struct {
+	Type       string `json:"type"`
+	Line       int    `json:"line"`
+	Filename   string `json:"filename"`
+	Text       string `json:"text"`
+	ModuleType string `json:"module_type"`
+}
+
+// suiteModule is one binary module of the suite with its expectation.
+type suiteModule struct {
+	path   string // .wasm file
+	where  string // file.wast:line
+	expect ErrorKind
+	text   string // expected message, for assert_invalid/assert_malformed
+}
+
+// splitSuite runs wast2json on every suite file and returns the binary
+// modules it wrote. It skips the test if the tool or the suite is missing.
+func splitSuite(tb testing.TB) []suiteModule {
+	tb.Helper()
+	if _, err := exec.LookPath("wast2json"); err != nil {
+		tb.Skip("wast2json (wabt) is not installed; skipping the spec suite")
+	}
+	files, _ := filepath.Glob(filepath.Join(suiteDir, "*.wast"))
+	if len(files) == 0 {
+		tb.Skipf("spec suite not found at %s", suiteDir)
+	}
+	dir := tb.TempDir()
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		modules []suiteModule
+		sem     = make(chan struct{}, 2)
+	)
+	for _, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), ".wast")
+		if wast2jsonBroken[base] {
+			tb.Logf("skipping %s.wast: wabt 1.0.32's wast2json cannot parse it", base)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			mods, err := splitWast(f, filepath.Join(dir, base))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				tb.Errorf("%s: %v", base, err)
+				return
+			}
+			modules = append(modules, mods...)
+		}()
+	}
+	wg.Wait()
+	return modules
+}
+
+func splitWast(wast, outDir string) ([]suiteModule, error) {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(filepath.Base(wast), ".wast")
+	jsonPath := filepath.Join(outDir, base+".json")
+	if out, err := exec.Command("wast2json", wast, "-o", jsonPath).CombinedOutput(); err != nil {
+		return nil, errors.New("wast2json: " + strings.TrimSpace(string(out)))
+	}
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		return nil, err
+	}
+	var script struct{ Commands []spliceCommand }
+	if err := json.Unmarshal(raw, &script); err != nil {
+		return nil, err
+	}
+	var mods []suiteModule
+	for _, c := range script.Commands {
+		if c.Filename == "" || (c.ModuleType != "" && c.ModuleType != "binary") {
+			continue // actions, and text modules (the text parser's business)
+		}
+		m := suiteModule{path: filepath.Join(outDir, c.Filename), where: base + ".wast:" + itoa(c.Line), text: c.Text}
+		switch c.Type {
+		case "module", "assert_unlinkable", "assert_uninstantiable":
+		case "assert_invalid":
+			m.expect = Invalid
+		case "assert_malformed":
+			m.expect = Malformed
+		default:
+			continue
+		}
+		mods = append(mods, m)
+	}
+	return mods, nil
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		if n /= 10; n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// check decodes and validates bin and returns the first error.
+func check(bin []byte) error {
+	m, err := Decode(bin)
+	if err != nil {
+		return err
+	}
+	return Validate(m)
+}
+
+// TestSpecSuite checks every binary module of the spec suite: valid ones
+// must decode and validate, assert_invalid ones must fail validation and
+// assert_malformed ones must fail decoding.
+func TestSpecSuite(t *testing.T) {
+	modules := splitSuite(t)
+	var passed, failed, msgDiffs int
+	for _, sm := range modules {
+		bin, err := os.ReadFile(sm.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = check(bin)
+		var werr *Error
+		if err != nil && !errors.As(err, &werr) {
+			t.Fatalf("%s: error of type %T: %v", sm.where, err, err)
+		}
+		switch {
+		case sm.expect == 0 && err != nil:
+			t.Errorf("%s: valid module rejected: %v", sm.where, err)
+			failed++
+		case sm.expect != 0 && err == nil:
+			t.Errorf("%s: %s module (%q) accepted", sm.where, sm.expect, sm.text)
+			failed++
+		case sm.expect != 0 && werr.Kind != sm.expect:
+			t.Errorf("%s: want %s (%q), got %s error: %v", sm.where, sm.expect, sm.text, werr.Kind, err)
+			failed++
+		default:
+			passed++
+			if werr != nil && !strings.HasPrefix(werr.Msg, sm.text) {
+				msgDiffs++
+				if testing.Verbose() {
+					t.Logf("%s: message %q, suite expects %q", sm.where, werr.Msg, sm.text)
+				}
+			}
+		}
+	}
+	t.Logf("spec suite: %d binary modules, %d passed, %d failed (%d messages differ from the suite's wording)",
+		len(modules), passed, failed, msgDiffs)
+}

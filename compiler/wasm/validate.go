@@ -1,0 +1,255 @@
+package wasm
+
+import "slices"
+
+// Validate checks m against the validation rules of WebAssembly 2.0: index
+// spaces, limits, constant expressions, export names, declared function
+// references, and the typing of every function body. It reports the first
+// problem as an *Error of kind Invalid (or Malformed for a body whose block
+// structure is broken, which Decode never lets through).
+func Validate(m *Module) (err error) {
+	v := &validator{m: m}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(*Error)
+			if !ok {
+				panic(r)
+			}
+			err = e
+		}
+	}()
+	v.module()
+	return nil
+}
+
+// MaxMemoryPages is the largest memory size of WebAssembly 2.0 (4 GiB).
+const MaxMemoryPages = 65536
+
+// validator holds the module's index spaces and the scratch state of the
+// function-body checker. Its methods report errors by panicking with an
+// *Error, which Validate recovers.
+type validator struct {
+	m         *Module
+	funcTypes []*FuncType   // by function index
+	globals   []*GlobalType // by global index
+	tables    []*TableType  // by table index
+	numMems   uint32
+	declared  []uint64 // bit set of function indices that ref.func may name
+
+	code codeState // scratch of the function-body checker
+}
+
+func (v *validator) fail(off uint32, format string, args ...any) {
+	panic(invalid(off, format, args...))
+}
+
+func (v *validator) module() {
+	m := v.m
+	for i := range m.Imports {
+		im := &m.Imports[i]
+		switch im.Kind {
+		case ExternFunc:
+			v.funcTypes = append(v.funcTypes, v.typeAt(im.Func, 0))
+		case ExternTable:
+			v.tableType(&im.Table)
+			v.tables = append(v.tables, &im.Table)
+		case ExternMemory:
+			v.memoryType(&im.Memory)
+			v.numMems++
+		case ExternGlobal:
+			v.globals = append(v.globals, &im.Global)
+		}
+	}
+	numImportedGlobals := uint32(len(v.globals))
+	for _, t := range m.Funcs {
+		v.funcTypes = append(v.funcTypes, v.typeAt(t, 0))
+	}
+	for i := range m.Tables {
+		v.tableType(&m.Tables[i])
+		v.tables = append(v.tables, &m.Tables[i])
+	}
+	for i := range m.Memories {
+		v.memoryType(&m.Memories[i])
+		v.numMems++
+	}
+	if v.numMems > 1 {
+		v.fail(0, "multiple memories")
+	}
+
+	v.declared = make([]uint64, (len(v.funcTypes)+63)/64)
+	for i := range m.Globals {
+		g := &m.Globals[i]
+		v.constExpr(&g.Init, g.Type.Type, numImportedGlobals)
+		v.globals = append(v.globals, &g.Type)
+	}
+	for i := range m.Elems {
+		e := &m.Elems[i]
+		if e.Type != FuncRef && e.Type != ExternRef {
+			v.fail(0, "malformed reference type")
+		}
+		for j := range e.Init {
+			v.constExpr(&e.Init[j], e.Type, numImportedGlobals)
+		}
+		if e.Mode == SegmentActive {
+			t := v.table(e.Table, e.Offset.Offset)
+			if t.Elem != e.Type {
+				v.fail(e.Offset.Offset, "type mismatch: element segment of %s in table of %s", e.Type, t.Elem)
+			}
+			v.constExpr(&e.Offset, I32, numImportedGlobals)
+		}
+	}
+	for i := range m.Datas {
+		d := &m.Datas[i]
+		if d.Mode == SegmentActive {
+			v.memory(d.Memory, d.Offset.Offset)
+			v.constExpr(&d.Offset, I32, numImportedGlobals)
+		}
+	}
+	if m.Start != nil {
+		ft := v.funcType(*m.Start, 0)
+		if len(ft.Params) != 0 || len(ft.Results) != 0 {
+			v.fail(0, "start function must have type [] -> []")
+		}
+	}
+	v.exports()
+	if len(m.Codes) != len(m.Funcs) {
+		v.fail(0, "function and code section have inconsistent lengths")
+	}
+	for i := range m.Codes {
+		v.function(m.NumImportedFuncs+uint32(i), &m.Codes[i])
+	}
+}
+
+func (v *validator) exports() {
+	m := v.m
+	names := make(map[string]struct{}, len(m.Exports))
+	for _, e := range m.Exports {
+		switch e.Kind {
+		case ExternFunc:
+			v.funcType(e.Index, 0)
+			v.declare(e.Index)
+		case ExternTable:
+			v.table(e.Index, 0)
+		case ExternMemory:
+			v.memory(e.Index, 0)
+		case ExternGlobal:
+			v.global(e.Index, 0)
+		default:
+			v.fail(0, "malformed export kind")
+		}
+		if _, dup := names[e.Name]; dup {
+			v.fail(0, "duplicate export name %q", e.Name)
+		}
+		names[e.Name] = struct{}{}
+	}
+}
+
+func (v *validator) declare(funcIdx uint32) {
+	if funcIdx < uint32(len(v.funcTypes)) {
+		v.declared[funcIdx/64] |= 1 << (funcIdx % 64)
+	}
+}
+
+func (v *validator) isDeclared(funcIdx uint32) bool {
+	return v.declared[funcIdx/64]&(1<<(funcIdx%64)) != 0
+}
+
+func (v *validator) limits(l *Limits, bound uint64, boundMsg string) {
+	if uint64(l.Min) > bound || (l.HasMax && uint64(l.Max) > bound) {
+		v.fail(0, boundMsg)
+	}
+	if l.HasMax && l.Min > l.Max {
+		v.fail(0, "size minimum must not be greater than maximum")
+	}
+}
+
+func (v *validator) tableType(t *TableType) {
+	if !t.Elem.IsRef() {
+		v.fail(0, "malformed reference type")
+	}
+	v.limits(&t.Limits, 1<<32-1, "table size must be at most 2^32-1")
+}
+
+func (v *validator) memoryType(t *MemoryType) {
+	v.limits(&t.Limits, MaxMemoryPages, "memory size must be at most 65536 pages (4GiB)")
+}
+
+// typeAt returns type idx, failing with "unknown type" at offset off.
+func (v *validator) typeAt(idx uint32, off uint32) *FuncType {
+	if idx >= uint32(len(v.m.Types)) {
+		v.fail(off, "unknown type %d", idx)
+	}
+	return &v.m.Types[idx]
+}
+
+func (v *validator) funcType(idx uint32, off uint32) *FuncType {
+	if idx >= uint32(len(v.funcTypes)) {
+		v.fail(off, "unknown function %d", idx)
+	}
+	return v.funcTypes[idx]
+}
+
+func (v *validator) table(idx uint32, off uint32) *TableType {
+	if idx >= uint32(len(v.tables)) {
+		v.fail(off, "unknown table %d", idx)
+	}
+	return v.tables[idx]
+}
+
+func (v *validator) global(idx uint32, off uint32) *GlobalType {
+	if idx >= uint32(len(v.globals)) {
+		v.fail(off, "unknown global %d", idx)
+	}
+	return v.globals[idx]
+}
+
+func (v *validator) memory(idx uint32, off uint32) {
+	if idx >= v.numMems {
+		v.fail(off, "unknown memory %d", idx)
+	}
+}
+
+// constExpr checks a constant expression of type want. As in WebAssembly
+// 2.0, global.get may name only the first numGlobals (imported) globals,
+// and only immutable ones. Every ref.func it names becomes declared.
+func (v *validator) constExpr(e *ConstExpr, want ValType, numGlobals uint32) {
+	var got ValType
+	for i := range e.Instrs {
+		in := &e.Instrs[i]
+		switch in.Op {
+		case OpI32Const:
+			got = I32
+		case OpI64Const:
+			got = I64
+		case OpF32Const:
+			got = F32
+		case OpF64Const:
+			got = F64
+		case OpV128Const:
+			got = V128
+		case OpRefNull:
+			got = in.Type
+		case OpRefFunc:
+			v.funcType(in.Index, in.Offset)
+			v.declare(in.Index)
+			got = FuncRef
+		case OpGlobalGet:
+			if in.Index >= numGlobals {
+				v.fail(in.Offset, "unknown global %d", in.Index)
+			}
+			g := v.globals[in.Index]
+			if g.Mutable {
+				v.fail(in.Offset, "constant expression required")
+			}
+			got = g.Type
+		default:
+			v.fail(in.Offset, "constant expression required")
+		}
+	}
+	if len(e.Instrs) != 1 || got != want {
+		v.fail(e.Offset, "type mismatch: constant expression must produce one %s", want)
+	}
+}
+
+// equalTypes reports whether two result types are the same.
+func equalTypes(a, b []ValType) bool { return slices.Equal(a, b) }
