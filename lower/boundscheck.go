@@ -1,0 +1,100 @@
+package lower
+
+import (
+	"slices"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// pageSize is the WebAssembly page size in bytes.
+const pageSize = 65536
+
+// boundsCheckElim removes bounds checks that cannot fail given what is
+// already known: a check dominated by a check of the same address value
+// with an extent at least as large (memories never shrink, so a check
+// that passed stays passed), and a check of a constant address whose end
+// lies within the memory's minimum size, or within a constant range an
+// earlier dominating check covered. It walks the dominator tree with one
+// scope of facts per block.
+func boundsCheckElim(c *passContext) {
+	f := c.f
+	cfg := ir.ComputeCFG(f)
+	kids := cfg.Children()
+	consts := map[ir.Value]uint64{}
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			if in.Op == ir.Op(constOp(ir.I32)) {
+				consts[in.Results[0]] = uint64(uint32(in.Const))
+			}
+		}
+	}
+	type addrKey struct {
+		mem  uint32
+		addr ir.Value
+	}
+	// checked maps a (memory, address) to the largest extent checked on
+	// every path to here; constEnd maps a memory to the largest end of a
+	// checked constant range. Both are undone when leaving a subtree.
+	checked := map[addrKey]uint64{}
+	constEnd := map[uint32]uint64{}
+	minBytes := func(mem uint32) uint64 {
+		if c.m == nil {
+			return 0
+		}
+		if mt := c.m.MemoryTypeOf(mem); mt != nil {
+			return uint64(mt.Limits.Min) * pageSize
+		}
+		return 0
+	}
+	var walk func(b *ir.Block)
+	walk = func(b *ir.Block) {
+		type undo struct {
+			key      addrKey
+			old      uint64
+			had      bool
+			mem      uint32
+			oldConst uint64
+		}
+		var undos []undo
+		b.Instrs = slices.DeleteFunc(b.Instrs, func(in *ir.Instr) bool {
+			if in.Op != ir.OpBoundsCheck {
+				return false
+			}
+			c.stats.BoundsChecks++
+			key := addrKey{in.Index, in.Args[0]}
+			ext := in.Const
+			if a, ok := consts[in.Args[0]]; ok {
+				if a+ext <= max(minBytes(in.Index), constEnd[in.Index]) {
+					c.stats.BoundsChecksRemoved++
+					return true
+				}
+				undos = append(undos, undo{mem: in.Index, oldConst: constEnd[in.Index], key: key, old: checked[key]})
+				constEnd[in.Index] = a + ext
+				return false
+			}
+			old, had := checked[key]
+			if had && old >= ext {
+				c.stats.BoundsChecksRemoved++
+				return true
+			}
+			undos = append(undos, undo{key: key, old: old, had: had, mem: in.Index, oldConst: constEnd[in.Index]})
+			checked[key] = ext
+			return false
+		})
+		for _, k := range kids[b] {
+			walk(k)
+		}
+		for i := len(undos) - 1; i >= 0; i-- {
+			u := undos[i]
+			if u.had {
+				checked[u.key] = u.old
+			} else {
+				delete(checked, u.key)
+			}
+			constEnd[u.mem] = u.oldConst
+		}
+	}
+	if len(cfg.RPO) > 0 {
+		walk(cfg.RPO[0])
+	}
+}

@@ -1,0 +1,98 @@
+package lower
+
+import (
+	"slices"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// deadCode removes blocks unreachable from the entry, instructions whose
+// results are unused and that neither have side effects nor can trap, and
+// block parameters that are unused (with their arguments on every edge).
+func deadCode(c *passContext) {
+	f := c.f
+	cfg := ir.ComputeCFG(f)
+	f.Blocks = slices.DeleteFunc(f.Blocks, func(b *ir.Block) bool { return !cfg.Reachable(b) })
+
+	type paramRef struct {
+		b *ir.Block
+		i int
+	}
+	defInstr := map[ir.Value]*ir.Instr{}
+	defParam := map[ir.Value]paramRef{}
+	edgesTo := map[*ir.Block][]*ir.BlockCall{}
+	for _, b := range f.Blocks {
+		for i, p := range b.Params {
+			defParam[p] = paramRef{b, i}
+		}
+		for _, in := range b.Instrs {
+			for _, r := range in.Results {
+				defInstr[r] = in
+			}
+			for _, s := range in.Succs {
+				edgesTo[s.Block] = append(edgesTo[s.Block], s)
+			}
+		}
+	}
+	live := map[ir.Value]bool{}
+	var work []ir.Value
+	mark := func(vs []ir.Value) {
+		for _, v := range vs {
+			if !live[v] {
+				live[v] = true
+				work = append(work, v)
+			}
+		}
+	}
+	for _, p := range f.Blocks[0].Params {
+		live[p] = true // the signature fixes the entry parameters
+	}
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			if keep(in) {
+				mark(in.Args)
+			}
+		}
+	}
+	for len(work) > 0 {
+		v := work[len(work)-1]
+		work = work[:len(work)-1]
+		if in := defInstr[v]; in != nil {
+			mark(in.Args)
+		} else if pr, ok := defParam[v]; ok {
+			for _, e := range edgesTo[pr.b] {
+				mark(e.Args[pr.i : pr.i+1])
+			}
+		}
+	}
+	for _, b := range f.Blocks {
+		before := len(b.Instrs)
+		b.Instrs = slices.DeleteFunc(b.Instrs, func(in *ir.Instr) bool {
+			return !keep(in) && !slices.ContainsFunc(in.Results, func(r ir.Value) bool { return live[r] })
+		})
+		c.stats.DeadRemoved += before - len(b.Instrs)
+		if b == f.Blocks[0] {
+			continue
+		}
+		for i := len(b.Params) - 1; i >= 0; i-- {
+			if !live[b.Params[i]] {
+				removeParam(b, i, edgesTo[b])
+			}
+		}
+	}
+}
+
+// keep reports whether in must stay even if its results are unused.
+func keep(in *ir.Instr) bool {
+	info := in.Op.Info()
+	return info.SideEffects || info.CanTrap
+}
+
+// removeParam deletes parameter i of b and the matching argument of every
+// edge into b.
+func removeParam(b *ir.Block, i int, edges []*ir.BlockCall) {
+	b.Params = slices.Delete(b.Params, i, i+1)
+	for _, e := range edges {
+		e.Args = slices.Delete(e.Args, i, i+1)
+	}
+}

@@ -1,0 +1,91 @@
+// Package lower translates a validated WebAssembly module into wasmaot's
+// SSA IR (package lower/ir) and runs the optimisation passes over it.
+//
+// Module is the entry point: it lowers every defined function, then runs
+// the pass pipeline (passes.go lists it). Lowering keeps wasm semantics
+// exact and free of undefined behaviour for the back ends: every load and
+// store is preceded by a bounds_check, integer division and float-to-int
+// truncation by explicit trap_if checks, and signed remainder by -1 is
+// rewritten to remainder by 1. Locals become SSA values (see ssa.go);
+// unreachable code after br, return and unreachable is not lowered.
+package lower
+
+import (
+	"fmt"
+
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// Options controls lowering.
+type Options struct {
+	// NoPasses skips the optimisation pipeline (lowered IR as is).
+	NoPasses bool
+	// Verify runs the IR verifier after lowering and after every pass.
+	Verify bool
+	// Stats, if non-nil, accumulates what the passes did.
+	Stats *Stats
+}
+
+// Module lowers every defined function of m, which must be valid
+// (wasm.Validate), and runs the pass pipeline unless opts.NoPasses.
+func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
+	out := &ir.Module{Wasm: m, Funcs: make([]*ir.Func, len(m.Codes))}
+	for i := range m.Codes {
+		idx := m.NumImportedFuncs + uint32(i)
+		f, err := Func(m, idx)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Verify {
+			if err := ir.VerifyFunc(m, f); err != nil {
+				return nil, fmt.Errorf("after lowering: %w", err)
+			}
+		}
+		if !opts.NoPasses {
+			if err := Optimize(m, f, opts); err != nil {
+				return nil, err
+			}
+		}
+		out.Funcs[i] = f
+	}
+	return out, nil
+}
+
+// Func lowers defined function idx of m without running passes.
+func Func(m *wasm.Module, idx uint32) (f *ir.Func, err error) {
+	ci := idx - m.NumImportedFuncs
+	if idx < m.NumImportedFuncs || int(ci) >= len(m.Codes) {
+		return nil, fmt.Errorf("lower: function %d is not a defined function", idx)
+	}
+	sig := m.FuncTypeOf(idx)
+	if sig == nil {
+		return nil, fmt.Errorf("lower: function %d has no type", idx)
+	}
+	l := &funcLowerer{m: m, blocks: map[*ir.Block]*blockState{}}
+	l.f = &ir.Func{Index: idx, Name: funcName(m, idx), Sig: *sig}
+	l.localTypes = append(l.localTypes, sig.Params...)
+	for _, run := range m.Codes[ci].Locals {
+		for range run.Count {
+			l.localTypes = append(l.localTypes, run.Type)
+		}
+	}
+	if err := l.body(m.Codes[ci].Instrs()); err != nil {
+		return nil, fmt.Errorf("lower: function %d: %w", idx, err)
+	}
+	return l.f, nil
+}
+
+// funcName returns the function's name from the name section, else its
+// first export name, else "".
+func funcName(m *wasm.Module, idx uint32) string {
+	if n, ok := m.Names.Funcs[idx]; ok {
+		return n
+	}
+	for _, e := range m.Exports {
+		if e.Kind == wasm.ExternFunc && e.Index == idx {
+			return e.Name
+		}
+	}
+	return ""
+}

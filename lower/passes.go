@@ -1,0 +1,84 @@
+package lower
+
+import (
+	"fmt"
+
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// A pass rewrites one function in place and keeps it valid IR.
+type pass struct {
+	name string
+	run  func(c *passContext)
+}
+
+// passContext is what a pass sees: the function, its module and the
+// statistics to add to.
+type passContext struct {
+	m     *wasm.Module
+	f     *ir.Func
+	stats *Stats
+}
+
+// Passes, in the order they run. Copy propagation first removes the
+// redundant block parameters SSA construction leaves; constant folding
+// then sees through them; bounds-check elimination runs on the simplified
+// addresses; CSE merges what folding made equal; DCE sweeps last.
+var passes = []pass{
+	{"copyprop", copyProp},
+	{"constfold", constFold},
+	{"boundscheck", boundsCheckElim},
+	{"cse", cse},
+	{"copyprop", copyProp},
+	{"dce", deadCode},
+}
+
+// Stats counts what the passes did, summed over functions.
+type Stats struct {
+	BoundsChecks        int // bounds_check instructions produced by lowering
+	BoundsChecksRemoved int // of those, removed by boundscheck elimination
+	Folded              int // instructions replaced by constants
+	CSERemoved          int // instructions merged by CSE
+	DeadRemoved         int // instructions removed by DCE
+	ParamsRemoved       int // block parameters removed by copy propagation
+}
+
+// Optimize runs the pass pipeline on f. With opts.Verify, the verifier
+// runs after each pass and an error names the pass that broke the IR.
+func Optimize(m *wasm.Module, f *ir.Func, opts Options) error {
+	stats := opts.Stats
+	if stats == nil {
+		stats = &Stats{}
+	}
+	c := &passContext{m: m, f: f, stats: stats}
+	for _, p := range passes {
+		p.run(c)
+		if opts.Verify {
+			if err := ir.VerifyFunc(m, f); err != nil {
+				return fmt.Errorf("after pass %s: %w", p.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// PassNames lists the pipeline, for documentation and tests.
+func PassNames() []string {
+	names := make([]string, len(passes))
+	for i, p := range passes {
+		names[i] = p.name
+	}
+	return names
+}
+
+// runPass runs the pipeline pass named name once (filetests).
+func runPass(name string, m *wasm.Module, f *ir.Func, stats *Stats) error {
+	for _, p := range passes {
+		if p.name == name {
+			p.run(&passContext{m: m, f: f, stats: stats})
+			return nil
+		}
+	}
+	return fmt.Errorf("no pass %q", name)
+}

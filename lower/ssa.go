@@ -1,0 +1,152 @@
+package lower
+
+import (
+	"slices"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// SSA construction for wasm locals, after Braun et al., "Simple and
+// Efficient Construction of Static Single Assignment Form" (CC 2013), with
+// block parameters in place of phis. Each block records the current value
+// of every local it wrote or read. A read in a block without a definition
+// looks through the unique predecessor, or adds a block parameter and asks
+// every predecessor for the argument. A block is sealed once all its
+// predecessors are known (loop headers at the loop's end, join blocks at
+// their end); reads in an unsealed block create parameters whose arguments
+// are filled in when it is sealed. Redundant parameters (all arguments
+// equal) are left for the copy-propagation pass.
+
+// noValue marks "no definition yet".
+const noValue = ^ir.Value(0)
+
+type blockState struct {
+	defs       map[uint32]ir.Value // local index → current value
+	preds      []*ir.Block         // unique predecessors
+	sealed     bool
+	incomplete []pendingParam // parameters added before sealing
+}
+
+type pendingParam struct {
+	local uint32
+	param ir.Value
+}
+
+func (l *funcLowerer) state(b *ir.Block) *blockState {
+	s := l.blocks[b]
+	if s == nil {
+		s = &blockState{defs: map[uint32]ir.Value{}}
+		l.blocks[b] = s
+	}
+	return s
+}
+
+func (l *funcLowerer) writeLocal(local uint32, v ir.Value) {
+	l.state(l.cur).defs[local] = v
+}
+
+func (l *funcLowerer) readLocal(local uint32) ir.Value {
+	return l.readLocalIn(local, l.cur)
+}
+
+func (l *funcLowerer) readLocalIn(local uint32, b *ir.Block) ir.Value {
+	// Walk single-predecessor chains iteratively; recursion only at joins.
+	var chain []*ir.Block
+	v := noValue
+	for {
+		s := l.state(b)
+		if d, ok := s.defs[local]; ok {
+			v = d
+			break
+		}
+		if !s.sealed {
+			v = l.addParam(b, local)
+			s.incomplete = append(s.incomplete, pendingParam{local, v})
+			break
+		}
+		if len(s.preds) == 1 {
+			chain = append(chain, b)
+			b = s.preds[0]
+			continue
+		}
+		if len(s.preds) == 0 { // the entry block: a declared local starts at zero
+			v = l.zeroLocal(local)
+			break
+		}
+		v = l.addParam(b, local)
+		l.fillParam(b, local)
+		break
+	}
+	for _, c := range chain {
+		l.state(c).defs[local] = v
+	}
+	return v
+}
+
+// addParam appends a parameter for local to b and makes it b's definition.
+func (l *funcLowerer) addParam(b *ir.Block, local uint32) ir.Value {
+	p := l.f.NewValue(l.localTypes[local])
+	b.Params = append(b.Params, p)
+	l.state(b).defs[local] = p
+	return p
+}
+
+// fillParam appends, on every edge into b, the value of local at the end
+// of the edge's source block. The parameter just added is b's last.
+func (l *funcLowerer) fillParam(b *ir.Block, local uint32) {
+	for _, pred := range l.state(b).preds {
+		v := l.readLocalIn(local, pred)
+		for _, e := range pred.Succs() {
+			if e.Block == b {
+				e.Args = append(e.Args, v)
+			}
+		}
+	}
+}
+
+// seal records that all predecessors of b are known and completes the
+// parameters added while they were not.
+func (l *funcLowerer) seal(b *ir.Block) {
+	s := l.state(b)
+	if s.sealed {
+		return
+	}
+	s.sealed = true
+	// Pending parameters were appended in order after any the block had
+	// when created, so appending their arguments in the same order lines
+	// every edge up with the parameter list.
+	for _, p := range s.incomplete {
+		for _, pred := range s.preds {
+			v := l.readLocalIn(p.local, pred)
+			for _, e := range pred.Succs() {
+				if e.Block == b {
+					e.Args = append(e.Args, v)
+				}
+			}
+		}
+	}
+	s.incomplete = nil
+}
+
+// zeroLocal defines local as its type's zero value at the top of the
+// entry block.
+func (l *funcLowerer) zeroLocal(local uint32) ir.Value {
+	t := l.localTypes[local]
+	in := &ir.Instr{Op: zeroOp(t), Type: t}
+	v := l.f.NewValue(t)
+	in.Results = []ir.Value{v}
+	entry := l.f.Blocks[0]
+	entry.Instrs = slices.Insert(entry.Instrs, 0, in)
+	l.state(entry).defs[local] = v
+	return v
+}
+
+// addEdges records cur as a predecessor of each distinct successor.
+func (l *funcLowerer) addEdges(from *ir.Block, succs []*ir.BlockCall) {
+	for _, s := range succs {
+		st := l.state(s.Block)
+		if !slices.Contains(st.preds, from) {
+			st.preds = append(st.preds, from)
+		}
+	}
+}
