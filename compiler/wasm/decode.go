@@ -9,6 +9,10 @@ import (
 const (
 	// MaxLocals bounds the locals a function declares (parameters excluded).
 	MaxLocals = 50000
+	// MaxTypeArity bounds the parameters, and separately the results, of a
+	// function type. It keeps the cost of validating an instruction that
+	// moves a type's values (call, br_table, block) small.
+	MaxTypeArity = 1000
 )
 
 // Section ids of the binary format.
@@ -66,6 +70,8 @@ type decoder struct {
 	end int // end of the current section, or len(bin) between sections
 	m   *Module
 
+	inSection bool // whether end is a section's end
+
 	frames []byte // block nesting of the body being checked, reused
 
 	// dataRef is set by the first memory.init or data.drop in a module
@@ -92,7 +98,7 @@ func (d *decoder) failLEB(msg string) {
 
 // failEnd reports reading past the current section, or past the file.
 func (d *decoder) failEnd() {
-	if d.end == len(d.bin) {
+	if !d.inSection {
 		d.fail(d.end, msgEnd)
 	}
 	d.fail(d.end, msgBodyEnd)
@@ -193,12 +199,12 @@ func (d *decoder) module() {
 			}
 			lastRank = sectionRank[id]
 		}
-		d.end = d.pos + int(size)
+		d.end, d.inSection = d.pos+int(size), true
 		d.section(id)
 		if d.pos != d.end {
 			d.fail(d.pos, "section size mismatch")
 		}
-		d.end = len(d.bin)
+		d.end, d.inSection = len(d.bin), false
 	}
 	m := d.m
 	if len(m.Funcs) != len(m.Codes) {
@@ -283,20 +289,22 @@ func (d *decoder) typeSection() {
 	n, c := d.count(3)
 	d.m.Types = make([]FuncType, 0, c)
 	for range n {
-		if d.byte() != 0x60 {
-			d.fail(d.pos-1, "malformed function type")
-		}
+		d.tag(0x60, "malformed function type")
 		var t FuncType
-		t.Params = d.valTypes()
-		t.Results = d.valTypes()
+		t.Params = d.valTypes("too many parameters")
+		t.Results = d.valTypes("too many results")
 		d.m.Types = append(d.m.Types, t)
 	}
 }
 
-func (d *decoder) valTypes() []ValType {
+func (d *decoder) valTypes(tooMany string) []ValType {
+	at := d.pos
 	n, c := d.count(1)
 	if n == 0 {
 		return nil
+	}
+	if n > MaxTypeArity {
+		d.fail(at, tooMany)
 	}
 	ts := make([]ValType, 0, c)
 	for range n {
@@ -354,15 +362,26 @@ func (d *decoder) tableType() TableType {
 }
 
 func (d *decoder) limits() Limits {
-	flagAt := d.pos
-	switch d.byte() {
-	case 0x00:
+	if d.tag(0x01, "integer too large") == 0x00 {
 		return Limits{Min: d.u32()}
-	case 0x01:
-		return Limits{Min: d.u32(), Max: d.u32(), HasMax: true}
 	}
-	d.fail(flagAt, "integer too large")
-	return Limits{}
+	return Limits{Min: d.u32(), Max: d.u32(), HasMax: true}
+}
+
+// tag reads a one-byte tag that must be at most max (the limits flags) or
+// equal to it (the function type tag, max 0x60). The reference
+// interpreter reads tags as LEB128 numbers, so a set continuation bit is
+// reported as an overlong integer.
+func (d *decoder) tag(max byte, msg string) byte {
+	at := d.pos
+	c := d.byte()
+	switch {
+	case c&0x80 != 0:
+		d.fail(at, msgTooLong)
+	case c > max || (max == 0x60 && c != max):
+		d.fail(at, msg)
+	}
+	return c
 }
 
 func (d *decoder) globalType() GlobalType {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,34 +33,64 @@ type spliceCommand struct {
 
 // suiteModule is one binary module of the suite with its expectation.
 type suiteModule struct {
-	path   string // .wasm file
+	bin    []byte
 	where  string // file.wast:line
 	expect ErrorKind
 	text   string // expected message, for assert_invalid/assert_malformed
 }
 
-// splitSuite runs wast2json on every suite file and returns the binary
+// suiteModule's bytes are read once per test binary: both TestSpecSuite
+// and FuzzDecode (for its seed corpus) use them.
+var suite struct {
+	once    sync.Once
+	modules []suiteModule
+	skip    string   // why the suite is unavailable
+	errs    []string // wast2json failures on files expected to parse
+	notes   []string // files skipped on purpose
+}
+
+// loadSuite runs wast2json on every suite file and returns the binary
 // modules it wrote. It skips the test if the tool or the suite is missing.
-func splitSuite(tb testing.TB) []suiteModule {
+func loadSuite(tb testing.TB) []suiteModule {
 	tb.Helper()
+	suite.once.Do(splitSuite)
+	if suite.skip != "" {
+		tb.Skip(suite.skip)
+	}
+	for _, n := range suite.notes {
+		tb.Log(n)
+	}
+	for _, e := range suite.errs {
+		tb.Error(e)
+	}
+	return suite.modules
+}
+
+func splitSuite() {
 	if _, err := exec.LookPath("wast2json"); err != nil {
-		tb.Skip("wast2json (wabt) is not installed; skipping the spec suite")
+		suite.skip = "wast2json (wabt) is not installed; skipping the spec suite"
+		return
 	}
 	files, _ := filepath.Glob(filepath.Join(suiteDir, "*.wast"))
 	if len(files) == 0 {
-		tb.Skipf("spec suite not found at %s", suiteDir)
+		suite.skip = "spec suite not found at " + suiteDir
+		return
 	}
-	dir := tb.TempDir()
+	dir, err := os.MkdirTemp("", "wasm-spec-")
+	if err != nil {
+		suite.skip = err.Error()
+		return
+	}
+	defer os.RemoveAll(dir)
 	var (
-		mu      sync.Mutex
-		wg      sync.WaitGroup
-		modules []suiteModule
-		sem     = make(chan struct{}, 2)
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, 2)
 	)
 	for _, f := range files {
 		base := strings.TrimSuffix(filepath.Base(f), ".wast")
 		if wast2jsonBroken[base] {
-			tb.Logf("skipping %s.wast: wabt 1.0.32's wast2json cannot parse it", base)
+			suite.notes = append(suite.notes, "skipping "+base+".wast: wabt 1.0.32's wast2json cannot parse it")
 			continue
 		}
 		wg.Add(1)
@@ -71,14 +102,14 @@ func splitSuite(tb testing.TB) []suiteModule {
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				tb.Errorf("%s: %v", base, err)
+				suite.errs = append(suite.errs, base+": "+err.Error())
 				return
 			}
-			modules = append(modules, mods...)
+			suite.modules = append(suite.modules, mods...)
 		}()
 	}
 	wg.Wait()
-	return modules
+	slices.SortFunc(suite.modules, func(a, b suiteModule) int { return strings.Compare(a.where, b.where) })
 }
 
 func splitWast(wast, outDir string) ([]suiteModule, error) {
@@ -103,7 +134,7 @@ func splitWast(wast, outDir string) ([]suiteModule, error) {
 		if c.Filename == "" || (c.ModuleType != "" && c.ModuleType != "binary") {
 			continue // actions, and text modules (the text parser's business)
 		}
-		m := suiteModule{path: filepath.Join(outDir, c.Filename), where: base + ".wast:" + itoa(c.Line), text: c.Text}
+		m := suiteModule{where: base + ".wast:" + itoa(c.Line), text: c.Text}
 		switch c.Type {
 		case "module", "assert_unlinkable", "assert_uninstantiable":
 		case "assert_invalid":
@@ -112,6 +143,9 @@ func splitWast(wast, outDir string) ([]suiteModule, error) {
 			m.expect = Malformed
 		default:
 			continue
+		}
+		if m.bin, err = os.ReadFile(filepath.Join(outDir, c.Filename)); err != nil {
+			return nil, err
 		}
 		mods = append(mods, m)
 	}
@@ -143,14 +177,10 @@ func check(bin []byte) error {
 // must decode and validate, assert_invalid ones must fail validation and
 // assert_malformed ones must fail decoding.
 func TestSpecSuite(t *testing.T) {
-	modules := splitSuite(t)
+	modules := loadSuite(t)
 	var passed, failed, msgDiffs int
 	for _, sm := range modules {
-		bin, err := os.ReadFile(sm.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = check(bin)
+		err := check(sm.bin)
 		var werr *Error
 		if err != nil && !errors.As(err, &werr) {
 			t.Fatalf("%s: error of type %T: %v", sm.where, err, err)

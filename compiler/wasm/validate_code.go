@@ -1,6 +1,9 @@
 package wasm
 
-import "io"
+import (
+	"io"
+	"slices"
+)
 
 // valUnknown is the type of a value popped from the polymorphic stack of
 // unreachable code: it matches every type.
@@ -11,8 +14,9 @@ const valUnknown ValType = 0
 type ctrlFrame struct {
 	op              Opcode // OpBlock (also the function body), OpLoop, OpIf or OpElse
 	params, results []ValType
-	height          int  // operand stack height at block entry
-	unreachable     bool // rest of the block is unreachable: the stack is polymorphic
+	height          int    // operand stack height at block entry
+	unreachable     bool   // rest of the block is unreachable: the stack is polymorphic
+	brStamp         uint32 // codeState.brStamp of the last br_table that checked this label
 }
 
 // labelTypes returns what a branch to the frame's label carries.
@@ -27,7 +31,16 @@ func (f *ctrlFrame) labelTypes() []ValType {
 type codeState struct {
 	funcIdx uint32
 	offset  uint32 // offset of the instruction being checked
-	locals  []ValType
+
+	// Local types: the first len(locals) are listed; past that (a function
+	// declaring many locals) local falls back to a binary search over
+	// runEnds, the cumulative end index of each run of code.Locals.
+	locals    []ValType
+	numLocals uint32
+	runs      []LocalRun
+	runEnds   []uint32
+
+	brStamp uint32 // incremented per br_table; see ctrlFrame.brStamp
 	vals    []ValType
 	ctrls   []ctrlFrame
 	spill   []ValType // br_table: values popped for one label
@@ -105,10 +118,45 @@ func (v *validator) label(depth uint32) *ctrlFrame {
 }
 
 func (v *validator) local(idx uint32) ValType {
-	if idx >= uint32(len(v.code.locals)) {
+	c := &v.code
+	if idx < uint32(len(c.locals)) {
+		return c.locals[idx]
+	}
+	if idx >= c.numLocals {
 		v.failCode("unknown local %d", idx)
 	}
-	return v.code.locals[idx]
+	i, _ := slices.BinarySearch(c.runEnds, idx+1)
+	return c.runs[i].Type
+}
+
+// maxListedLocals bounds the locals setLocals lists one by one.
+const maxListedLocals = 1024
+
+// setLocals prepares local for a function's parameters and locals.
+func (v *validator) setLocals(params []ValType, runs []LocalRun) {
+	c := &v.code
+	c.locals = append(c.locals[:0], params...)
+	c.runs = runs
+	c.runEnds = c.runEnds[:0]
+	total := uint64(len(params))
+	for _, run := range runs {
+		if !isValType(byte(run.Type)) {
+			v.failCode("malformed value type")
+		}
+		if total += uint64(run.Count); total > MaxLocals+uint64(len(params)) {
+			v.failCode("too many locals")
+		}
+		c.runEnds = append(c.runEnds, uint32(total))
+	}
+	c.numLocals = uint32(total)
+	if total > maxListedLocals {
+		return // the params stay listed; local searches the runs
+	}
+	for _, run := range runs {
+		for range run.Count {
+			c.locals = append(c.locals, run.Type)
+		}
+	}
 }
 
 func (v *validator) blockSig(bt BlockType) (params, results []ValType) {
@@ -124,19 +172,7 @@ func (v *validator) function(funcIdx uint32, code *Code) {
 	c.funcIdx = funcIdx
 	c.offset = code.Offset
 	ft := v.funcTypes[funcIdx]
-	c.locals = append(c.locals[:0], ft.Params...)
-	var total uint64
-	for _, run := range code.Locals {
-		if total += uint64(run.Count); total > MaxLocals {
-			v.failCode("too many locals")
-		}
-		if !isValType(byte(run.Type)) {
-			v.failCode("malformed value type")
-		}
-		for range run.Count {
-			c.locals = append(c.locals, run.Type)
-		}
-	}
+	v.setLocals(ft.Params, code.Locals)
 	c.vals = c.vals[:0]
 	c.ctrls = c.ctrls[:0]
 	v.pushCtrl(OpBlock, nil, ft.Results)
@@ -293,9 +329,17 @@ func (v *validator) instr(in *Instr) {
 func (v *validator) brTable(targets []uint32) {
 	c := &v.code
 	v.popExpect(I32)
-	def := v.label(targets[len(targets)-1]).labelTypes()
+	c.brStamp++
+	defFrame := v.label(targets[len(targets)-1])
+	def := defFrame.labelTypes()
+	defFrame.brStamp = c.brStamp
 	for _, l := range targets[:len(targets)-1] {
-		ts := v.label(l).labelTypes()
+		f := v.label(l)
+		if f.brStamp == c.brStamp {
+			continue // this label was checked already: checking again changes nothing
+		}
+		f.brStamp = c.brStamp
+		ts := f.labelTypes()
 		if len(ts) != len(def) {
 			v.failCode("type mismatch: br_table labels carry %d and %d values", len(ts), len(def))
 		}
