@@ -1,0 +1,38 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// PrepareWasm implements Engine.Prepare for any WasmEngine: it compiles
+// the artifact's wasm build once, and each Run instantiates it afresh and
+// runs _start, capturing stdout.
+func PrepareWasm(e WasmEngine, a *Artifact) (Program, error) {
+	m, err := e.Compile(a.Wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
+	}
+	return &wasmProgram{engine: e.Name(), name: a.Name, module: m}, nil
+}
+
+type wasmProgram struct {
+	engine, name string
+	module       Module
+}
+
+func (p *wasmProgram) Run(args []string) ([]byte, error) {
+	var stdout bytes.Buffer
+	argv := append([]string{p.name}, args...)
+	inst, err := p.module.Instantiate(InstanceConfig{Args: argv, Stdout: &stdout})
+	if err != nil {
+		return nil, fmt.Errorf("%s: instantiate %s: %w", p.engine, p.name, err)
+	}
+	defer inst.Close()
+	if err := inst.Start(); err != nil {
+		return stdout.Bytes(), fmt.Errorf("%s: run %s: %w", p.engine, p.name, err)
+	}
+	return stdout.Bytes(), nil
+}
+
+func (p *wasmProgram) Close() error { return p.module.Close() }

@@ -1,0 +1,12 @@
+module github.com/wasmaot/wasmaot/bench
+
+go 1.26.8
+
+replace github.com/wasmaot/wasmaot => ..
+
+require (
+	github.com/bytecodealliance/wasmtime-go/v37 v37.0.0 // indirect
+	github.com/tetratelabs/wazero v1.11.0 // indirect
+	golang.org/x/image v0.30.0 // indirect
+	golang.org/x/sys v0.38.0 // indirect
+)
