@@ -1,0 +1,133 @@
+package wasi
+
+import (
+	"context"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// mutatingRights are stripped from files opened through a read-only
+// preopen.
+const mutatingRights = RightFdWrite | RightFdAllocate | RightFdFilestatSetSize | RightFdFilestatSetTimes
+
+// pathOpen implements path_open. The host open mode follows the requested
+// rights: any of fd_write, fd_datasync or fd_allocate opens for writing;
+// fd_read or fd_readdir (or nothing) opens for reading.
+func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
+	dirFlags, oflags := uint32(a[1]), uint16(a[4])
+	base, inherit, fdflags, resultPtr := Rights(a[5]), Rights(a[6]), uint16(a[7]), uint32(a[8])
+	need := RightPathOpen
+	if oflags&oflagCreat != 0 {
+		need |= RightPathCreateFile
+	}
+	if oflags&oflagTrunc != 0 {
+		need |= RightPathFilestatSetSize
+	}
+	d, errno := w.fds.dir(uint32(a[0]), need)
+	if errno != ErrnoSuccess {
+		return errno
+	}
+	if oflags&^(oflagCreat|oflagDirectory|oflagExcl|oflagTrunc) != 0 ||
+		fdflags&^(fdflagAppend|fdflagDsync|fdflagNonblock|fdflagRsync|fdflagSync) != 0 {
+		return ErrnoInval
+	}
+	p, errno := guestPath(m, uint32(a[2]), uint32(a[3]))
+	if errno != ErrnoSuccess {
+		return errno
+	}
+	if _, errno := m.slice(resultPtr, 4); errno != ErrnoSuccess {
+		return errno
+	}
+	writing := base&writeModeRights != 0 || fdflags&fdflagAppend != 0
+	reading := base&readModeRights != 0 || !writing
+	if d.readOnly && (writing || oflags&(oflagCreat|oflagTrunc) != 0) {
+		return ErrnoRofs
+	}
+
+	flags := syscall.O_CLOEXEC
+	switch {
+	case reading && writing:
+		flags |= syscall.O_RDWR
+	case writing:
+		flags |= syscall.O_WRONLY
+	}
+	for _, f := range [...]struct {
+		wasi uint16
+		host int
+	}{{oflagCreat, syscall.O_CREAT}, {oflagExcl, syscall.O_EXCL}, {oflagTrunc, syscall.O_TRUNC}, {oflagDirectory, syscall.O_DIRECTORY}} {
+		if oflags&f.wasi != 0 {
+			flags |= f.host
+		}
+	}
+	for _, f := range [...]struct {
+		wasi uint16
+		host int
+	}{{fdflagAppend, syscall.O_APPEND}, {fdflagDsync, syscall.O_DSYNC}, {fdflagSync, syscall.O_SYNC}, {fdflagRsync, syscall.O_RSYNC}} {
+		if fdflags&f.wasi != 0 {
+			flags |= f.host
+		}
+	}
+	if strings.HasSuffix(p, "/") {
+		flags |= syscall.O_DIRECTORY
+	}
+
+	var f *os.File
+	if dirFlags&lookupSymlinkFollow != 0 {
+		var err error
+		if f, err = d.root.OpenFile(p, flags, 0o666); err != nil {
+			return errnoOf(err)
+		}
+	} else {
+		t, errno := d.resolve(p)
+		if errno != ErrnoSuccess {
+			return errno
+		}
+		hfd, err := retryEINTR(func() (int, error) { return unix.Openat(t.dirfd, t.base, flags|syscall.O_NOFOLLOW, 0o666) })
+		t.release()
+		if err != nil {
+			return errnoOf(err)
+		}
+		f = os.NewFile(uintptr(hfd), p)
+	}
+
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		f.Close()
+		return errnoOf(err)
+	}
+	var e *fdEntry
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		f.Close()
+		if writing {
+			return ErrnoIsdir
+		}
+		// A directory descriptor gets its own root, so paths under it are
+		// confined to it.
+		root, err := d.root.OpenRoot(strings.TrimRight(p, "/"))
+		if err != nil {
+			return errnoOf(err)
+		}
+		if e, err = newDir(root, d.readOnly); err != nil {
+			return errnoOf(err)
+		}
+		e.base &= base & d.inherit
+		e.inherit &= inherit & d.inherit
+	} else {
+		rights := base & fileRights & d.inherit
+		if !reading {
+			rights &^= RightFdRead
+		}
+		if !writing {
+			rights &^= RightFdWrite
+		}
+		if d.readOnly {
+			rights &^= mutatingRights
+		}
+		e = newFile(f, filetypeOf(st.Mode), rights, fdflags, d.readOnly)
+	}
+	e.flags = fdflags
+	return m.writeU32(resultPtr, w.fds.add(e))
+}

@@ -1,0 +1,313 @@
+// Package wasi implements WASI preview1 (module "wasi_snapshot_preview1")
+// as engine-neutral Go host functions (abi.HostFunc), with capability
+// sandboxing: a guest gets nothing it was not granted.
+//
+// # Capability model
+//
+// A WASI value is created from a Config that lists everything the guest may
+// touch: its arguments, the environment variables granted to it (none are
+// inherited implicitly), the three stdio streams, the directories it may
+// open ("preopens"), and listening sockets. Clocks and randomness are always
+// available; tests may replace them.
+//
+// Descriptors are numbered 0-2 for stdin, stdout and stderr, then one per
+// preopen in Config order, then one per listener. Every file the guest
+// reaches is reached through one of those directory descriptors by a
+// relative path, and resolution can never leave the descriptor's directory:
+//
+//   - absolute paths and ".." that climbs above the directory answer
+//     ErrnoNotcapable;
+//   - intermediate directories are resolved by os.Root, which follows
+//     symbolic links only while they stay inside the directory (absolute
+//     links and relative links that climb out answer ErrnoNotcapable, link
+//     loops ErrnoLoop);
+//   - the last component is acted on with a *at system call relative to the
+//     already-resolved parent, with no link following, unless the guest
+//     asked to follow it, in which case os.Root follows it under the same
+//     rules;
+//   - guests may not create symbolic links with absolute targets
+//     (ErrnoNotcapable): such links could only ever mislead the host;
+//   - renames and hard links between two descriptors are allowed only
+//     when both are writable; each side is resolved inside its own
+//     directory, so they cannot reach anything outside either.
+//
+// A read-only preopen (Preopen.ReadOnly) answers ErrnoRofs to every
+// mutating call: opening for writing, creating, truncating or appending,
+// making or removing directories, unlinking, renaming, linking, creating
+// symbolic links, and changing sizes or times, on the directory and on
+// everything opened through it.
+//
+// A descriptor's rights (fd_fdstat_set_rights may only narrow them) are
+// enforced too: an operation a descriptor lacks the right for answers
+// ErrnoNotcapable, except reading or writing a descriptor that was not
+// opened for it, which answers ErrnoBadf as POSIX does.
+//
+// proc_exit returns an *ExitError from the host function, which ends only
+// the calling instance. Every guest pointer and length is checked against
+// the caller's memory; a bad one answers ErrnoFault.
+//
+// The host side is Linux (it uses openat-family system calls).
+package wasi
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// ModuleName is the import module name of WASI preview1.
+const ModuleName = "wasi_snapshot_preview1"
+
+// Config lists the capabilities granted to one guest instance.
+type Config struct {
+	// Args are the guest's arguments, program name first.
+	Args []string
+	// Env holds "KEY=VALUE" entries; nothing else of the host environment
+	// is visible.
+	Env []string
+	// Stdin, Stdout and Stderr back descriptors 0, 1 and 2. A nil Stdin
+	// reads as empty; nil Stdout or Stderr discard output.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Preopens are the directories the guest may use, numbered from 3.
+	Preopens []Preopen
+	// Listeners are listening sockets, numbered after the preopens. The
+	// guest accepts connections on them with sock_accept. WASI closes them
+	// in Close.
+	Listeners []net.Listener
+	// Now replaces the realtime clock (tests); nil means time.Now.
+	Now func() time.Time
+	// Monotonic replaces the monotonic clock in nanoseconds (tests); nil
+	// means the host's monotonic clock, counted from New.
+	Monotonic func() int64
+	// Random replaces the source of random_get (tests); nil means
+	// crypto/rand.
+	Random io.Reader
+}
+
+// Preopen grants the guest a host directory under a guest-visible path.
+type Preopen struct {
+	HostPath  string
+	GuestPath string
+	ReadOnly  bool
+}
+
+// ParseDirFlag parses a command-line directory grant "HOST[::GUEST][:ro]".
+// Without GUEST the guest sees the directory under its host path.
+func ParseDirFlag(s string) (Preopen, error) {
+	var p Preopen
+	if rest, ok := strings.CutSuffix(s, ":ro"); ok {
+		s, p.ReadOnly = rest, true
+	}
+	host, guest, found := strings.Cut(s, "::")
+	if !found {
+		guest = host
+	}
+	if host == "" || guest == "" {
+		return Preopen{}, fmt.Errorf("wasi: directory grant %q: want HOST[::GUEST][:ro]", s)
+	}
+	p.HostPath, p.GuestPath = host, guest
+	return p, nil
+}
+
+// ExitError is the error proc_exit returns: the guest asked to end with
+// Code. It ends only the calling instance.
+type ExitError struct{ Code uint32 }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("wasi: exit status %d", e.Code) }
+
+// RaiseError is the error proc_raise returns: the guest raised Signal,
+// which WASI cannot deliver, so the instance ends.
+type RaiseError struct{ Signal uint8 }
+
+func (e *RaiseError) Error() string { return fmt.Sprintf("wasi: proc_raise(%d)", e.Signal) }
+
+// WASI is the state of one guest's WASI world: its descriptor table and
+// grants. It serves one instance, whose calls are sequential.
+type WASI struct {
+	args, env []string
+	fds       fdTable
+	now       func() time.Time
+	monotonic func() int64
+	random    io.Reader
+}
+
+// New opens the preopened directories and builds the descriptor table.
+func New(cfg Config) (*WASI, error) {
+	w := &WASI{args: cfg.Args, env: cfg.Env, now: cfg.Now, monotonic: cfg.Monotonic, random: cfg.Random}
+	for _, kv := range cfg.Env {
+		if !strings.Contains(kv, "=") {
+			return nil, fmt.Errorf("wasi: environment entry %q is not KEY=VALUE", kv)
+		}
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	if w.monotonic == nil {
+		start := time.Now()
+		w.monotonic = func() int64 { return int64(time.Since(start)) }
+	}
+	if w.random == nil {
+		w.random = rand.Reader
+	}
+	stdin, stdout, stderr := cfg.Stdin, cfg.Stdout, cfg.Stderr
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	w.fds.add(newStream(stdin, nil))
+	w.fds.add(newStream(nil, stdout))
+	w.fds.add(newStream(nil, stderr))
+	for _, p := range cfg.Preopens {
+		e, err := openPreopen(p)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		w.fds.add(e)
+	}
+	for _, l := range cfg.Listeners {
+		w.fds.add(newListener(l))
+	}
+	return w, nil
+}
+
+// Close closes every descriptor the guest still holds, including
+// preopens and listeners. Stdio streams are not closed.
+func (w *WASI) Close() error {
+	var errs []error
+	for fd := range w.fds.entries {
+		if e := w.fds.entries[fd]; e != nil {
+			errs = append(errs, e.close())
+			w.fds.entries[fd] = nil
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// handler is the body of a WASI function: it reads its arguments from
+// args and answers an errno.
+type handler func(ctx context.Context, m memory, args []uint64) Errno
+
+// Imports returns every wasi_snapshot_preview1 function, keyed by name.
+func (w *WASI) Imports() map[string]abi.HostFunc {
+	fns := map[string]abi.HostFunc{
+		"args_get":                errnoFunc("ii", w.argsGet),
+		"args_sizes_get":          errnoFunc("ii", w.argsSizesGet),
+		"environ_get":             errnoFunc("ii", w.environGet),
+		"environ_sizes_get":       errnoFunc("ii", w.environSizesGet),
+		"clock_res_get":           errnoFunc("ii", w.clockResGet),
+		"clock_time_get":          errnoFunc("iIi", w.clockTimeGet),
+		"random_get":              errnoFunc("ii", w.randomGet),
+		"sched_yield":             errnoFunc("", w.schedYield),
+		"fd_advise":               errnoFunc("iIIi", w.fdAdvise),
+		"fd_allocate":             errnoFunc("iII", w.fdAllocate),
+		"fd_close":                errnoFunc("i", w.fdClose),
+		"fd_datasync":             errnoFunc("i", w.fdDatasync),
+		"fd_fdstat_get":           errnoFunc("ii", w.fdFdstatGet),
+		"fd_fdstat_set_flags":     errnoFunc("ii", w.fdFdstatSetFlags),
+		"fd_fdstat_set_rights":    errnoFunc("iII", w.fdFdstatSetRights),
+		"fd_filestat_get":         errnoFunc("ii", w.fdFilestatGet),
+		"fd_filestat_set_size":    errnoFunc("iI", w.fdFilestatSetSize),
+		"fd_filestat_set_times":   errnoFunc("iIIi", w.fdFilestatSetTimes),
+		"fd_pread":                errnoFunc("iiiIi", w.fdPread),
+		"fd_prestat_get":          errnoFunc("ii", w.fdPrestatGet),
+		"fd_prestat_dir_name":     errnoFunc("iii", w.fdPrestatDirName),
+		"fd_pwrite":               errnoFunc("iiiIi", w.fdPwrite),
+		"fd_read":                 errnoFunc("iiii", w.fdRead),
+		"fd_readdir":              errnoFunc("iiiIi", w.fdReaddir),
+		"fd_renumber":             errnoFunc("ii", w.fdRenumber),
+		"fd_seek":                 errnoFunc("iIii", w.fdSeek),
+		"fd_sync":                 errnoFunc("i", w.fdSync),
+		"fd_tell":                 errnoFunc("ii", w.fdTell),
+		"fd_write":                errnoFunc("iiii", w.fdWrite),
+		"path_create_directory":   errnoFunc("iii", w.pathCreateDirectory),
+		"path_filestat_get":       errnoFunc("iiiii", w.pathFilestatGet),
+		"path_filestat_set_times": errnoFunc("iiiiIIi", w.pathFilestatSetTimes),
+		"path_link":               errnoFunc("iiiiiii", w.pathLink),
+		"path_open":               errnoFunc("iiiiiIIii", w.pathOpen),
+		"path_readlink":           errnoFunc("iiiiii", w.pathReadlink),
+		"path_remove_directory":   errnoFunc("iii", w.pathRemoveDirectory),
+		"path_rename":             errnoFunc("iiiiii", w.pathRename),
+		"path_symlink":            errnoFunc("iiiii", w.pathSymlink),
+		"path_unlink_file":        errnoFunc("iii", w.pathUnlinkFile),
+		"sock_accept":             errnoFunc("iii", w.sockAccept),
+		"sock_recv":               errnoFunc("iiiiii", w.sockRecv),
+		"sock_send":               errnoFunc("iiiii", w.sockSend),
+		"sock_shutdown":           errnoFunc("ii", w.sockShutdown),
+	}
+	fns["poll_oneoff"] = abi.HostFunc{
+		Params:  valTypes("iiii"),
+		Results: []abi.ValType{abi.I32},
+		Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error {
+			e, err := w.pollOneoff(ctx, memory(c.Memory()), stack)
+			stack[0] = uint64(e)
+			return err
+		},
+	}
+	fns["proc_exit"] = abi.HostFunc{
+		Params: valTypes("i"),
+		Fn: func(_ context.Context, _ abi.Caller, stack []uint64) error {
+			return &ExitError{Code: uint32(stack[0])}
+		},
+	}
+	fns["proc_raise"] = abi.HostFunc{
+		Params:  valTypes("i"),
+		Results: []abi.ValType{abi.I32},
+		Fn: func(_ context.Context, _ abi.Caller, stack []uint64) error {
+			return &RaiseError{Signal: uint8(stack[0])}
+		},
+	}
+	return fns
+}
+
+// errnoFunc wraps a handler taking the given parameters ('i' for i32, 'I'
+// for i64) and returning an errno as i32.
+func errnoFunc(params string, h handler) abi.HostFunc {
+	return abi.HostFunc{
+		Params:  valTypes(params),
+		Results: []abi.ValType{abi.I32},
+		Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error {
+			stack[0] = uint64(h(ctx, memory(c.Memory()), stack))
+			return nil
+		},
+	}
+}
+
+func valTypes(s string) []abi.ValType {
+	ts := make([]abi.ValType, len(s))
+	for i, c := range s {
+		ts[i] = abi.I32
+		if c == 'I' {
+			ts[i] = abi.I64
+		}
+	}
+	return ts
+}
+
+// openPreopen opens a granted directory.
+func openPreopen(p Preopen) (*fdEntry, error) {
+	root, err := os.OpenRoot(p.HostPath)
+	if err != nil {
+		return nil, fmt.Errorf("wasi: preopen %s: %w", p.HostPath, err)
+	}
+	e, err := newDir(root, p.ReadOnly)
+	if err != nil {
+		return nil, fmt.Errorf("wasi: preopen %s: %w", p.HostPath, err)
+	}
+	e.preopen = p.GuestPath
+	return e, nil
+}
