@@ -314,7 +314,8 @@ func encName(dst []byte, s string) []byte {
 
 // AppendInstr appends the binary encoding of one instruction (opcode and
 // immediates, as selected by in.Op.Info().Imm) to dst. Opcodes without an
-// Info are written as their opcode bytes alone.
+// Info are written as their opcode bytes alone. A typed select is written
+// with the one type in.Type (the only arity valid in WebAssembly 2.0).
 func AppendInstr(dst []byte, in *Instr) []byte {
 	op := in.Op
 	if op > 0xFF {

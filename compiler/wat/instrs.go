@@ -219,19 +219,31 @@ func (e *exprParser) blockHeader(c *cursor) (string, wasm.BlockType, error) {
 	if explicit != nil {
 		c.i-- // let typeUse read (type x) and check the inline signature
 		idx, _, err := e.b.typeUse(c, false)
-		return label, wasm.BlockType{Kind: wasm.BlockIndex, Index: idx}, err
+		if err != nil || int(idx) >= len(e.b.m.Types) {
+			return label, wasm.BlockType{Kind: wasm.BlockIndex, Index: idx}, err
+		}
+		// A type [] → [t?] has the shorter value-type encoding.
+		return label, blockType(e.b.m.Types[idx], idx), nil
 	}
 	ft, _, err := e.b.inlineSig(c, false)
 	if err != nil {
 		return "", wasm.BlockType{}, err
 	}
+	if len(ft.Params) > 0 || len(ft.Results) > 1 {
+		return label, wasm.BlockType{Kind: wasm.BlockIndex, Index: e.b.implicitType(ft)}, nil
+	}
+	return label, blockType(ft, 0), nil
+}
+
+// blockType encodes a block of type ft, whose index is idx.
+func blockType(ft wasm.FuncType, idx uint32) wasm.BlockType {
 	switch {
 	case len(ft.Params) == 0 && len(ft.Results) == 0:
-		return label, wasm.BlockType{Kind: wasm.BlockEmpty}, nil
+		return wasm.BlockType{Kind: wasm.BlockEmpty}
 	case len(ft.Params) == 0 && len(ft.Results) == 1:
-		return label, wasm.BlockType{Kind: wasm.BlockValue, Value: ft.Results[0]}, nil
+		return wasm.BlockType{Kind: wasm.BlockValue, Value: ft.Results[0]}
 	}
-	return label, wasm.BlockType{Kind: wasm.BlockIndex, Index: e.b.implicitType(ft)}, nil
+	return wasm.BlockType{Kind: wasm.BlockIndex, Index: idx}
 }
 
 // plainInstr is a non-block instruction. A typed select whose arity is not
