@@ -70,7 +70,6 @@ type machine struct {
 // trapPanic carries a trap or a host error up the Go stack to recover.
 type trapPanic struct{ err error }
 
-
 func internalf(format string, args ...any) {
 	panic(trapPanic{fmt.Errorf("%w: %s", ErrInternal, fmt.Sprintf(format, args...))})
 }
