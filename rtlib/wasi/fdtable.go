@@ -34,7 +34,7 @@ type fdEntry struct {
 	root *os.Root // kindDir
 
 	preopen string   // kindDir: the guest path if this is a preopen
-	dirents  []dirent // kindDir: the fd_readdir snapshot taken at cookie 0
+	dirents []dirent // kindDir: the fd_readdir snapshot taken at cookie 0
 
 	ln   net.Listener // kindListener
 	conn net.Conn     // kindConn

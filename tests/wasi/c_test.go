@@ -1,6 +1,8 @@
 package wasi_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +78,38 @@ func TestCClockRandom(t *testing.T) {
 			expect(t, res, 0, "realtime=1000000000.123456789\ntime()=1000000000\n"+
 				"slept at least 20ms: yes\nprocess cputime: ok\nrandom=000102030405060708090a0b0c0d0e0f\n"+
 				"rand() seeded by arc4random: varies\n", "")
+		})
+	}
+}
+
+// golden reads the expected output of a program from testdata.
+func golden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCFiles(t *testing.T) {
+	wasm := cProgram(t, "files")
+	want := golden(t, "c/files.out")
+	for _, eng := range engines {
+		t.Run(eng.Name(), func(t *testing.T) {
+			dir := t.TempDir()
+			res := runProgram(t, eng, wasm, wasi.Config{
+				Args:     []string{"files"},
+				Preopens: []wasi.Preopen{{HostPath: dir, GuestPath: "/sandbox"}},
+			}, time.Minute)
+			expect(t, res, 0, want, "")
+			// The program's effects are visible on the host.
+			if b, err := os.ReadFile(filepath.Join(dir, "a.txt")); err != nil || string(b) != "hello+tail" {
+				t.Errorf("host a.txt = %q, %v", b, err)
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, "moved")); err != nil || string(b) != "deep" {
+				t.Errorf("host moved = %q, %v", b, err)
+			}
 		})
 	}
 }
