@@ -22,9 +22,9 @@ type Target struct {
 	// Attrs are the LLVM -mattr entries: the features on top of CPU and,
 	// on arm64, the register reservations.
 	Attrs []string
-	// HostFeatures names the CPU features the code may use, in the
-	// spelling of golang.org/x/sys/cpu's fields (lower case, e.g. "sse42"
-	// for cpu.X86.HasSSE42), so the runtime can check them at load.
+	// HostFeatures names the CPU features the code needs beyond the
+	// architecture's baseline, spelled as in abi.KnownFeatures; the
+	// metadata records them so the runtime can check them at load.
 	HostFeatures []string
 }
 
@@ -53,7 +53,7 @@ var targets = map[string]*Target{
 		DataLayout:   "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128",
 		CPU:          "x86-64-v2",
 		Attrs:        []string{"+sse4.2", "+popcnt", "+cx16", "+sahf"},
-		HostFeatures: []string{"sse3", "ssse3", "sse41", "sse42", "popcnt"},
+		HostFeatures: []string{"sse3", "ssse3", "sse4.1", "sse4.2", "popcnt"},
 	},
 	"arm64": {
 		Arch:         "arm64",
@@ -61,7 +61,7 @@ var targets = map[string]*Target{
 		DataLayout:   "e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128",
 		CPU:          "generic",
 		Attrs:        []string{"+v8a", "+fp-armv8", "+neon", "+reserve-x18", "+reserve-x28"},
-		HostFeatures: []string{"fp", "asimd"},
+		HostFeatures: nil, // FP and ASIMD are part of the arm64 baseline
 	},
 }
 

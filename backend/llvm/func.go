@@ -1,0 +1,274 @@
+package llvm
+
+import (
+	"fmt"
+
+	llir "github.com/llir/llvm/ir"
+	"github.com/llir/llvm/ir/constant"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// funcBuilder translates one ir.Func into an LLVM function.
+type funcBuilder struct {
+	m   *moduleBuilder
+	f   *ir.Func
+	fn  *llir.Func
+	cur *llir.Block // block instructions are appended to
+
+	vmctx   value.Value // i8*, the first parameter
+	results value.Value // i64*, the results area of a multi-result function
+	thread  value.Value // i8*, this execution's ThreadState (from sp)
+
+	vals   []value.Value // LLVM value of each ir.Value
+	blocks map[*ir.Block]*llir.Block
+	phis   map[*ir.Block][]*llir.InstPhi
+	traps  map[abi.TrapCode]*llir.Block // one shared trap block per code
+	// resultsArea is an entry-block alloca big enough for the results of
+	// any multi-result call the function makes (nil if none).
+	resultsArea *llir.InstAlloca
+	entry       *llir.Block
+}
+
+// translateFunc fills fn (declared with the function's signature) with the
+// body of f.
+func (m *moduleBuilder) translateFunc(f *ir.Func, fn *llir.Func) (err error) {
+	b := &funcBuilder{m: m, f: f, fn: fn, vals: make([]value.Value, len(f.Types)),
+		blocks: map[*ir.Block]*llir.Block{}, phis: map[*ir.Block][]*llir.InstPhi{},
+		traps: map[abi.TrapCode]*llir.Block{}}
+	b.vmctx = fn.Params[0]
+	params := fn.Params[1:]
+	if len(f.Sig.Results) > 1 {
+		b.results = fn.Params[1]
+		params = fn.Params[2:]
+	}
+	if len(f.Blocks) == 0 {
+		return fmt.Errorf("function %d has no blocks", f.Index)
+	}
+	cfg := ir.ComputeCFG(f)
+
+	b.entry = fn.NewBlock("entry")
+	b.cur = b.entry
+	b.prologue()
+	for _, blk := range cfg.RPO {
+		lb := fn.NewBlock(fmt.Sprintf("b%d", blk.ID))
+		b.blocks[blk] = lb
+	}
+	entry := f.Blocks[0]
+	if len(entry.Params) != len(params) {
+		return fmt.Errorf("function %d: entry block has %d parameters, signature %d", f.Index, len(entry.Params), len(params))
+	}
+	if len(cfg.Preds[entry]) == 0 {
+		for i, p := range entry.Params {
+			b.vals[p] = params[i]
+		}
+	} else {
+		b.makePhis(entry)
+		for i, phi := range b.phis[entry] {
+			phi.Incs = append(phi.Incs, llir.NewIncoming(params[i], b.cur))
+		}
+	}
+	b.cur.NewBr(b.blocks[entry])
+	for _, blk := range cfg.RPO[1:] {
+		b.makePhis(blk)
+	}
+	for _, blk := range cfg.RPO {
+		b.cur = b.blocks[blk]
+		for _, in := range blk.Instrs {
+			if err := b.instr(in); err != nil {
+				return fmt.Errorf("function %d, block b%d: %s: %w", f.Index, blk.ID, in.Op, err)
+			}
+		}
+		if blk.Terminator() == nil {
+			return fmt.Errorf("function %d: block b%d has no terminator", f.Index, blk.ID)
+		}
+	}
+	return nil
+}
+
+// makePhis creates one phi per parameter of blk.
+func (b *funcBuilder) makePhis(blk *ir.Block) {
+	lb := b.blocks[blk]
+	for _, p := range blk.Params {
+		phi := &llir.InstPhi{Typ: b.m.valType(b.f.Types[p])} // incomings come with the edges
+		lb.Insts = append(lb.Insts, phi)
+		b.phis[blk] = append(b.phis[blk], phi)
+		b.vals[p] = phi
+	}
+}
+
+// prologue emits the stack-limit check and finds the ThreadState.
+func (b *funcBuilder) prologue() {
+	sp := b.readSP()
+	mask := abi.NativeStackMask
+	ts := b.cur.NewAnd(sp, i64c(int64(mask)))
+	b.thread = b.cur.NewIntToPtr(ts, types.I8Ptr)
+	limit := b.load(types.I64, b.thread, abi.ThreadStackLimit, false)
+	b.trapIf(b.cur.NewICmp(enum.IPredULT, sp, limit), abi.TrapCallStackExhausted)
+}
+
+// instr translates one instruction into b.cur (which it may change).
+func (b *funcBuilder) instr(in *ir.Instr) error {
+	info := in.Op.Info()
+	if info == nil {
+		return fmt.Errorf("unknown op")
+	}
+	switch info.Kind {
+	case ir.KindConst:
+		b.define(in, b.constant(in))
+		return nil
+	case ir.KindPure:
+		args := b.args(in)
+		v, err := b.pure(in, args)
+		if err != nil {
+			return err
+		}
+		b.define(in, v)
+		return nil
+	case ir.KindLoad:
+		return b.memLoad(in)
+	case ir.KindStore:
+		return b.memStore(in)
+	case ir.KindTerminator:
+		return b.terminator(in)
+	}
+	return b.special(in)
+}
+
+// define records the LLVM value of in's single result.
+func (b *funcBuilder) define(in *ir.Instr, v value.Value) {
+	if len(in.Results) == 1 {
+		b.vals[in.Results[0]] = v
+	}
+}
+
+func (b *funcBuilder) args(in *ir.Instr) []value.Value {
+	out := make([]value.Value, len(in.Args))
+	for i, a := range in.Args {
+		out[i] = b.vals[a]
+	}
+	return out
+}
+
+func (b *funcBuilder) arg(in *ir.Instr, i int) value.Value { return b.vals[in.Args[i]] }
+
+// terminator translates jump, brif, switch, return and trap.
+func (b *funcBuilder) terminator(in *ir.Instr) error {
+	switch in.Op {
+	case ir.OpJump:
+		b.cur.NewBr(b.edge(in.Succs[0], nil))
+	case ir.OpBrIf:
+		seen := map[*ir.Block]bool{}
+		then := b.edge(in.Succs[0], seen)
+		els := b.edge(in.Succs[1], seen)
+		b.cur.NewCondBr(b.isTrue(b.arg(in, 0)), then, els)
+	case ir.OpSwitch:
+		seen := map[*ir.Block]bool{}
+		from := b.cur
+		n := len(in.Succs) - 1
+		def := b.edge(in.Succs[n], seen)
+		cases := make([]*llir.Case, 0, n)
+		for i, s := range in.Succs[:n] {
+			b.cur = from
+			cases = append(cases, llir.NewCase(constant.NewInt(types.I32, int64(i)), b.edge(s, seen)))
+		}
+		b.cur = from
+		b.cur.NewSwitch(b.arg(in, 0), def, cases...)
+	case ir.OpReturn:
+		b.ret(b.args(in))
+	case ir.OpTrap:
+		b.cur.NewBr(b.trapBlock(in.Trap))
+	default:
+		return fmt.Errorf("unknown terminator")
+	}
+	return nil
+}
+
+// edge returns the LLVM block a branch from b.cur along e should target,
+// adding the edge's arguments to the target's phis. A target reached twice
+// from the same terminator with parameters gets its own edge block, since
+// a phi has one incoming value per predecessor block.
+func (b *funcBuilder) edge(e *ir.BlockCall, seen map[*ir.Block]bool) *llir.Block {
+	target := b.blocks[e.Block]
+	if len(e.Args) == 0 {
+		return target
+	}
+	from := b.cur
+	if seen != nil {
+		if seen[e.Block] {
+			from = b.fn.NewBlock("")
+			from.NewBr(target)
+		}
+		seen[e.Block] = true
+	}
+	for i, phi := range b.phis[e.Block] {
+		phi.Incs = append(phi.Incs, llir.NewIncoming(b.vals[e.Args[i]], from))
+	}
+	if from != b.cur {
+		return from
+	}
+	return target
+}
+
+// ret returns vals following the calling convention: one result in the
+// return register, several through the results area.
+func (b *funcBuilder) ret(vals []value.Value) {
+	switch len(vals) {
+	case 0:
+		b.cur.NewRet(nil)
+	case 1:
+		b.cur.NewRet(vals[0])
+	default:
+		b.storeSlots(b.results, b.f.Sig.Results, vals)
+		b.cur.NewRet(nil)
+	}
+}
+
+// trapBlock returns the function's block that traps with code.
+func (b *funcBuilder) trapBlock(code abi.TrapCode) *llir.Block {
+	if tb, ok := b.traps[code]; ok {
+		return tb
+	}
+	tb := b.fn.NewBlock(fmt.Sprintf("trap.%d", code))
+	saved := b.cur
+	b.cur = tb
+	call := b.callBuiltin(abi.BuiltinTrap, types.Void, i32c(int64(code)))
+	call.FuncAttrs = append(call.FuncAttrs, enum.FuncAttrNoReturn, enum.FuncAttrCold)
+	tb.NewUnreachable()
+	b.cur = saved
+	b.traps[code] = tb
+	return tb
+}
+
+// trapIf branches to the trap block for code when cond (i1) holds and
+// continues in a fresh block otherwise. The branch is marked unlikely.
+func (b *funcBuilder) trapIf(cond value.Value, code abi.TrapCode) {
+	cond = b.cur.NewCall(b.m.intrinsic("llvm.expect.i1", types.I1, types.I1, types.I1), cond, constant.False)
+	cont := b.fn.NewBlock("")
+	b.cur.NewCondBr(cond, b.trapBlock(code), cont)
+	b.cur = cont
+}
+
+// isTrue converts a wasm i32 condition to i1.
+func (b *funcBuilder) isTrue(v value.Value) value.Value {
+	return b.cur.NewICmp(enum.IPredNE, v, i32c(0))
+}
+
+// readSP returns the stack pointer as an i64.
+func (b *funcBuilder) readSP() value.Value {
+	return b.cur.NewCall(b.m.readRegister(), b.m.spName())
+}
+
+// entryAlloca allocates a stack slot in the function's entry block.
+func (b *funcBuilder) entryAlloca(t types.Type) *llir.InstAlloca {
+	a := llir.NewAlloca(t)
+	a.Align = 16
+	// Insert before the entry block's first instruction so it dominates
+	// every use and LLVM treats it as a static alloca.
+	b.entry.Insts = append([]llir.Instruction{a}, b.entry.Insts...)
+	return a
+}

@@ -1,0 +1,253 @@
+package llvm
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/llir/llvm/ir/constant"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+var falseC = constant.False
+
+// constant translates t.const.
+func (b *funcBuilder) constant(in *ir.Instr) value.Value {
+	switch in.Op.Info().Results[0] {
+	case ir.I32:
+		return i32c(int64(in.Const))
+	case ir.I64:
+		return i64c(int64(in.Const))
+	case ir.F32:
+		// Through the bits, so NaN payloads survive exactly.
+		return constant.NewBitCast(i32c(int64(in.Const)), types.Float)
+	case ir.F64:
+		return constant.NewBitCast(i64c(int64(in.Const)), types.Double)
+	default:
+		return constant.NewVector(v128Type, i64c(int64(in.Const)), i64c(int64(in.ConstHi)))
+	}
+}
+
+// pure translates a numeric or SIMD instruction.
+func (b *funcBuilder) pure(in *ir.Instr, args []value.Value) (value.Value, error) {
+	name := in.Op.String()
+	shape, op, _ := strings.Cut(name, ".")
+	switch shape {
+	case "i32", "i64":
+		return b.intOp(shape, op, args)
+	case "f32", "f64":
+		return b.floatOp(shape, op, args)
+	}
+	return b.simd(in, shape, op, args)
+}
+
+// intOp translates the scalar integer instructions.
+func (b *funcBuilder) intOp(shape, op string, a []value.Value) (value.Value, error) {
+	t := types.I32
+	bits := int64(32)
+	if shape == "i64" {
+		t, bits = types.I64, 64
+	}
+	c := b.cur
+	bool32 := func(v value.Value) value.Value { return c.NewZExt(v, types.I32) }
+	cmp := func(p enum.IPred) value.Value { return bool32(c.NewICmp(p, a[0], a[1])) }
+	switch op {
+	case "eqz":
+		return bool32(c.NewICmp(enum.IPredEQ, a[0], constant.NewInt(t, 0))), nil
+	case "eq":
+		return cmp(enum.IPredEQ), nil
+	case "ne":
+		return cmp(enum.IPredNE), nil
+	case "lt_s":
+		return cmp(enum.IPredSLT), nil
+	case "lt_u":
+		return cmp(enum.IPredULT), nil
+	case "gt_s":
+		return cmp(enum.IPredSGT), nil
+	case "gt_u":
+		return cmp(enum.IPredUGT), nil
+	case "le_s":
+		return cmp(enum.IPredSLE), nil
+	case "le_u":
+		return cmp(enum.IPredULE), nil
+	case "ge_s":
+		return cmp(enum.IPredSGE), nil
+	case "ge_u":
+		return cmp(enum.IPredUGE), nil
+	case "clz", "ctz":
+		f := b.m.intrinsic(fmt.Sprintf("llvm.%s.i%d", map[string]string{"clz": "ctlz", "ctz": "cttz"}[op], bits), t, t, types.I1)
+		return c.NewCall(f, a[0], falseC), nil // false: defined for zero
+	case "popcnt":
+		return c.NewCall(b.m.intrinsic(fmt.Sprintf("llvm.ctpop.i%d", bits), t, t), a[0]), nil
+	case "add":
+		return c.NewAdd(a[0], a[1]), nil
+	case "sub":
+		return c.NewSub(a[0], a[1]), nil
+	case "mul":
+		return c.NewMul(a[0], a[1]), nil
+	// Division and remainder run only after the IR's trap_if checks for a
+	// zero divisor and signed overflow; rem_s by -1 was rewritten to rem_s
+	// by 1 during lowering, so none of these is undefined in LLVM.
+	case "div_s":
+		return c.NewSDiv(a[0], a[1]), nil
+	case "div_u":
+		return c.NewUDiv(a[0], a[1]), nil
+	case "rem_s":
+		return c.NewSRem(a[0], a[1]), nil
+	case "rem_u":
+		return c.NewURem(a[0], a[1]), nil
+	case "and":
+		return c.NewAnd(a[0], a[1]), nil
+	case "or":
+		return c.NewOr(a[0], a[1]), nil
+	case "xor":
+		return c.NewXor(a[0], a[1]), nil
+	// Shift counts are taken modulo the width, as wasm specifies; an
+	// unmasked count >= width would be poison in LLVM.
+	case "shl":
+		return c.NewShl(a[0], c.NewAnd(a[1], constant.NewInt(t, bits-1))), nil
+	case "shr_s":
+		return c.NewAShr(a[0], c.NewAnd(a[1], constant.NewInt(t, bits-1))), nil
+	case "shr_u":
+		return c.NewLShr(a[0], c.NewAnd(a[1], constant.NewInt(t, bits-1))), nil
+	case "rotl", "rotr":
+		// Funnel shifts take the count modulo the width themselves.
+		name := fmt.Sprintf("llvm.%s.i%d", map[string]string{"rotl": "fshl", "rotr": "fshr"}[op], bits)
+		return c.NewCall(b.m.intrinsic(name, t, t, t, t), a[0], a[0], a[1]), nil
+	case "wrap_i64":
+		return c.NewTrunc(a[0], types.I32), nil
+	case "extend_i32_s":
+		return c.NewSExt(a[0], types.I64), nil
+	case "extend_i32_u":
+		return c.NewZExt(a[0], types.I64), nil
+	case "extend8_s", "extend16_s", "extend32_s":
+		n := map[string]uint64{"extend8_s": 8, "extend16_s": 16, "extend32_s": 32}[op]
+		return c.NewSExt(c.NewTrunc(a[0], types.NewInt(n)), t), nil
+	case "reinterpret_f32", "reinterpret_f64":
+		return c.NewBitCast(a[0], t), nil
+	case "trunc_f32_s", "trunc_f64_s":
+		// Range and NaN were checked by the IR's trap_if.
+		return c.NewFPToSI(a[0], t), nil
+	case "trunc_f32_u", "trunc_f64_u":
+		return c.NewFPToUI(a[0], t), nil
+	case "trunc_sat_f32_s", "trunc_sat_f64_s", "trunc_sat_f32_u", "trunc_sat_f64_u":
+		sign := op[len(op)-1:]
+		from := a[0].Type()
+		name := fmt.Sprintf("llvm.fpto%si.sat.i%d.%s", sign, bits, scalarSuffix(from))
+		return c.NewCall(b.m.intrinsic(name, t, from), a[0]), nil
+	}
+	return nil, fmt.Errorf("unsupported integer operation")
+}
+
+// floatOp translates the scalar float instructions.
+func (b *funcBuilder) floatOp(shape, op string, a []value.Value) (value.Value, error) {
+	var t types.Type = types.Float
+	it := types.I32
+	if shape == "f64" {
+		t, it = types.Double, types.I64
+	}
+	c := b.cur
+	cmp := func(p enum.FPred) value.Value { return c.NewZExt(c.NewFCmp(p, a[0], a[1]), types.I32) }
+	switch op {
+	case "eq":
+		return cmp(enum.FPredOEQ), nil
+	case "ne":
+		return cmp(enum.FPredUNE), nil
+	case "lt":
+		return cmp(enum.FPredOLT), nil
+	case "gt":
+		return cmp(enum.FPredOGT), nil
+	case "le":
+		return cmp(enum.FPredOLE), nil
+	case "ge":
+		return cmp(enum.FPredOGE), nil
+	case "add":
+		return c.NewFAdd(a[0], a[1]), nil
+	case "sub":
+		return c.NewFSub(a[0], a[1]), nil
+	case "mul":
+		return c.NewFMul(a[0], a[1]), nil
+	case "div":
+		return c.NewFDiv(a[0], a[1]), nil
+	case "neg":
+		return c.NewFNeg(a[0]), nil
+	case "abs", "ceil", "floor", "trunc", "nearest", "sqrt":
+		return b.floatUnary(op, a[0]), nil
+	case "copysign":
+		name := "llvm.copysign." + scalarSuffix(t)
+		return c.NewCall(b.m.intrinsic(name, t, t, t), a[0], a[1]), nil
+	case "min", "max":
+		return b.wasmMinMax(op == "min", a[0], a[1], it), nil
+	case "convert_i32_s", "convert_i64_s":
+		return c.NewSIToFP(a[0], t), nil
+	case "convert_i32_u", "convert_i64_u":
+		return c.NewUIToFP(a[0], t), nil
+	case "demote_f64":
+		return c.NewFPTrunc(a[0], types.Float), nil
+	case "promote_f32":
+		return c.NewFPExt(a[0], types.Double), nil
+	case "reinterpret_i32", "reinterpret_i64":
+		return c.NewBitCast(a[0], t), nil
+	}
+	return nil, fmt.Errorf("unsupported float operation")
+}
+
+// floatUnary applies the LLVM intrinsic for a wasm unary float operation
+// to a scalar or vector.
+func (b *funcBuilder) floatUnary(op string, x value.Value) value.Value {
+	name := map[string]string{"abs": "fabs", "ceil": "ceil", "floor": "floor", "trunc": "trunc",
+		"nearest": "roundeven", "sqrt": "sqrt"}[op]
+	t := x.Type()
+	return b.cur.NewCall(b.m.intrinsic("llvm."+name+"."+typeSuffix(t), t, t), x)
+}
+
+// wasmMinMax implements wasm's fmin/fmax on scalars or vectors: NaN if
+// either operand is NaN, and -0 < +0. (LLVM's minnum/maxnum return the
+// other operand for a NaN, and llvm.minimum does not lower on x86 in LLVM
+// 14, so it is expanded.) it is the same-width integer type.
+//
+//	a < b ? a : b < a ? b : a == b ? (min: a|b, max: a&b on the bits) : a+b
+//
+// Equal operands differ only for ±0, where or-ing the bits yields -0 and
+// and-ing yields +0; unordered operands reach a+b, a quiet NaN.
+func (b *funcBuilder) wasmMinMax(isMin bool, x, y value.Value, it types.Type) value.Value {
+	c := b.cur
+	t := x.Type()
+	first, second := c.NewFCmp(enum.FPredOLT, x, y), c.NewFCmp(enum.FPredOLT, y, x)
+	if !isMin {
+		first, second = c.NewFCmp(enum.FPredOGT, x, y), c.NewFCmp(enum.FPredOGT, y, x)
+	}
+	xi, yi := c.NewBitCast(x, it), c.NewBitCast(y, it)
+	var zero value.Value
+	if isMin {
+		zero = c.NewBitCast(c.NewOr(xi, yi), t)
+	} else {
+		zero = c.NewBitCast(c.NewAnd(xi, yi), t)
+	}
+	eq := c.NewFCmp(enum.FPredOEQ, x, y)
+	r := c.NewSelect(eq, zero, c.NewFAdd(x, y))
+	r = c.NewSelect(second, y, r)
+	return c.NewSelect(first, x, r)
+}
+
+// scalarSuffix is the intrinsic name suffix of a scalar type: i32, f32…
+func scalarSuffix(t types.Type) string {
+	switch t {
+	case types.Float:
+		return "f32"
+	case types.Double:
+		return "f64"
+	}
+	return t.String()
+}
+
+// typeSuffix is the overloaded-intrinsic suffix of a scalar or vector type.
+func typeSuffix(t types.Type) string {
+	if v, ok := t.(*types.VectorType); ok {
+		return fmt.Sprintf("v%d%s", v.Len, scalarSuffix(v.ElemType))
+	}
+	return scalarSuffix(t)
+}

@@ -1,0 +1,198 @@
+package llvm
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/llir/llvm/ir/constant"
+	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/types"
+	"github.com/llir/llvm/ir/value"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// Options control Compile.
+type Options struct {
+	Target   *Target
+	OptLevel int // 0..3
+	// Jobs bounds concurrent opt/llc processes; 0 means GOMAXPROCS.
+	Jobs int
+	// SourceSHA256 and CompilerVersion are recorded in the metadata.
+	SourceSHA256    [32]byte
+	CompilerVersion string
+}
+
+// partSize is roughly how many IR instructions go into one LLVM module
+// when a large wasm module is split for parallel compilation. Splitting
+// costs cross-module inlining and a process start per part, so small
+// modules stay whole.
+const partSize = 20000
+
+// Compile translates a lowered module into an ELF64 relocatable object for
+// opts.Target: one wasm_func_<i> per defined function, an array-call
+// trampoline wasm_entry_<t> per type, a host-import stub wasm_import_<i>
+// per imported function, and the encoded abi.Meta in .wasmaot.meta.
+func Compile(ctx context.Context, m *ir.Module, opts Options) ([]byte, error) {
+	if opts.Target == nil {
+		return nil, fmt.Errorf("llvm: no target")
+	}
+	mods, err := Translate(m, opts)
+	if err != nil {
+		return nil, err
+	}
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	return CompileModules(ctx, opts.Target, mods, CodegenOptions{OptLevel: opts.OptLevel, Jobs: jobs})
+}
+
+// Translate turns m into one or more textual LLVM modules (more than one
+// only for large modules; see partSize). Part 0 also holds the
+// trampolines, the import stubs and the metadata.
+func Translate(m *ir.Module, opts Options) ([][]byte, error) {
+	wm := m.Wasm
+	if wm == nil {
+		return nil, fmt.Errorf("llvm: module has no wasm description")
+	}
+	if len(m.Funcs) != len(wm.Funcs) {
+		return nil, fmt.Errorf("llvm: %d lowered functions for %d defined functions", len(m.Funcs), len(wm.Funcs))
+	}
+	meta, err := buildMeta(wm, opts.Target)
+	if err != nil {
+		return nil, fmt.Errorf("llvm: %w", err)
+	}
+	meta.SourceSHA256 = opts.SourceSHA256
+	meta.CompilerVersion = opts.CompilerVersion
+	if err := meta.Validate(); err != nil {
+		return nil, fmt.Errorf("llvm: metadata: %w", err)
+	}
+	layout := meta.Layout()
+
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	parts := splitFuncs(m.Funcs, 4*jobs)
+	out := make([][]byte, len(parts))
+	for p, funcs := range parts {
+		mb := newModuleBuilder(opts.Target, wm, layout)
+		if p == 0 {
+			mb.addMeta(meta.Encode())
+			for i := range wm.Types {
+				mb.entryTrampoline(i)
+			}
+			for i := range wm.NumImportedFuncs {
+				mb.importStub(i)
+			}
+		}
+		for _, f := range funcs {
+			if int(f.Index) >= int(wm.NumFuncs()) || f.Index < wm.NumImportedFuncs {
+				return nil, fmt.Errorf("llvm: lowered function index %d is not a defined function", f.Index)
+			}
+			fn := mb.function(abi.FuncSymbol(int(f.Index)), mb.sigType(wm.FuncTypeOf(f.Index)))
+			if err := mb.translateFunc(f, fn); err != nil {
+				return nil, fmt.Errorf("llvm: %w", err)
+			}
+		}
+		out[p] = []byte(mb.mod.String())
+	}
+	return out, nil
+}
+
+// splitFuncs cuts funcs into at most maxParts runs of about partSize
+// instructions each.
+func splitFuncs(funcs []*ir.Func, maxParts int) [][]*ir.Func {
+	total := 0
+	sizes := make([]int, len(funcs))
+	for i, f := range funcs {
+		for _, b := range f.Blocks {
+			sizes[i] += len(b.Instrs)
+		}
+		total += sizes[i]
+	}
+	n := min(max(total/partSize, 1), max(maxParts, 1))
+	per := total/n + 1
+	parts := [][]*ir.Func{nil}
+	acc := 0
+	for i, f := range funcs {
+		if acc >= per && len(parts) < n {
+			parts = append(parts, nil)
+			acc = 0
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], f)
+		acc += sizes[i]
+	}
+	return parts
+}
+
+// addMeta emits the encoded metadata as a global in .wasmaot.meta.
+func (m *moduleBuilder) addMeta(data []byte) {
+	g := m.mod.NewGlobalDef("wasmaot_meta", constant.NewCharArray(data))
+	g.Immutable = true
+	g.Section = abi.MetaSection
+	g.Visibility = enum.VisibilityHidden
+	g.Align = 8
+}
+
+// entryTrampoline emits wasm_entry_<t>(vmctx, code, slots): it reads the
+// parameters of type t from slots, calls code, and writes the results back
+// to slots from index 0 (passing slots as the results area of a
+// multi-result callee, whose parameters are all read by then).
+func (m *moduleBuilder) entryTrampoline(t int) {
+	sig := &m.wm.Types[t]
+	fn := m.function(abi.EntrySymbol(t), types.NewFunc(types.Void, types.I8Ptr, types.I8Ptr, i64Ptr))
+	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0]}
+	b.entry = fn.NewBlock("entry")
+	b.cur = b.entry
+	slots := fn.Params[2]
+	args := []value.Value{fn.Params[0]}
+	if len(sig.Results) > 1 {
+		args = append(args, slots)
+	}
+	args = append(args, b.loadSlots(slots, sig.Params)...)
+	callee := b.cur.NewBitCast(fn.Params[1], types.NewPointer(m.sigType(sig)))
+	call := b.cur.NewCall(callee, args...)
+	if len(sig.Results) == 1 {
+		b.storeSlots(slots, sig.Results, []value.Value{call})
+	}
+	b.cur.NewRet(nil)
+}
+
+// importStub emits wasm_import_<i> for imported function i: with the
+// import's own signature, it spills the parameters into a slots array on
+// its stack, calls the host-call builtin with the function index and
+// returns the results the host wrote back.
+func (m *moduleBuilder) importStub(i uint32) {
+	sig := m.wm.FuncTypeOf(i)
+	fn := m.function(abi.ImportSymbol(int(i)), m.sigType(sig))
+	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0]}
+	b.entry = fn.NewBlock("entry")
+	b.cur = b.entry
+	params := fn.Params[1:]
+	if len(sig.Results) > 1 {
+		params = fn.Params[2:]
+	}
+	n := max(slotCount(sig.Params), slotCount(sig.Results), 1)
+	area := b.entryAlloca(types.NewArray(uint64(n), types.I64))
+	slots := b.cur.NewBitCast(area, i64Ptr)
+	vals := make([]value.Value, len(params))
+	for k, p := range params {
+		vals[k] = p
+	}
+	b.storeSlots(slots, sig.Params, vals)
+	b.callBuiltin(abi.BuiltinHostCall, types.Void, u32c(i), slots)
+	res := b.loadSlots(slots, sig.Results)
+	switch len(res) {
+	case 0:
+		b.cur.NewRet(nil)
+	case 1:
+		b.cur.NewRet(res[0])
+	default:
+		b.storeSlots(fn.Params[1], sig.Results, res)
+		b.cur.NewRet(nil)
+	}
+}
