@@ -1,8 +1,13 @@
 // Command wasmaot compiles WebAssembly modules ahead of time to guarded
 // native objects and runs them in the wasmaot sandbox runtime.
+//
+// Subcommands: validate, inspect and wast (run spec scripts). Flags come
+// before positional arguments (urfave/cli); flags after the input are also
+// accepted because main moves them in front.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -10,13 +15,37 @@ import (
 )
 
 func main() {
-	app := &cli.App{
-		Name:     "wasmaot",
-		Usage:    "ahead-of-time WebAssembly compiler and sandbox runtime",
-		Commands: []*cli.Command{},
-	}
-	if err := app.Run(os.Args); err != nil {
+	os.Exit(run(os.Args))
+}
+
+func run(args []string) int {
+	app := newApp()
+	if err := app.Run(reorderFlags(app, args)); err != nil {
+		var exit cli.ExitCoder
+		if errors.As(err, &exit) {
+			if msg := exit.Error(); msg != "" {
+				fmt.Fprintln(os.Stderr, "wasmaot:", msg)
+			}
+			return exit.ExitCode()
+		}
 		fmt.Fprintln(os.Stderr, "wasmaot:", err)
-		os.Exit(1)
+		return 1
+	}
+	return 0
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:                 "wasmaot",
+		Usage:                "ahead-of-time WebAssembly compiler and sandbox runtime",
+		HideHelpCommand:      false,
+		EnableBashCompletion: false,
+		Commands: []*cli.Command{
+			validateCommand(),
+			inspectCommand(),
+			wastCommand(),
+		},
+		// Errors are printed once by run, with the exit status they carry.
+		ExitErrHandler: func(*cli.Context, error) {},
 	}
 }

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+)
+
+func inspectCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "inspect",
+		Usage:     "show a module's requested capabilities (imports), exports, memories and sizes",
+		ArgsUsage: "FILE",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print a JSON report"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return cli.Exit("inspect: expected exactly one input file", 2)
+			}
+			path := c.Args().First()
+			bin, m, err := loadModule(path)
+			if err != nil {
+				return cli.Exit(err, 1)
+			}
+			r := newReport(path, bin, m)
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(r)
+			}
+			r.print(c.App.Writer)
+			return nil
+		},
+	}
+}
+
+// report is what inspect shows about a module.
+type report struct {
+	File         string          `json:"file"`
+	Size         int             `json:"size"`
+	SHA256       string          `json:"sha256"`
+	Capabilities []capability    `json:"capabilities"`
+	Exports      []entity        `json:"exports"`
+	Functions    functionSummary `json:"functions"`
+	Memories     []limitsInfo    `json:"memories"`
+	Tables       []limitsInfo    `json:"tables"`
+	Globals      int             `json:"globals"`
+	Data         segmentSummary  `json:"data"`
+	Elements     segmentSummary  `json:"elements"`
+	Start        *uint32         `json:"start,omitempty"`
+	Custom       []customInfo    `json:"custom_sections"`
+}
+
+// capability groups the imports from one module: what the guest asks for.
+type capability struct {
+	Module  string   `json:"module"`
+	Imports []entity `json:"imports"`
+}
+
+type entity struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+type functionSummary struct {
+	Imported  uint32 `json:"imported"`
+	Defined   int    `json:"defined"`
+	CodeBytes int    `json:"code_bytes"`
+}
+
+type limitsInfo struct {
+	Imported bool    `json:"imported"`
+	Elem     string  `json:"elem,omitempty"`
+	Min      uint32  `json:"min"`
+	Max      *uint32 `json:"max,omitempty"`
+}
+
+type segmentSummary struct {
+	Count int `json:"count"`
+	Items int `json:"items"` // bytes for data, elements for element segments
+}
+
+type customInfo struct {
+	Name string `json:"name"`
+	Size int    `json:"size"`
+}
+
+func newReport(path string, bin []byte, m *wasm.Module) *report {
+	sum := sha256.Sum256(bin)
+	r := &report{File: path, Size: len(bin), SHA256: hex.EncodeToString(sum[:]), Start: m.Start, Globals: len(m.Globals) + int(m.NumImportedGlobals)}
+	byModule := map[string]*capability{}
+	for _, im := range m.Imports {
+		cp := byModule[im.Module]
+		if cp == nil {
+			cp = &capability{Module: im.Module}
+			byModule[im.Module] = cp
+		}
+		cp.Imports = append(cp.Imports, entity{Kind: im.Kind.String(), Name: im.Name, Type: importType(m, im)})
+		switch im.Kind {
+		case wasm.ExternMemory:
+			r.Memories = append(r.Memories, limits(true, "", im.Memory.Limits))
+		case wasm.ExternTable:
+			r.Tables = append(r.Tables, limits(true, im.Table.Elem.String(), im.Table.Limits))
+		}
+	}
+	for _, cp := range byModule {
+		r.Capabilities = append(r.Capabilities, *cp)
+	}
+	sort.Slice(r.Capabilities, func(i, j int) bool { return r.Capabilities[i].Module < r.Capabilities[j].Module })
+	for _, ex := range m.Exports {
+		r.Exports = append(r.Exports, entity{Kind: ex.Kind.String(), Name: ex.Name, Type: exportType(m, ex)})
+	}
+	r.Functions = functionSummary{Imported: m.NumImportedFuncs, Defined: len(m.Funcs)}
+	for _, c := range m.Codes {
+		r.Functions.CodeBytes += len(c.Body)
+	}
+	for _, mem := range m.Memories {
+		r.Memories = append(r.Memories, limits(false, "", mem.Limits))
+	}
+	for _, t := range m.Tables {
+		r.Tables = append(r.Tables, limits(false, t.Elem.String(), t.Limits))
+	}
+	r.Data.Count = len(m.Datas)
+	for _, d := range m.Datas {
+		r.Data.Items += len(d.Init)
+	}
+	r.Elements.Count = len(m.Elems)
+	for _, e := range m.Elems {
+		r.Elements.Items += len(e.Init)
+	}
+	for _, c := range m.Customs {
+		r.Custom = append(r.Custom, customInfo{Name: c.Name, Size: len(c.Data)})
+	}
+	return r
+}
+
+func limits(imported bool, elem string, l wasm.Limits) limitsInfo {
+	li := limitsInfo{Imported: imported, Elem: elem, Min: l.Min}
+	if l.HasMax {
+		max := l.Max
+		li.Max = &max
+	}
+	return li
+}
+
+func funcTypeString(ft *wasm.FuncType) string {
+	join := func(ts []wasm.ValType) string {
+		s := make([]string, len(ts))
+		for i, t := range ts {
+			s[i] = t.String()
+		}
+		return "(" + strings.Join(s, ", ") + ")"
+	}
+	return join(ft.Params) + " -> " + join(ft.Results)
+}
+
+func globalTypeString(g wasm.GlobalType) string {
+	if g.Mutable {
+		return "mut " + g.Type.String()
+	}
+	return g.Type.String()
+}
+
+func limitsString(l wasm.Limits, unit string) string {
+	s := fmt.Sprintf("min %d %s", l.Min, unit)
+	if l.HasMax {
+		s += fmt.Sprintf(", max %d", l.Max)
+	} else {
+		s += ", no max"
+	}
+	return s
+}
+
+func importType(m *wasm.Module, im wasm.Import) string {
+	switch im.Kind {
+	case wasm.ExternFunc:
+		if int(im.Func) < len(m.Types) {
+			return funcTypeString(&m.Types[im.Func])
+		}
+	case wasm.ExternTable:
+		return im.Table.Elem.String() + ", " + limitsString(im.Table.Limits, "elements")
+	case wasm.ExternMemory:
+		return limitsString(im.Memory.Limits, "pages")
+	case wasm.ExternGlobal:
+		return globalTypeString(im.Global)
+	}
+	return ""
+}
+
+func exportType(m *wasm.Module, ex wasm.Export) string {
+	switch ex.Kind {
+	case wasm.ExternFunc:
+		if ft := m.FuncTypeOf(ex.Index); ft != nil {
+			return funcTypeString(ft)
+		}
+	case wasm.ExternTable:
+		if tt := m.TableTypeOf(ex.Index); tt != nil {
+			return tt.Elem.String() + ", " + limitsString(tt.Limits, "elements")
+		}
+	case wasm.ExternMemory:
+		if mt := m.MemoryTypeOf(ex.Index); mt != nil {
+			return limitsString(mt.Limits, "pages")
+		}
+	case wasm.ExternGlobal:
+		if gt := m.GlobalTypeOf(ex.Index); gt != nil {
+			return globalTypeString(*gt)
+		}
+	}
+	return ""
+}
+
+func (r *report) print(w io.Writer) {
+	fmt.Fprintf(w, "module %s: %s, sha256 %s\n", r.File, byteSize(r.Size), r.SHA256)
+	fmt.Fprintf(w, "functions: %d defined, %d imported, %s of code\n", r.Functions.Defined, r.Functions.Imported, byteSize(r.Functions.CodeBytes))
+	if len(r.Capabilities) == 0 {
+		fmt.Fprintln(w, "capabilities requested: none (no imports)")
+	} else {
+		fmt.Fprintln(w, "capabilities requested (imports by module):")
+		for _, cp := range r.Capabilities {
+			fmt.Fprintf(w, "  %s (%d):\n", cp.Module, len(cp.Imports))
+			for _, e := range cp.Imports {
+				fmt.Fprintf(w, "    %-6s %s %s\n", e.Kind, e.Name, e.Type)
+			}
+		}
+	}
+	fmt.Fprintf(w, "exports (%d):\n", len(r.Exports))
+	for _, e := range r.Exports {
+		fmt.Fprintf(w, "  %-6s %s %s\n", e.Kind, e.Name, e.Type)
+	}
+	for i, mem := range r.Memories {
+		fmt.Fprintf(w, "memory %d: %s\n", i, describeLimits(mem, "pages", 65536))
+	}
+	for i, t := range r.Tables {
+		fmt.Fprintf(w, "table %d: %s %s\n", i, t.Elem, describeLimits(t, "elements", 0))
+	}
+	fmt.Fprintf(w, "globals: %d\n", r.Globals)
+	fmt.Fprintf(w, "data segments: %d (%s)\n", r.Data.Count, byteSize(r.Data.Items))
+	fmt.Fprintf(w, "element segments: %d (%d elements)\n", r.Elements.Count, r.Elements.Items)
+	if r.Start != nil {
+		fmt.Fprintf(w, "start function: %d\n", *r.Start)
+	}
+	for _, c := range r.Custom {
+		fmt.Fprintf(w, "custom section %q: %s\n", c.Name, byteSize(c.Size))
+	}
+}
+
+func describeLimits(l limitsInfo, unit string, unitBytes int) string {
+	s := fmt.Sprintf("min %d %s", l.Min, unit)
+	if unitBytes > 0 {
+		s += " (" + byteSize(int(l.Min)*unitBytes) + ")"
+	}
+	if l.Max != nil {
+		s += fmt.Sprintf(", max %d", *l.Max)
+		if unitBytes > 0 {
+			s += " (" + byteSize(int(*l.Max)*unitBytes) + ")"
+		}
+	} else {
+		s += ", no max"
+	}
+	if l.Imported {
+		s += ", imported"
+	}
+	return s
+}
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
