@@ -25,6 +25,9 @@ var wabtBroken = map[string]bool{
 // no name section by default), nor is the data count section, which wabt
 // writes only when code needs it, as we do.
 func TestCrossCheckWabt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the wabt cross-check runs wast2json on the whole suite; skipped in -short mode")
+	}
 	if _, err := exec.LookPath("wast2json"); err != nil {
 		t.Skip("wast2json (wabt) is not installed; skipping the cross-check")
 	}
