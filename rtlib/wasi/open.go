@@ -9,13 +9,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// mutatingRights are stripped from files opened through a read-only
-// preopen.
-const mutatingRights = RightFdWrite | RightFdAllocate | RightFdFilestatSetSize | RightFdFilestatSetTimes
-
 // pathOpen implements path_open. The host open mode follows the requested
 // rights: any of fd_write, fd_datasync or fd_allocate opens for writing;
-// fd_read or fd_readdir (or nothing) opens for reading.
+// fd_read or fd_readdir (or nothing) opens for reading. A directory is
+// always opened for reading only: with oflags DIRECTORY the write rights
+// are simply not granted.
 func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 	dirFlags, oflags := uint32(a[1]), uint16(a[4])
 	base, inherit, fdflags, resultPtr := Rights(a[5]), Rights(a[6]), uint16(a[7]), uint32(a[8])
@@ -41,7 +39,7 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 	if _, errno := m.slice(resultPtr, 4); errno != ErrnoSuccess {
 		return errno
 	}
-	writing := base&writeModeRights != 0 || fdflags&fdflagAppend != 0
+	writing := (base&writeModeRights != 0 || fdflags&fdflagAppend != 0) && oflags&oflagDirectory == 0
 	reading := base&readModeRights != 0 || !writing
 	if d.readOnly && (writing || oflags&(oflagCreat|oflagTrunc) != 0) {
 		return ErrnoRofs
@@ -122,9 +120,6 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 		}
 		if !writing {
 			rights &^= RightFdWrite
-		}
-		if d.readOnly {
-			rights &^= mutatingRights
 		}
 		e = newFile(f, filetypeOf(st.Mode), rights, fdflags, d.readOnly)
 	}
