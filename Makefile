@@ -37,10 +37,17 @@ spec: build
 
 test: deps vet unit spec
 
-# fuzz runs each fuzz target for FUZZTIME.
+# fuzz runs each fuzz target for FUZZTIME: the decoder, the text and script
+# parsers, the object metadata decoder and (once it exists) the object loader.
 FUZZTIME ?= 1m
+FUZZ_TARGETS := ./compiler/wasm:FuzzDecode ./compiler/wat:FuzzParseWat \
+	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta
 fuzz:
-	$(GO) test ./compiler/wasm -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	done
 
 clean:
 	rm -rf $(BIN)
