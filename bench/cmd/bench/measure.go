@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/wasmaot/wasmaot/bench/engine"
+	"github.com/wasmaot/wasmaot/bench/internal/micro"
+	"github.com/wasmaot/wasmaot/bench/internal/programs"
+	"github.com/wasmaot/wasmaot/bench/internal/report"
+	"github.com/wasmaot/wasmaot/bench/internal/stats"
+)
+
+// measureExecution prepares every program on every engine, checks one run
+// of each against native's output, then times rounds in which each
+// program runs once per engine, the engine order rotating every round. It
+// runs between minReps and maxReps rounds, stopping after minReps once
+// another round would exceed budget (counted from the first round). It
+// returns the medians and the number of rounds run.
+func measureExecution(engines []engine.Engine, specs []programs.Spec, arts []*engine.Artifact, minReps, maxReps int, budget time.Duration) ([]report.ProgramResult, int, error) {
+	prepared := make([][]engine.Program, len(arts)) // [program][engine]
+	defer func() {
+		for _, ps := range prepared {
+			for _, p := range ps {
+				p.Close()
+			}
+		}
+	}()
+	want := make([][]byte, len(arts))
+	for pi, a := range arts {
+		for _, e := range engines {
+			p, err := e.Prepare(a)
+			if err != nil {
+				return nil, 0, err
+			}
+			prepared[pi] = append(prepared[pi], p)
+			out, err := p.Run(specs[pi].Args)
+			if err != nil {
+				return nil, 0, err
+			}
+			if err := agree(e.Name(), a.Name, out, &want[pi]); err != nil {
+				return nil, 0, err
+			}
+		}
+		logf("checked %s on %d engines: %s", a.Name, len(engines), bytes.TrimSpace(want[pi]))
+	}
+	samples := make([][][]float64, len(arts)) // [program][engine][rep]
+	for pi := range samples {
+		samples[pi] = make([][]float64, len(engines))
+	}
+	timedStart := time.Now()
+	reps := 0
+	for rep := range maxReps {
+		if spent := time.Since(timedStart); rep >= minReps && spent+spent/time.Duration(rep) > budget {
+			logf("stopping after %d repetitions: the next would exceed the %v budget", rep, budget)
+			break
+		}
+		logf("execution repetition %d/%d", rep+1, maxReps)
+		reps++
+		for pi, a := range arts {
+			for k := range engines {
+				ei := (k + rep + pi) % len(engines)
+				t0 := time.Now()
+				out, err := prepared[pi][ei].Run(specs[pi].Args)
+				d := time.Since(t0)
+				if err != nil {
+					return nil, 0, err
+				}
+				if err := agree(engines[ei].Name(), a.Name, out, &want[pi]); err != nil {
+					return nil, 0, err
+				}
+				samples[pi][ei] = append(samples[pi][ei], d.Seconds())
+			}
+		}
+	}
+	var results []report.ProgramResult
+	for pi, a := range arts {
+		r := report.ProgramResult{Name: a.Name, About: specs[pi].About, Checksum: string(bytes.TrimSpace(want[pi])), Seconds: map[string]float64{}}
+		for ei, e := range engines {
+			r.Seconds[e.Name()] = stats.Median(samples[pi][ei])
+		}
+		results = append(results, r)
+	}
+	return results, reps, nil
+}
+
+// agree checks out against the first output seen for the program; a
+// mismatch fails the whole run.
+func agree(engineName, program string, out []byte, want *[]byte) error {
+	if *want == nil {
+		if len(bytes.TrimSpace(out)) == 0 {
+			return fmt.Errorf("%s: %s printed no checksum", engineName, program)
+		}
+		*want = bytes.Clone(out)
+		return nil
+	}
+	if !bytes.Equal(out, *want) {
+		return fmt.Errorf("checksum mismatch: %s printed %q for %s, expected %q", engineName, bytes.TrimSpace(out), program, bytes.TrimSpace(*want))
+	}
+	return nil
+}
+
+// measureCompile times compiling each module on each engine, interleaving
+// engines within each repetition.
+func measureCompile(engines []engine.WasmEngine, arts []*engine.Artifact, reps int) ([]report.CompileResult, error) {
+	var results []report.CompileResult
+	for _, a := range arts {
+		samples := make([][]float64, len(engines))
+		for rep := range reps {
+			for k := range engines {
+				ei := (k + rep) % len(engines)
+				t0 := time.Now()
+				m, err := engines[ei].Compile(a.Wasm)
+				d := time.Since(t0)
+				if err != nil {
+					return nil, fmt.Errorf("%s: compile %s: %w", engines[ei].Name(), a.Name, err)
+				}
+				m.Close()
+				samples[ei] = append(samples[ei], d.Seconds())
+			}
+		}
+		r := report.CompileResult{Module: a.Name, Bytes: len(a.Wasm), Seconds: map[string]float64{}}
+		for ei, e := range engines {
+			r.Seconds[e.Name()] = stats.Median(samples[ei])
+		}
+		results = append(results, r)
+		logf("compiled %s (%d bytes) %d times per engine", a.Name, len(a.Wasm), reps)
+	}
+	return results, nil
+}
+
+// benchMedian runs f through testing.Benchmark reps times and returns the
+// median nanoseconds per operation, or NaN if the benchmark skipped or
+// failed (it then ran no iterations).
+func benchMedian(f func(*testing.B), reps int) float64 {
+	var ns []float64
+	for range reps {
+		r := testing.Benchmark(f)
+		if r.N == 0 {
+			return math.NaN()
+		}
+		ns = append(ns, float64(r.T.Nanoseconds())/float64(r.N))
+	}
+	return stats.Median(ns)
+}
+
+// measureInstantiate times instantiation, and loading a precompiled module
+// plus instantiation, per engine and module, in microseconds.
+func measureInstantiate(engines []engine.WasmEngine, arts []*engine.Artifact, reps int) ([]report.InstantiateResult, error) {
+	var results []report.InstantiateResult
+	for _, e := range engines {
+		for _, a := range arts {
+			if err := checkInstantiate(e, a); err != nil {
+				return nil, err
+			}
+			r := report.InstantiateResult{Engine: e.Name(), Module: a.Name, Bytes: len(a.Wasm)}
+			r.Instantiate = benchMedian(micro.Instantiate(e, a.Wasm), reps) / 1e3
+			r.LoadInstantiate = benchMedian(micro.LoadInstantiate(e, a.Wasm), reps) / 1e3
+			results = append(results, r)
+			logf("instantiate %s on %s: %.1f µs, with load %.1f µs", a.Name, e.Name(), r.Instantiate, r.LoadInstantiate)
+		}
+	}
+	return results, nil
+}
+
+// checkInstantiate surfaces errors that testing.Benchmark would hide.
+func checkInstantiate(e engine.WasmEngine, a *engine.Artifact) error {
+	m, err := e.Compile(a.Wasm)
+	if err != nil {
+		return fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
+	}
+	defer m.Close()
+	inst, err := m.Instantiate(engine.InstanceConfig{Args: []string{a.Name}})
+	if err != nil {
+		return fmt.Errorf("%s: instantiate %s: %w", e.Name(), a.Name, err)
+	}
+	return inst.Close()
+}
+
+// measureCalls times Go -> wasm calls and wasm -> Go round trips.
+func measureCalls(engines []engine.WasmEngine, reps int) ([]report.CallResult, error) {
+	var results []report.CallResult
+	for _, e := range engines {
+		if err := micro.Check(e); err != nil {
+			return nil, err
+		}
+		r := report.CallResult{
+			Engine: e.Name(),
+			Empty:  benchMedian(micro.CallEmpty(e), reps),
+			HostRT: benchMedian(micro.HostRoundTrip(e), reps),
+		}
+		results = append(results, r)
+		logf("calls on %s: Go->wasm %.1f ns, wasm->Go %.1f ns", e.Name(), r.Empty, r.HostRT)
+	}
+	return results, nil
+}

@@ -1,0 +1,120 @@
+// Package report turns one harness run into BENCHMARKS.md and a
+// ratio-to-native bar chart (PNG, drawn here without external tools).
+package report
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/wasmaot/wasmaot/bench/internal/stats"
+)
+
+// Baseline is the engine every execution time is divided by.
+const Baseline = "native"
+
+// Results is everything one run measured.
+type Results struct {
+	Date        time.Time
+	Commit      string
+	Machine     []Fact
+	Reps        int
+	Engines     []string // engines measured, Baseline first
+	Unavailable []string // engines that could not run, with the reason
+	Programs    []ProgramResult
+	Compile     []CompileResult
+	Instantiate []InstantiateResult
+	Calls       []CallResult
+	Footprint   []FootprintResult
+	Elapsed     time.Duration
+}
+
+// Fact is one line of machine description.
+type Fact struct{ Name, Value string }
+
+// ProgramResult is the median wall time of one program per engine.
+type ProgramResult struct {
+	Name, About string
+	Checksum    string             // the output every engine agreed on
+	Seconds     map[string]float64 // engine -> median seconds
+}
+
+// CompileResult is the median compile time of one module per engine.
+type CompileResult struct {
+	Module  string
+	Bytes   int
+	Seconds map[string]float64
+}
+
+// InstantiateResult times one engine on one module, in microseconds.
+// LoadInstantiate is NaN when the engine cannot load precompiled modules.
+type InstantiateResult struct {
+	Engine, Module               string
+	Bytes                        int
+	Instantiate, LoadInstantiate float64
+}
+
+// CallResult is the call overhead of one engine, in nanoseconds.
+type CallResult struct {
+	Engine        string
+	Empty, HostRT float64
+}
+
+// FootprintResult is the resident memory per idle instance.
+type FootprintResult struct {
+	Engine, Module string
+	Instances      int
+	KiBPerInstance float64
+}
+
+// Ratio returns p's median time on engine divided by the baseline's, or
+// NaN if either is missing.
+func (p ProgramResult) Ratio(engine string) float64 {
+	base, ok1 := p.Seconds[Baseline]
+	t, ok2 := p.Seconds[engine]
+	if !ok1 || !ok2 || base <= 0 {
+		return math.NaN()
+	}
+	return t / base
+}
+
+// GeoMean returns the geometric mean over programs of engine's ratio to
+// the baseline.
+func (r *Results) GeoMean(engine string) float64 {
+	var ratios []float64
+	for _, p := range r.Programs {
+		ratios = append(ratios, p.Ratio(engine))
+	}
+	return stats.GeoMean(ratios)
+}
+
+// Peers returns the measured engines other than the baseline.
+func (r *Results) Peers() []string {
+	return slices.DeleteFunc(slices.Clone(r.Engines), func(e string) bool { return e == Baseline })
+}
+
+// LargestGaps returns up to n programs on which engine is furthest from
+// the baseline, largest ratio first.
+func (r *Results) LargestGaps(engine string, n int) []ProgramResult {
+	ps := slices.Clone(r.Programs)
+	slices.SortFunc(ps, func(a, b ProgramResult) int {
+		ra, rb := a.Ratio(engine), b.Ratio(engine)
+		switch {
+		case ra > rb:
+			return -1
+		case ra < rb:
+			return 1
+		}
+		return 0
+	})
+	return ps[:min(n, len(ps))]
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
