@@ -114,13 +114,13 @@ type laneBits interface {
 // Adapters from typed bit functions to evalFuncs. A scalar operand of width
 // A is read from the low bits of Lo; a result of width R is zero-extended.
 
-func unary[A, R laneBits](f func(A) R) evalFunc {
+func unop[A, R laneBits](f func(A) R) evalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: uint64(f(A(args[0].Lo)))}, abi.TrapNone
 	}
 }
 
-func binary[A, R laneBits](f func(a, b A) R) evalFunc {
+func binop[A, R laneBits](f func(a, b A) R) evalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: uint64(f(A(args[0].Lo), A(args[1].Lo)))}, abi.TrapNone
 	}
@@ -138,7 +138,7 @@ func compare[A laneBits](f func(a, b A) bool) evalFunc {
 	}
 }
 
-func unaryTrap[A, R laneBits](f func(A) (R, abi.TrapCode)) evalFunc {
+func unopTrap[A, R laneBits](f func(A) (R, abi.TrapCode)) evalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		r, trap := f(A(args[0].Lo))
 		if trap != abi.TrapNone {
@@ -148,7 +148,7 @@ func unaryTrap[A, R laneBits](f func(A) (R, abi.TrapCode)) evalFunc {
 	}
 }
 
-func binaryTrap[A laneBits](f func(a, b A) (A, abi.TrapCode)) evalFunc {
+func binopTrap[A laneBits](f func(a, b A) (A, abi.TrapCode)) evalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		r, trap := f(A(args[0].Lo), A(args[1].Lo))
 		if trap != abi.TrapNone {

@@ -450,3 +450,17 @@ func TestEvalDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkEval(b *testing.B) {
+	args := []Value{{0x3FC0000040200000, 0x1234567890ABCDEF}, {0x4020000040200000, 0xFEDCBA0987654321}}
+	for _, op := range []wasm.Opcode{wasm.OpI32Add, wasm.OpI64DivS, wasm.OpF64Nearest, wasm.OpF32ConvertI64U,
+		wasm.OpI8x16AddSatS, wasm.OpI16x8Q15mulrSatS, wasm.OpF32x4Min, wasm.OpI8x16Shuffle, wasm.OpI32x4ExtmulLowI16x8S} {
+		in := wasm.Instr{Op: op}
+		n := len(op.Info().Params)
+		b.Run(op.String(), func(b *testing.B) {
+			for b.Loop() {
+				Eval(&in, args[:n])
+			}
+		})
+	}
+}

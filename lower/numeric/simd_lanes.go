@@ -1,6 +1,7 @@
 package numeric
 
 import (
+	"encoding/binary"
 	"unsafe"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
@@ -129,12 +130,15 @@ func laneIndex[T laneBits](in *wasm.Instr) int {
 	return int(in.Lane) & (laneCount[T]() - 1)
 }
 
-// byteAt returns byte i (0..15) of v.
-func byteAt(v Value, i uint) uint8 {
-	if i < 8 {
-		return uint8(v.Lo >> (8 * i))
-	}
-	return uint8(v.Hi >> (8 * (i - 8)))
+// vecBytes returns the 16 bytes of v in memory order.
+func vecBytes(v Value) (b [16]byte) {
+	binary.LittleEndian.PutUint64(b[:8], v.Lo)
+	binary.LittleEndian.PutUint64(b[8:], v.Hi)
+	return b
+}
+
+func bytesVec(b *[16]byte) Value {
+	return Value{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}
 }
 
 // I8x16Shuffle is i8x16.shuffle: byte i of the result is byte pattern[i] of
@@ -142,28 +146,28 @@ func byteAt(v Value, i uint) uint8 {
 // little-endian (index i in byte i), as in wasm.Instr's Const and ConstHi;
 // indices are taken modulo 32.
 func I8x16Shuffle(a, b Value, patternLo, patternHi uint64) Value {
-	var r Value
-	for i := uint(0); i < 16; i++ {
-		sel := uint(byteAt(Value{patternLo, patternHi}, i)) & 31
-		src := a
-		if sel >= 16 {
-			src, sel = b, sel-16
-		}
-		r = setLane(r, int(i), byteAt(src, sel))
+	var ab [32]byte
+	*(*[16]byte)(ab[:16]) = vecBytes(a)
+	*(*[16]byte)(ab[16:]) = vecBytes(b)
+	pattern := vecBytes(Value{patternLo, patternHi})
+	var r [16]byte
+	for i, sel := range pattern {
+		r[i] = ab[sel&31]
 	}
-	return r
+	return bytesVec(&r)
 }
 
 // I8x16Swizzle is i8x16.swizzle: byte i of the result is byte s[i] of a, or
 // zero when that index is 16 or more.
 func I8x16Swizzle(a, s Value) Value {
-	var r Value
-	for i := 0; i < 16; i++ {
-		if sel := uint(getLane[uint8](s, i)); sel < 16 {
-			r = setLane(r, i, byteAt(a, sel))
+	src, sel := vecBytes(a), vecBytes(s)
+	var r [16]byte
+	for i, k := range sel {
+		if k < 16 {
+			r[i] = src[k]
 		}
 	}
-	return r
+	return bytesVec(&r)
 }
 
 // allTrue reports whether every lane of v is nonzero, as an i32.
