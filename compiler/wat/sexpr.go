@@ -143,7 +143,7 @@ func (lx *lexer) skipSpace() error {
 			lx.pos++
 			lx.newline()
 		case c == ';' && lx.pos+1 < len(src) && src[lx.pos+1] == ';':
-			for lx.pos < len(src) && src[lx.pos] != '\n' {
+			for lx.pos < len(src) && src[lx.pos] != '\n' && src[lx.pos] != '\r' { // a line comment ends at LF or CR
 				lx.pos++
 			}
 		case c == '(' && lx.pos+1 < len(src) && src[lx.pos+1] == ';':
