@@ -2,6 +2,8 @@ package numeric
 
 import (
 	"math"
+	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -321,6 +323,42 @@ func TestConvert(t *testing.T) {
 		{wasm.OpI32ReinterpretF32, []Value{u(f32SNaN)}, u(f32SNaN), none, 0},
 		{wasm.OpF64ReinterpretI64, []Value{u(f64SNaN)}, u(f64SNaN), none, 0},
 	})
+}
+
+// TestIntToFloatRoundsOnce compares the 64-bit integer to float
+// conversions with math/big's correctly rounded ones, on values whose
+// dropped bits sit at and around the rounding point.
+func TestIntToFloatRoundsOnce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	checked := 0
+	for range 200000 {
+		v := rng.Uint64() >> rng.IntN(64)
+		if rng.IntN(2) == 0 {
+			// Keep a run of significant bits, then a pattern near half an ulp.
+			keep := uint(rng.IntN(64))
+			v = v&^(1<<keep-1) | []uint64{0, 1, 1<<keep>>1 - 1, 1 << keep >> 1, 1<<keep>>1 + 1}[rng.IntN(5)]
+		}
+		bf := new(big.Float).SetUint64(v)
+		f32, _ := bf.Float32()
+		f64, _ := bf.Float64()
+		if got := F32ConvertI64U(v); got != math.Float32bits(f32) {
+			t.Fatalf("f32.convert_i64_u(%#x) = %#x, want %#x", v, got, math.Float32bits(f32))
+		}
+		if got := F64ConvertI64U(v); got != math.Float64bits(f64) {
+			t.Fatalf("f64.convert_i64_u(%#x) = %#x, want %#x", v, got, math.Float64bits(f64))
+		}
+		bs := new(big.Float).SetInt64(int64(v))
+		s32, _ := bs.Float32()
+		s64, _ := bs.Float64()
+		if got := F32ConvertI64S(v); got != math.Float32bits(s32) {
+			t.Fatalf("f32.convert_i64_s(%#x) = %#x, want %#x", v, got, math.Float32bits(s32))
+		}
+		if got := F64ConvertI64S(v); got != math.Float64bits(s64) {
+			t.Fatalf("f64.convert_i64_s(%#x) = %#x, want %#x", v, got, math.Float64bits(s64))
+		}
+		checked++
+	}
+	t.Logf("%d values checked against math/big", checked)
 }
 
 func TestSIMD(t *testing.T) {
