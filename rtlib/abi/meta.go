@@ -254,6 +254,6 @@ func (m *Meta) FuncTypeIndex(i int) uint32 {
 // architecture. The runtime refuses unknown names and features the host
 // lacks.
 var KnownFeatures = map[Arch][]string{
-	ArchAMD64: {"sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "avx", "avx2", "bmi1", "bmi2", "lzcnt", "fma", "f16c", "movbe"},
+	ArchAMD64: {"sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "avx", "avx2", "bmi1", "bmi2", "fma"},
 	ArchARM64: {"lse", "crc", "aes", "sha2", "fp16", "rcpc", "dotprod"},
 }

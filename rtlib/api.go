@@ -1,0 +1,176 @@
+package rtlib
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// Func is a function of an instance (defined there or imported into it).
+type Func struct {
+	inst            *Instance // whose VMContext holds the FuncRef record
+	ref             uintptr   // the FuncRef record
+	params, results []abi.ValType
+	entry           uint64 // array-call trampoline for the signature
+	name            string
+}
+
+// funcAt returns function index i of inst.
+func (inst *Instance) funcAt(i int, name string) *Func {
+	m := inst.mod
+	ti := m.meta.FuncTypeIndex(i)
+	t := m.meta.Types[ti]
+	if name == "" {
+		name = m.funcName(i)
+	}
+	return &Func{inst: inst, ref: inst.addr(m.layout.FuncRef(i)), params: t.Params, results: t.Results,
+		entry: m.entry[ti], name: name}
+}
+
+// Params returns the parameter types.
+func (f *Func) Params() []abi.ValType { return f.params }
+
+// Results returns the result types.
+func (f *Func) Results() []abi.ValType { return f.results }
+
+// Call calls the function with arguments given as slots (see I32, F64,
+// …; a v128 takes two slots, low half first) and returns the results as
+// slots. A trap is returned as an error wrapping *abi.Trap; a cancelled
+// or expired ctx stops the call with abi.TrapInterrupted (wrapping the
+// context's error too).
+func (f *Func) Call(ctx context.Context, args ...uint64) ([]uint64, error) {
+	if f.inst.closed {
+		return nil, errors.New("rtlib: call into a closed instance")
+	}
+	if n := slotCount(f.params); len(args) != n {
+		return nil, fmt.Errorf("rtlib: %s takes %d argument slots, got %d", f.describe(), n, len(args))
+	}
+	if f.entry == 0 {
+		return nil, fmt.Errorf("rtlib: the object has no entry trampoline for %s", f.describe())
+	}
+	rec := f.inst.get64Range(f.ref, abi.FuncRefSize)
+	code := binary.LittleEndian.Uint64(rec[abi.FuncRefCode:])
+	vmctx := binary.LittleEndian.Uint64(rec[abi.FuncRefVMCtx:])
+	t, release, err := acquireThread(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return t.invoke(ctx, uintptr(f.entry), uintptr(vmctx), uintptr(code), args, slotCount(f.results))
+}
+
+func (f *Func) describe() string {
+	if f.name != "" {
+		return "function " + f.name
+	}
+	return "function"
+}
+
+// Export returns the export called name.
+func (inst *Instance) Export(name string) (Extern, error) {
+	x, ok := inst.mod.exports[name]
+	if !ok {
+		return nil, fmt.Errorf("no export %q", name)
+	}
+	switch x.Kind {
+	case abi.ExternFunc:
+		return inst.funcAt(int(x.Index), name), nil
+	case abi.ExternMemory:
+		return inst.memories[x.Index], nil
+	case abi.ExternTable:
+		return inst.tables[x.Index], nil
+	default:
+		return inst.globals[x.Index], nil
+	}
+}
+
+// ExportedFunc returns the exported function called name, or nil.
+func (inst *Instance) ExportedFunc(name string) *Func {
+	e, err := inst.Export(name)
+	if err != nil {
+		return nil
+	}
+	f, _ := e.(*Func)
+	return f
+}
+
+// ExportedGlobal returns the exported global called name, or nil.
+func (inst *Instance) ExportedGlobal(name string) *Global {
+	e, err := inst.Export(name)
+	if err != nil {
+		return nil
+	}
+	g, _ := e.(*Global)
+	return g
+}
+
+// MemoryObject returns the instance's memory (defined or imported), or nil.
+func (inst *Instance) MemoryObject() *Memory {
+	if len(inst.memories) == 0 {
+		return nil
+	}
+	return inst.memories[0]
+}
+
+// Memory returns the bytes of the instance's memory (nil if none). The
+// slice is valid until the memory grows: fetch it again after calls.
+// It implements abi.Caller for host functions.
+func (inst *Instance) Memory() []byte {
+	if m := inst.MemoryObject(); m != nil {
+		return m.Bytes()
+	}
+	return nil
+}
+
+// Read copies len(p) bytes at offset off out of memory.
+func (inst *Instance) Read(off uint64, p []byte) error {
+	mem := inst.Memory()
+	if off > uint64(len(mem)) || uint64(len(p)) > uint64(len(mem))-off {
+		return fmt.Errorf("read of %d bytes at %d: out of bounds of %d-byte memory", len(p), off, len(mem))
+	}
+	copy(p, mem[off:])
+	return nil
+}
+
+// Write copies p into memory at offset off.
+func (inst *Instance) Write(off uint64, p []byte) error {
+	mem := inst.Memory()
+	if off > uint64(len(mem)) || uint64(len(p)) > uint64(len(mem))-off {
+		return fmt.Errorf("write of %d bytes at %d: out of bounds of %d-byte memory", len(p), off, len(mem))
+	}
+	copy(mem[off:], p)
+	return nil
+}
+
+// Module returns the module the instance was created from.
+func (inst *Instance) Module() *Module { return inst.mod }
+
+// Slot encoders and decoders for Call.
+
+// I32 encodes an i32 argument.
+func I32(v int32) uint64 { return uint64(uint32(v)) }
+
+// I64 encodes an i64 argument.
+func I64(v int64) uint64 { return uint64(v) }
+
+// F32 encodes an f32 argument.
+func F32(v float32) uint64 { return uint64(math.Float32bits(v)) }
+
+// F64 encodes an f64 argument.
+func F64(v float64) uint64 { return math.Float64bits(v) }
+
+// AsI32 decodes an i32 result.
+func AsI32(s uint64) int32 { return int32(uint32(s)) }
+
+// AsI64 decodes an i64 result.
+func AsI64(s uint64) int64 { return int64(s) }
+
+// AsF32 decodes an f32 result.
+func AsF32(s uint64) float32 { return math.Float32frombits(uint32(s)) }
+
+// AsF64 decodes an f64 result.
+func AsF64(s uint64) float64 { return math.Float64frombits(s) }

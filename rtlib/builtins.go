@@ -1,0 +1,211 @@
+package rtlib
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+var native struct {
+	once  sync.Once
+	addrs [numNativeAddrs]uintptr
+	table uintptr // off-heap copy of the builtin stubs' addresses
+	err   error
+}
+
+func nativeAddresses() *[numNativeAddrs]uintptr {
+	initNative()
+	return &native.addrs
+}
+
+// builtinTable returns the address of the process-wide builtin table that
+// every VMContext points to.
+func builtinTable() uintptr {
+	initNative()
+	return native.table
+}
+
+func initNative() {
+	native.once.Do(func() {
+		nativeAddrs(&native.addrs)
+		mem, err := unix.Mmap(-1, 0, pageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+		if err != nil {
+			panic(fmt.Sprintf("rtlib: mapping the builtin table: %v", err))
+		}
+		tab := unsafe.Slice((*uintptr)(unsafe.Pointer(&mem[0])), abi.NumBuiltins)
+		copy(tab, native.addrs[:abi.NumBuiltins])
+		if err := unix.Mprotect(mem, unix.PROT_READ); err != nil {
+			panic(fmt.Sprintf("rtlib: protecting the builtin table: %v", err))
+		}
+		native.table = uintptr(unsafe.Pointer(&mem[0]))
+	})
+}
+
+func trapError(code abi.TrapCode) error {
+	return &abi.Trap{Code: code, Func: -1, Offset: -1}
+}
+
+// builtin runs builtin b for native code suspended at native SP suspended.
+// It returns the builtin's result, or an error that ends the call.
+func (t *thread) builtin(ctx context.Context, b abi.Builtin, args [6]uint64, suspended uintptr) (uint64, error) {
+	inst := instanceAt(args[0])
+	if inst == nil {
+		return 0, fmt.Errorf("rtlib: builtin %v called with unknown VMContext %#x", b, args[0])
+	}
+	a32 := func(i int) uint32 { return uint32(args[i]) }
+	if !inst.builtinArgsValid(b, args) {
+		return 0, fmt.Errorf("rtlib: builtin %v called with an invalid index", b)
+	}
+	switch b {
+	case abi.BuiltinTrap:
+		code := abi.TrapCode(a32(1))
+		trap := &abi.Trap{Code: code, Func: -1, Offset: -1}
+		pc := t.word(suspended + exitReturnPC)
+		if img := inst.mod.img; img != nil && pc > 0 {
+			trap.Func = img.funcAt(pc - 1)
+			trap.FuncName = inst.mod.funcName(trap.Func)
+		}
+		return 0, trap
+	case abi.BuiltinHostCall:
+		return 0, t.hostCall(ctx, inst, int(a32(1)), uintptr(args[2]))
+	case abi.BuiltinYield:
+		if err := t.interrupted(); err != nil {
+			return 0, fmt.Errorf("%w: %w", trapError(abi.TrapInterrupted), err)
+		}
+		return 0, nil
+	case abi.BuiltinMemoryGrow:
+		return uint64(uint32(inst.memories[a32(1)].grow(a32(2)))), nil
+	case abi.BuiltinMemoryFill:
+		mem := inst.memories[a32(1)].Bytes()
+		dst, n := uint64(a32(2)), uint64(a32(4))
+		if dst+n > uint64(len(mem)) {
+			return 0, trapError(abi.TrapMemoryOutOfBounds)
+		}
+		s, v := mem[dst:dst+n], byte(a32(3))
+		for i := range s {
+			s[i] = v
+		}
+	case abi.BuiltinMemoryCopy:
+		dstMem, srcMem := inst.memories[a32(1)].Bytes(), inst.memories[a32(2)].Bytes()
+		dst, src, n := uint64(a32(3)), uint64(a32(4)), uint64(a32(5))
+		if dst+n > uint64(len(dstMem)) || src+n > uint64(len(srcMem)) {
+			return 0, trapError(abi.TrapMemoryOutOfBounds)
+		}
+		copy(dstMem[dst:dst+n], srcMem[src:src+n])
+	case abi.BuiltinMemoryInit:
+		if !inst.memoryInit(int(a32(1)), int(a32(2)), a32(3), a32(4), a32(5)) {
+			return 0, trapError(abi.TrapMemoryOutOfBounds)
+		}
+	case abi.BuiltinDataDrop:
+		inst.segMu.Lock()
+		inst.data[a32(1)] = nil
+		inst.segMu.Unlock()
+	case abi.BuiltinTableGrow:
+		return uint64(uint32(inst.tables[a32(1)].grow(a32(3), args[2]))), nil
+	case abi.BuiltinTableFill:
+		elems := inst.tables[a32(1)].elems()
+		dst, n := uint64(a32(2)), uint64(a32(4))
+		if dst+n > uint64(len(elems)) {
+			return 0, trapError(abi.TrapTableOutOfBounds)
+		}
+		for i := dst; i < dst+n; i++ {
+			elems[i] = args[3]
+		}
+	case abi.BuiltinTableCopy:
+		dstT, srcT := inst.tables[a32(1)].elems(), inst.tables[a32(2)].elems()
+		dst, src, n := uint64(a32(3)), uint64(a32(4)), uint64(a32(5))
+		if dst+n > uint64(len(dstT)) || src+n > uint64(len(srcT)) {
+			return 0, trapError(abi.TrapTableOutOfBounds)
+		}
+		copy(dstT[dst:dst+n], srcT[src:src+n])
+	case abi.BuiltinTableInit:
+		if !inst.tableInit(int(a32(1)), int(a32(2)), a32(3), a32(4), a32(5)) {
+			return 0, trapError(abi.TrapTableOutOfBounds)
+		}
+	case abi.BuiltinElemDrop:
+		inst.segMu.Lock()
+		inst.elems[a32(1)] = nil
+		inst.segMu.Unlock()
+	default:
+		return 0, fmt.Errorf("rtlib: unknown builtin %d", b)
+	}
+	return 0, nil
+}
+
+// memoryInit copies n bytes of data segment seg from src to dst in memory
+// mem, reporting false if either range is out of bounds.
+func (inst *Instance) memoryInit(mem, seg int, dst, src, n uint32) bool {
+	inst.segMu.Lock()
+	data := inst.data[seg]
+	inst.segMu.Unlock()
+	bytes := inst.memories[mem].Bytes()
+	if uint64(src)+uint64(n) > uint64(len(data)) || uint64(dst)+uint64(n) > uint64(len(bytes)) {
+		return false
+	}
+	copy(bytes[dst:], data[src:src+n])
+	return true
+}
+
+// tableInit is table.init of element segment seg into table tab.
+func (inst *Instance) tableInit(tab, seg int, dst, src, n uint32) bool {
+	inst.segMu.Lock()
+	vals := inst.elems[seg]
+	inst.segMu.Unlock()
+	elems := inst.tables[tab].elems()
+	if uint64(src)+uint64(n) > uint64(len(vals)) || uint64(dst)+uint64(n) > uint64(len(elems)) {
+		return false
+	}
+	copy(elems[dst:], vals[src:src+n])
+	return true
+}
+
+// hostCall runs the Go function imported as function index fn, with its
+// argument slots at native address slotsAddr.
+func (t *thread) hostCall(ctx context.Context, inst *Instance, fn int, slotsAddr uintptr) error {
+	h := inst.host[fn]
+	if h == nil {
+		return fmt.Errorf("rtlib: host call to function %d, which is not a host import", fn)
+	}
+	slots, ok := t.slots(slotsAddr, max(slotCount(h.Params), slotCount(h.Results)))
+	if !ok {
+		return fmt.Errorf("rtlib: host call with slots outside the native stack")
+	}
+	// Let the host function call back into wasm on this thread.
+	t.mu.Unlock()
+	defer t.mu.Lock()
+	return h.Fn(ctx, inst, slots)
+}
+
+// builtinArgsValid checks the memory, table and segment indices a builtin
+// receives, so that a miscompiled object cannot make the runtime index out
+// of range.
+func (inst *Instance) builtinArgsValid(b abi.Builtin, args [6]uint64) bool {
+	mem := func(i int) bool { return uint32(args[i]) < uint32(len(inst.memories)) }
+	tab := func(i int) bool { return uint32(args[i]) < uint32(len(inst.tables)) }
+	data := func(i int) bool { return uint32(args[i]) < uint32(len(inst.data)) }
+	elem := func(i int) bool { return uint32(args[i]) < uint32(len(inst.elems)) }
+	switch b {
+	case abi.BuiltinMemoryGrow, abi.BuiltinMemoryFill:
+		return mem(1)
+	case abi.BuiltinMemoryCopy:
+		return mem(1) && mem(2)
+	case abi.BuiltinMemoryInit:
+		return mem(1) && data(2)
+	case abi.BuiltinDataDrop:
+		return data(1)
+	case abi.BuiltinTableGrow, abi.BuiltinTableFill:
+		return tab(1)
+	case abi.BuiltinTableCopy:
+		return tab(1) && tab(2)
+	case abi.BuiltinTableInit:
+		return tab(1) && elem(2)
+	case abi.BuiltinElemDrop:
+		return elem(1)
+	}
+	return true
+}

@@ -1,0 +1,437 @@
+package rtlib
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// Extern is something an instance exports and another may import: a
+// *Func, *Memory, *Table or *Global.
+type Extern interface{ kind() abi.ExternKind }
+
+func (*Func) kind() abi.ExternKind   { return abi.ExternFunc }
+func (*Memory) kind() abi.ExternKind { return abi.ExternMemory }
+func (*Table) kind() abi.ExternKind  { return abi.ExternTable }
+func (*Global) kind() abi.ExternKind { return abi.ExternGlobal }
+
+// Config is how to instantiate a module. Imports are resolved from
+// HostFuncs, then Externs, then the exports of Instances.
+type Config struct {
+	// HostFuncs maps module name → field name → Go function.
+	HostFuncs map[string]map[string]abi.HostFunc
+	// Externs maps module name → field name → an export of another instance.
+	Externs map[string]map[string]Extern
+	// Instances maps a module name to an instance whose exports satisfy
+	// the imports from that module (the spec's "register").
+	Instances map[string]*Instance
+	// MaxMemoryPages caps every memory's growth (0: 65536 pages, 4 GiB).
+	MaxMemoryPages uint32
+	// MaxTableElements caps every table's growth (0: abi.MaxTableSize).
+	MaxTableElements uint32
+}
+
+// Instance is an instantiated module: its own memory, tables and globals,
+// linked to its imports. Its functions may be called from several
+// goroutines at once (the guest then sees the races it would see under
+// threads); Close must not run while calls are in progress.
+type Instance struct {
+	mod      *Module
+	vmem     []byte // the VMContext
+	vmctx    uintptr
+	memories []*Memory
+	tables   []*Table
+	globals  []*Global
+	host     map[int]*abi.HostFunc // imported function index → Go function
+	data     [][]byte              // data segments, nil once dropped
+	elems    [][]uint64            // evaluated element segments, nil once dropped
+	ownMem   []*Memory             // defined here (unmapped on free)
+	ownTab   []*Table
+	group    *group
+	closed   bool
+	segMu    sync.Mutex // data and elems
+}
+
+// group is a set of instances linked by imports. They may hold pointers
+// into each other's VMContexts, memories and tables, so they are freed
+// together once all are closed.
+type group struct {
+	open    int
+	members []*Instance
+}
+
+var groupsMu sync.Mutex
+
+// instances maps VMContext addresses to instances, for the builtins.
+var instances struct {
+	sync.RWMutex
+	m map[uintptr]*Instance
+}
+
+func instanceAt(vmctx uint64) *Instance {
+	instances.RLock()
+	defer instances.RUnlock()
+	return instances.m[uintptr(vmctx)]
+}
+
+func (inst *Instance) put64(off int, v uint64) { binary.LittleEndian.PutUint64(inst.vmem[off:], v) }
+func (inst *Instance) get64(off int) uint64    { return binary.LittleEndian.Uint64(inst.vmem[off:]) }
+
+// addr returns the native address of VMContext offset off.
+func (inst *Instance) addr(off int) uintptr { return inst.vmctx + uintptr(off) }
+
+// Instantiate creates an instance: links imports, sets up memories,
+// tables and globals, applies active segments and runs the start
+// function. A link error names the import; a trap in a segment or the
+// start function is returned as an error (wrapping *abi.Trap).
+func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error) {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, errors.New("module is closed")
+	}
+	m.instances++
+	m.mu.Unlock()
+	if cfg.MaxMemoryPages == 0 {
+		cfg.MaxMemoryPages = abi.MaxMemoryPages
+	}
+	if cfg.MaxTableElements == 0 {
+		cfg.MaxTableElements = abi.MaxTableSize
+	}
+	vmem, err := unix.Mmap(-1, 0, max(m.layout.Size, pageSize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	if err != nil {
+		m.mu.Lock()
+		m.instances--
+		m.maybeUnmap()
+		m.mu.Unlock()
+		return nil, fmt.Errorf("mapping VMContext: %w", err)
+	}
+	inst := &Instance{mod: m, vmem: vmem, vmctx: uintptr(unsafe.Pointer(&vmem[0])), host: map[int]*abi.HostFunc{}}
+	inst.group = &group{open: 1, members: []*Instance{inst}}
+	instances.Lock()
+	if instances.m == nil {
+		instances.m = map[uintptr]*Instance{}
+	}
+	instances.m[inst.vmctx] = inst
+	instances.Unlock()
+	if err := inst.setUp(ctx, cfg); err != nil {
+		// Segments applied before a failure may have stored references to
+		// this instance's functions in imported tables: Close frees it only
+		// with the rest of its group.
+		inst.Close()
+		return nil, err
+	}
+	return inst, nil
+}
+
+func (inst *Instance) setUp(ctx context.Context, cfg Config) error {
+	m := inst.mod
+	inst.put64(abi.VMCtxBuiltins, uint64(builtinTable()))
+	for t, id := range m.typeIDs {
+		inst.put64(m.layout.TypeID(t), id)
+	}
+	if err := inst.link(cfg); err != nil {
+		return err
+	}
+	if err := inst.define(cfg); err != nil {
+		return err
+	}
+	return inst.initialize(ctx)
+}
+
+// link resolves the imports into the VMContext.
+func (inst *Instance) link(cfg Config) error {
+	m, l := inst.mod, inst.mod.layout
+	var fi, ti, mi, gi int
+	for _, im := range m.meta.Imports {
+		ext, host, err := resolve(cfg, im)
+		if err != nil {
+			return fmt.Errorf("import %s.%s: %w", im.Module, im.Name, err)
+		}
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("import %s.%s: "+format, append([]any{im.Module, im.Name}, args...)...)
+		}
+		if ext != nil && ext.kind() != im.Kind {
+			return fail("want a %v, got a %v", im.Kind, ext.kind())
+		}
+		switch im.Kind {
+		case abi.ExternFunc:
+			want := m.meta.Types[im.FuncType]
+			rec := l.FuncRef(fi)
+			if host != nil {
+				if !slices.Equal(host.Params, want.Params) || !slices.Equal(host.Results, want.Results) {
+					return fail("host function has type %v -> %v, want %v -> %v", host.Params, host.Results, want.Params, want.Results)
+				}
+				inst.host[fi] = host
+				inst.put64(rec+abi.FuncRefCode, m.stub[fi])
+				inst.put64(rec+abi.FuncRefVMCtx, uint64(inst.vmctx))
+				inst.put64(rec+abi.FuncRefTypeID, m.typeIDs[im.FuncType])
+			} else {
+				f := ext.(*Func)
+				if !slices.Equal(f.params, want.Params) || !slices.Equal(f.results, want.Results) {
+					return fail("function has type %v -> %v, want %v -> %v", f.params, f.results, want.Params, want.Results)
+				}
+				src := f.inst.get64Range(f.ref, abi.FuncRefSize)
+				copy(inst.vmem[rec:rec+abi.FuncRefSize], src)
+				inst.join(f.inst)
+			}
+			fi++
+		case abi.ExternMemory:
+			mem := ext.(*Memory)
+			if !limitsMatch(uint64(mem.Size()), mem.declared, im.Memory.Limits) {
+				return fail("memory limits %+v (size %d) do not match %+v", mem.declared, mem.Size(), im.Memory.Limits)
+			}
+			inst.put64(l.MemoryPtr(mi), uint64(uintptr(unsafe.Pointer(mem.def))))
+			inst.memories = append(inst.memories, mem)
+			inst.joinOwner(mem)
+			mi++
+		case abi.ExternTable:
+			tab := ext.(*Table)
+			if tab.elem != im.Table.Elem || !limitsMatch(uint64(tab.Size()), tab.declared, im.Table.Limits) {
+				return fail("table type does not match")
+			}
+			inst.put64(l.TablePtr(ti), uint64(uintptr(unsafe.Pointer(tab.def))))
+			inst.tables = append(inst.tables, tab)
+			inst.joinOwner(tab)
+			ti++
+		case abi.ExternGlobal:
+			g := ext.(*Global)
+			if g.typ != im.Global {
+				return fail("global type %+v, want %+v", g.typ, im.Global)
+			}
+			inst.put64(l.GlobalPtr(gi), uint64(uintptr(unsafe.Pointer(g.slot))))
+			inst.globals = append(inst.globals, g)
+			inst.joinOwner(g)
+			gi++
+		}
+	}
+	return nil
+}
+
+func limitsMatch(size uint64, actual, want abi.Limits) bool {
+	if size < uint64(want.Min) {
+		return false
+	}
+	return !want.HasMax || (actual.HasMax && actual.Max <= want.Max)
+}
+
+func resolve(cfg Config, im abi.Import) (Extern, *abi.HostFunc, error) {
+	if h, ok := cfg.HostFuncs[im.Module][im.Name]; ok {
+		if im.Kind != abi.ExternFunc {
+			return nil, nil, fmt.Errorf("want a %v, got a host function", im.Kind)
+		}
+		return nil, &h, nil
+	}
+	if e, ok := cfg.Externs[im.Module][im.Name]; ok && e != nil {
+		return e, nil, nil
+	}
+	if from, ok := cfg.Instances[im.Module]; ok && from != nil {
+		if e, err := from.Export(im.Name); err == nil {
+			return e, nil, nil
+		}
+		return nil, nil, fmt.Errorf("module %q has no export %q", im.Module, im.Name)
+	}
+	return nil, nil, errors.New("not provided")
+}
+
+// define creates the module's own memories, tables, globals and function
+// records.
+func (inst *Instance) define(cfg Config) error {
+	m, l := inst.mod, inst.mod.layout
+	for i, mt := range m.meta.Memories {
+		idx := l.ImportedMemories + i
+		def := inst.definitionAt(l.MemoryDef(idx))
+		mem, err := newMemory(mt.Limits, cfg.MaxMemoryPages, def)
+		if err != nil {
+			return fmt.Errorf("memory %d: %w", idx, err)
+		}
+		inst.ownMem = append(inst.ownMem, mem)
+		owners.Store(mem, inst)
+		inst.memories = append(inst.memories, mem)
+		inst.put64(l.MemoryPtr(idx), uint64(inst.addr(l.MemoryDef(idx))))
+	}
+	for i, tt := range m.meta.Tables {
+		idx := l.ImportedTables + i
+		tab, err := newTable(tt, cfg.MaxTableElements, inst.definitionAt(l.TableDef(idx)))
+		if err != nil {
+			return fmt.Errorf("table %d: %w", idx, err)
+		}
+		inst.ownTab = append(inst.ownTab, tab)
+		owners.Store(tab, inst)
+		inst.tables = append(inst.tables, tab)
+		inst.put64(l.TablePtr(idx), uint64(inst.addr(l.TableDef(idx))))
+	}
+	for i, f := range m.meta.Funcs {
+		idx := l.ImportedFuncs + i
+		rec := l.FuncRef(idx)
+		inst.put64(rec+abi.FuncRefCode, m.funcAddr[i])
+		inst.put64(rec+abi.FuncRefVMCtx, uint64(inst.vmctx))
+		inst.put64(rec+abi.FuncRefTypeID, m.typeIDs[f.Type])
+	}
+	for i, g := range m.meta.Globals {
+		idx := l.ImportedGlobals + i
+		off := l.GlobalDef(idx)
+		gl := &Global{slot: (*[2]uint64)(unsafe.Pointer(&inst.vmem[off])), typ: g.Type}
+		gl.set(inst.constValue(g.Init))
+		inst.globals = append(inst.globals, gl)
+		owners.Store(gl, inst)
+		inst.put64(l.GlobalPtr(idx), uint64(inst.addr(off)))
+	}
+	for _, d := range m.meta.Data {
+		inst.data = append(inst.data, d.Bytes)
+	}
+	for _, e := range m.meta.Elems {
+		vals := make([]uint64, len(e.Init))
+		for j, c := range e.Init {
+			vals[j] = inst.constValue(c)[0]
+		}
+		inst.elems = append(inst.elems, vals)
+	}
+	return nil
+}
+
+func (inst *Instance) definitionAt(off int) *definition {
+	return (*definition)(unsafe.Pointer(&inst.vmem[off]))
+}
+
+func (inst *Instance) get64Range(addr uintptr, n int) []byte {
+	off := addr - inst.vmctx
+	return inst.vmem[off : off+uintptr(n)]
+}
+
+// constValue evaluates a validated constant expression to slots.
+func (inst *Instance) constValue(c abi.ConstExpr) []uint64 {
+	switch c.Op {
+	case abi.ConstV128:
+		return []uint64{c.Bits[0], c.Bits[1]}
+	case abi.ConstRefNull:
+		return []uint64{0}
+	case abi.ConstRefFunc:
+		return []uint64{uint64(inst.addr(inst.mod.layout.FuncRef(int(c.Index))))}
+	case abi.ConstGlobalGet:
+		return inst.globals[c.Index].Get()
+	}
+	return []uint64{c.Bits[0]}
+}
+
+// initialize applies the active segments in order and runs the start
+// function.
+func (inst *Instance) initialize(ctx context.Context) error {
+	meta := inst.mod.meta
+	oob := func(code abi.TrapCode) error {
+		return fmt.Errorf("instantiation: %w", &abi.Trap{Code: code, Func: -1, Offset: -1})
+	}
+	for i, e := range meta.Elems {
+		switch e.Mode {
+		case abi.SegmentActive:
+			off := uint32(inst.constValue(e.Offset)[0])
+			if !inst.tableInit(int(e.Table), i, off, 0, uint32(len(e.Init))) {
+				return oob(abi.TrapTableOutOfBounds)
+			}
+			inst.elems[i] = nil
+		case abi.SegmentDeclarative:
+			inst.elems[i] = nil
+		}
+	}
+	for i, d := range meta.Data {
+		if d.Mode == abi.SegmentActive {
+			off := uint32(inst.constValue(d.Offset)[0])
+			if !inst.memoryInit(int(d.Memory), i, off, 0, uint32(len(d.Bytes))) {
+				return oob(abi.TrapMemoryOutOfBounds)
+			}
+			inst.data[i] = nil
+		}
+	}
+	if meta.Start >= 0 {
+		f := inst.funcAt(int(meta.Start), "")
+		if _, err := f.Call(ctx); err != nil {
+			return fmt.Errorf("start function: %w", err)
+		}
+	}
+	return nil
+}
+
+// join merges the groups of inst and other (see group).
+func (inst *Instance) join(other *Instance) {
+	groupsMu.Lock()
+	defer groupsMu.Unlock()
+	a, b := inst.group, other.group
+	if a == b {
+		return
+	}
+	if len(a.members) < len(b.members) {
+		a, b = b, a
+	}
+	for _, x := range b.members {
+		x.group = a
+	}
+	a.members = append(a.members, b.members...)
+	a.open += b.open
+}
+
+// owners records which instance defined each shared Memory, Table and
+// Global, so that importers join its group.
+var owners sync.Map // Extern → *Instance
+
+func (inst *Instance) joinOwner(e Extern) {
+	if o, ok := owners.Load(e); ok {
+		inst.join(o.(*Instance))
+	}
+}
+
+// Close releases the instance. Its memory is freed once every instance
+// linked with it (by imports, either way) is closed too.
+func (inst *Instance) Close() error {
+	groupsMu.Lock()
+	if inst.closed {
+		groupsMu.Unlock()
+		return nil
+	}
+	inst.closed = true
+	g := inst.group
+	g.open--
+	var free []*Instance
+	if g.open == 0 {
+		free = g.members
+	}
+	groupsMu.Unlock()
+	for _, x := range free {
+		instances.Lock()
+		delete(instances.m, x.vmctx)
+		instances.Unlock()
+		x.freeOwn()
+		m := x.mod
+		m.mu.Lock()
+		m.instances--
+		m.maybeUnmap()
+		m.mu.Unlock()
+	}
+	return nil
+}
+
+// freeOwn unmaps what the instance itself mapped.
+func (inst *Instance) freeOwn() {
+	for _, m := range inst.ownMem {
+		owners.Delete(m)
+		m.unmap()
+	}
+	for _, t := range inst.ownTab {
+		owners.Delete(t)
+		t.unmap()
+	}
+	for _, g := range inst.globals {
+		if o, ok := owners.Load(g); ok && o.(*Instance) == inst {
+			owners.Delete(g)
+		}
+	}
+	unix.Munmap(inst.vmem)
+	inst.vmem = nil
+}

@@ -1,0 +1,141 @@
+// Package rtlib is the wasmaot runtime: it loads objects produced by the
+// wasmaot compiler (docs/object-format.md), instantiates them as isolated
+// sandboxes and calls them. It never imports the compiler, so a program
+// that only runs precompiled objects does not link it.
+//
+//	mod, err := rtlib.LoadFile("app.o")
+//	inst, err := mod.Instantiate(ctx, rtlib.Config{HostFuncs: ...})
+//	defer inst.Close()
+//	results, err := inst.ExportedFunc("run").Call(ctx, rtlib.I32(7))
+//
+// Native code runs on its own stacks, outside the Go heap, and does not
+// stall the Go scheduler or GC; see docs/runtime.md.
+package rtlib
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// Module is a loaded object: mapped, relocated code plus its metadata. It
+// is immutable and may be instantiated any number of times, concurrently.
+type Module struct {
+	img      *loadedImage
+	meta     *abi.Meta
+	layout   *abi.Layout
+	typeIDs  []uint64
+	funcAddr []uint64 // per defined function
+	entry    []uint64 // array-call trampoline per type (0 if none)
+	stub     []uint64 // host-import stub per imported function
+	exports  map[string]abi.Export
+	names    map[int]string
+
+	mu        sync.Mutex
+	instances int
+	closed    bool
+}
+
+// Load checks, maps and links an object. Corrupt, truncated, foreign or
+// tampered objects are rejected with an error.
+func Load(obj []byte) (*Module, error) {
+	img, err := loadObject(obj)
+	if err != nil {
+		return nil, fmt.Errorf("loading object: %w", err)
+	}
+	m := &Module{img: img, meta: img.meta, layout: img.meta.Layout(),
+		exports: map[string]abi.Export{}, names: map[int]string{}}
+	for _, t := range m.meta.Types {
+		m.typeIDs = append(m.typeIDs, canonicalTypeID(t.Params, t.Results))
+		var e uint64
+		if t.EntrySymbol != "" {
+			e = img.symbol[t.EntrySymbol]
+		}
+		m.entry = append(m.entry, e)
+	}
+	for _, f := range m.meta.Funcs {
+		m.funcAddr = append(m.funcAddr, img.symbol[f.Symbol])
+	}
+	for _, im := range m.meta.Imports {
+		if im.Kind == abi.ExternFunc {
+			m.stub = append(m.stub, img.symbol[im.StubSymbol])
+		}
+	}
+	for _, n := range m.meta.FuncNames {
+		m.names[int(n.Index)] = n.Name
+	}
+	for _, x := range m.meta.Exports {
+		m.exports[x.Name] = x
+		if _, ok := m.names[int(x.Index)]; !ok && x.Kind == abi.ExternFunc {
+			m.names[int(x.Index)] = x.Name
+		}
+	}
+	return m, nil
+}
+
+// Meta returns the module's metadata (imports, exports, target, …). The
+// caller must not modify it.
+func (m *Module) Meta() *abi.Meta { return m.meta }
+
+// Close releases the module's code once its last instance is closed.
+func (m *Module) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.closed {
+		m.closed = true
+		m.maybeUnmap()
+	}
+	return nil
+}
+
+func (m *Module) maybeUnmap() {
+	if m.closed && m.instances == 0 && m.img != nil {
+		m.img.unmap()
+		m.img = nil
+	}
+}
+
+// funcName names wasm function i for errors.
+func (m *Module) funcName(i int) string { return m.names[i] }
+
+// canonicalTypeIDs gives every distinct signature in the process a
+// nonzero ID, so that call_indirect can compare signatures across modules
+// with one integer comparison.
+var canonicalTypeIDs struct {
+	sync.Mutex
+	ids map[string]uint64
+}
+
+func canonicalTypeID(params, results []abi.ValType) uint64 {
+	var b strings.Builder
+	for _, p := range params {
+		b.WriteByte(byte(p))
+	}
+	b.WriteByte(0)
+	for _, r := range results {
+		b.WriteByte(byte(r))
+	}
+	key := b.String()
+	canonicalTypeIDs.Lock()
+	defer canonicalTypeIDs.Unlock()
+	if canonicalTypeIDs.ids == nil {
+		canonicalTypeIDs.ids = map[string]uint64{}
+	}
+	id, ok := canonicalTypeIDs.ids[key]
+	if !ok {
+		id = uint64(len(canonicalTypeIDs.ids) + 1)
+		canonicalTypeIDs.ids[key] = id
+	}
+	return id
+}
+
+// slotCount is the number of uint64 slots the values of ts occupy.
+func slotCount(ts []abi.ValType) int {
+	n := 0
+	for _, t := range ts {
+		n += t.Slots()
+	}
+	return n
+}
