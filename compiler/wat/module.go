@@ -376,7 +376,7 @@ func (b *builder) importFunc(c *cursor, id *Node, imp *wasm.Import, exports []st
 	b.addExports(exports, wasm.ExternFunc, idx)
 	slot := len(b.m.Imports) - 1
 	b.pending = append(b.pending, func() error {
-		t, _, err := b.typeUse(c, false)
+		t, _, err := b.typeUse(c, true) // parameter names are allowed, and unused
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,9 @@ func TestAbbreviations(t *testing.T) {
 		{"inline type use reuses a matching explicit type",
 			`(type (func)) (type (func (param i32))) (func (param i32))`,
 			`(type (func)) (type (func (param i32))) (func (type 1))`},
+		{"named parameters in an import",
+			`(import "m" "f" (func (param $x i32) (param f32)))`,
+			`(import "m" "f" (func (param i32 f32)))`},
 		{"type use with matching inline signature",
 			`(type $t (func (param i32) (result i32))) (func (type $t) (param $x i32) (result i32) (local.get $x))`,
 			`(type (func (param i32) (result i32))) (func (type 0) (local.get 0))`},
@@ -163,14 +166,16 @@ func TestErrors(t *testing.T) {
 		{"(global i32 (i32.const 0)) (table funcref)", "1:28", "expected (elem …)"},
 		{"(foo)", "1:1", "unknown module field"},
 	}
+	deep := "(func " + strings.Repeat("(i32.eqz ", MaxNesting) + "(i32.const 0)" + strings.Repeat(")", MaxNesting) + " drop)"
+	tests = append(tests, struct{ src, pos, msg string }{deep, "1:179998", "nested more than"})
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.src))
 		if err == nil {
-			t.Errorf("%s: accepted", tt.src)
+			t.Errorf("%.80s: accepted", tt.src)
 			continue
 		}
 		if !strings.HasPrefix(err.Error(), tt.pos+": ") || !strings.Contains(err.Error(), tt.msg) {
-			t.Errorf("%s: error %q, want %s: …%s…", tt.src, err, tt.pos, tt.msg)
+			t.Errorf("%.80s: error %q, want %s: …%s…", tt.src, err, tt.pos, tt.msg)
 		}
 	}
 }

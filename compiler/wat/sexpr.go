@@ -72,6 +72,10 @@ func (n *Node) describe() string {
 	return n.Text
 }
 
+// MaxNesting bounds how deeply lists may nest, so that the recursive
+// translation of folded instructions cannot exhaust the goroutine stack.
+const MaxNesting = 20000
+
 // ReadAll splits src into top-level S-expressions. It checks the lexical
 // rules of the text format: balanced parentheses and block comments,
 // string escapes, and tokens separated by white space or parentheses.
@@ -90,6 +94,9 @@ func ReadAll(src []byte) ([]*Node, error) {
 		switch src[lx.pos] {
 		case '(':
 			lx.pos++
+			if len(stack) > MaxNesting {
+				return nil, errorf(p, "parentheses nested more than %d deep", MaxNesting)
+			}
 			n := &Node{Kind: List, Pos: p}
 			top := stack[len(stack)-1]
 			top.List = append(top.List, n)
