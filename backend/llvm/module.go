@@ -53,8 +53,12 @@ func newModuleBuilder(t *Target, wm *wasm.Module, layout *abi.Layout) *moduleBui
 	// Every function: no unwinding (so no .eh_frame), no calls to C
 	// library functions LLVM would invent (memcpy for a copy loop: the
 	// object may only reference what the runtime allows), and the
-	// target's CPU and features recorded per function.
+	// target's CPU and features recorded per function. Tail calls stay
+	// calls (no tail-recursion elimination, no sibling calls), so deep
+	// recursion exhausts the stack as wasm semantics and the spec tests
+	// expect instead of silently becoming a loop.
 	m.fnAttrs = []llir.FuncAttribute{enum.FuncAttrNoUnwind, llir.AttrString("no-builtins"),
+		llir.AttrPair{Key: "disable-tail-calls", Value: "true"},
 		llir.AttrPair{Key: "target-cpu", Value: t.CPU}, llir.AttrPair{Key: "target-features", Value: t.mattr()}}
 	return m
 }
