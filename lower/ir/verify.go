@@ -277,63 +277,25 @@ func (v *verifier) succs(in *Instr) error {
 	return nil
 }
 
-// funcType returns the signature of function idx of m.
+// funcType, globalType and tableType look up module entities; ok is false
+// without a module or for an unknown index.
 func funcType(m *wasm.Module, idx uint32) (wasm.FuncType, bool) {
-	if m == nil {
+	if m == nil || m.FuncTypeOf(idx) == nil {
 		return wasm.FuncType{}, false
 	}
-	i := idx
-	for _, imp := range m.Imports {
-		if imp.Kind != wasm.ExternFunc {
-			continue
-		}
-		if i == 0 {
-			return m.Types[imp.Func], true
-		}
-		i--
-	}
-	if int(i) < len(m.Funcs) {
-		return m.Types[m.Funcs[i]], true
-	}
-	return wasm.FuncType{}, false
+	return *m.FuncTypeOf(idx), true
 }
 
 func globalType(m *wasm.Module, idx uint32) (wasm.GlobalType, bool) {
-	if m == nil {
+	if m == nil || m.GlobalTypeOf(idx) == nil {
 		return wasm.GlobalType{}, false
 	}
-	i := idx
-	for _, imp := range m.Imports {
-		if imp.Kind != wasm.ExternGlobal {
-			continue
-		}
-		if i == 0 {
-			return imp.Global, true
-		}
-		i--
-	}
-	if int(i) < len(m.Globals) {
-		return m.Globals[i].Type, true
-	}
-	return wasm.GlobalType{}, false
+	return *m.GlobalTypeOf(idx), true
 }
 
 func tableType(m *wasm.Module, idx uint32) (wasm.TableType, bool) {
-	if m == nil {
+	if m == nil || m.TableTypeOf(idx) == nil {
 		return wasm.TableType{}, false
 	}
-	i := idx
-	for _, imp := range m.Imports {
-		if imp.Kind != wasm.ExternTable {
-			continue
-		}
-		if i == 0 {
-			return imp.Table, true
-		}
-		i--
-	}
-	if int(i) < len(m.Tables) {
-		return m.Tables[i], true
-	}
-	return wasm.TableType{}, false
+	return *m.TableTypeOf(idx), true
 }
