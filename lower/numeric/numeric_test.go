@@ -381,7 +381,9 @@ func TestTruncMatchesBig(t *testing.T) {
 	w32to64 := func(f func(uint32) (uint64, abi.TrapCode)) func(uint64) (uint64, abi.TrapCode) {
 		return func(x uint64) (uint64, abi.TrapCode) { return f(uint32(x)) }
 	}
-	s32 := func(f func(uint32) uint32) func(uint64) uint64 { return func(x uint64) uint64 { return uint64(f(uint32(x))) } }
+	s32 := func(f func(uint32) uint32) func(uint64) uint64 {
+		return func(x uint64) uint64 { return uint64(f(uint32(x))) }
+	}
 	s64to32 := func(f func(uint64) uint32) func(uint64) uint64 { return func(x uint64) uint64 { return uint64(f(x)) } }
 	s32to64 := func(f func(uint32) uint64) func(uint64) uint64 { return func(x uint64) uint64 { return f(uint32(x)) } }
 	truncs := []trunc{
