@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 )
@@ -68,6 +69,10 @@ func (s Status) String() string {
 type Options struct {
 	// Verbose makes Result.Details list every failed or skipped command.
 	Verbose bool
+	// CheckTrapMessages makes assert_trap and assert_uninstantiable also
+	// require the TrapError's Msg to contain the script's expected message
+	// (e.g. "integer divide by zero"); by default any trap passes.
+	CheckTrapMessages bool
 }
 
 // Detail explains one failed or skipped command.
@@ -364,8 +369,17 @@ func (r *runner) assertActionFails(c *Command, want string) (Status, string) {
 	if err == nil {
 		return Failed, fmt.Sprintf("expected %s %q, but the action succeeded", want, c.Text)
 	}
+	return r.checkFailure(c, want, err)
+}
+
+// checkFailure checks that err is the kind of failure an assertion expects.
+func (r *runner) checkFailure(c *Command, want string, err error) (Status, string) {
 	if got := classify(err); got != want {
 		return Failed, fmt.Sprintf("expected %s %q, got error %v", want, c.Text, err)
+	}
+	var trap *TrapError
+	if r.opts.CheckTrapMessages && errors.As(err, &trap) && !strings.Contains(trap.Msg, c.Text) {
+		return Failed, fmt.Sprintf("expected trap %q, got trap %q", c.Text, trap.Msg)
 	}
 	return Passed, ""
 }
@@ -384,10 +398,7 @@ func (r *runner) assertInstantiateFails(c *Command, want string) (Status, string
 	if _, err = r.instantiate(m, bin); err == nil {
 		return Failed, fmt.Sprintf("expected %s error %q, but instantiation succeeded", want, c.Text)
 	}
-	if got := classify(err); got != want {
-		return Failed, fmt.Sprintf("expected %s error %q, got %v", want, c.Text, err)
-	}
-	return Passed, ""
+	return r.checkFailure(c, want, err)
 }
 
 // assertMalformed: a binary module must fail to decode as malformed; a
