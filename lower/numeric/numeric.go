@@ -29,6 +29,8 @@ import (
 // and f32 in its low 32 bits with the upper 32 bits zero, i64 and f64 in
 // all of it; Hi is zero. A v128 is little-endian across both words: byte i
 // of the vector is byte i of Lo for i < 8 and byte i-8 of Hi otherwise.
+// Eval always produces results in this form, and reads only the bits an
+// operand's type has, so e.g. a sign-extended i32 operand works too.
 type Value struct{ Lo, Hi uint64 }
 
 // evalFunc computes one instruction; args has exactly the instruction's

@@ -2,6 +2,7 @@ package numeric
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -64,6 +65,44 @@ func TestEvalPanicsClearlyOnMisuse(t *testing.T) {
 			}()
 			Eval(&c.in, c.args)
 		}()
+	}
+}
+
+// TestEvalIgnoresBitsOutsideTheOperandType feeds every pure instruction
+// operands with garbage above their type's width and expects the same
+// result as with clean operands.
+func TestEvalIgnoresBitsOutsideTheOperandType(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, op := range wasm.Opcodes() {
+		if !IsPure(op) {
+			continue
+		}
+		info := op.Info()
+		in := wasm.Instr{Op: op, Lane: byte(rng.IntN(int(max(info.Size, 1)))), Const: rng.Uint64(), ConstHi: rng.Uint64()}
+		for range 50 {
+			clean := make([]Value, len(info.Params))
+			dirty := make([]Value, len(info.Params))
+			for i := range clean {
+				clean[i] = Value{rng.Uint64(), rng.Uint64()}
+				dirty[i] = clean[i]
+				switch info.Params[i] {
+				case 'i', 'f':
+					clean[i] = Value{Lo: clean[i].Lo & 0xFFFFFFFF}
+				case 'l', 'd':
+					clean[i].Hi = 0
+				}
+			}
+			want, wantTrap := Eval(&in, clean)
+			got, gotTrap := Eval(&in, dirty)
+			if got != want || gotTrap != wantTrap {
+				t.Errorf("%s on %#x: %#x/%v, with clean operands %#x/%v", op, dirty, got, gotTrap, want, wantTrap)
+				break
+			}
+			if r := info.Results[0]; (r == 'i' || r == 'f') && got.Lo>>32 != 0 || r != 'v' && got.Hi != 0 {
+				t.Errorf("%s result %#x is not zero-extended", op, got)
+				break
+			}
+		}
 	}
 }
 
