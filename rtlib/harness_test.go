@@ -282,4 +282,3 @@ func spRegister(a abi.Arch) string {
 	}
 	return "rsp"
 }
-

@@ -38,8 +38,12 @@ type loadedImage struct {
 	funcs  []funcRange       // sorted by start
 }
 
-// maxObjectSize bounds what Load accepts.
-const maxObjectSize = 1 << 30
+// maxObjectSize bounds what Load accepts; maxZeroSection bounds a
+// zero-filled (SHT_NOBITS) section, which costs no file bytes.
+const (
+	maxObjectSize  = 1 << 30
+	maxZeroSection = 16 << 20
+)
 
 // loadObject parses, checks, maps and relocates an object.
 func loadObject(obj []byte) (li *loadedImage, err error) {
@@ -148,8 +152,8 @@ func (l *linker) link() (*loadedImage, error) {
 			if align > pageSize || align&(align-1) != 0 {
 				return nil, fmt.Errorf("section %s has unsupported alignment %d", s.Name, s.Addralign)
 			}
-			if s.Size > maxObjectSize {
-				return nil, fmt.Errorf("section %s too large", s.Name)
+			if s.Size > maxObjectSize || (s.Type == elf.SHT_NOBITS && s.Size > maxZeroSection) {
+				return nil, fmt.Errorf("section %s too large (%d bytes)", s.Name, s.Size)
 			}
 			size = (size + align - 1) &^ (align - 1)
 			l.offset[i] = size

@@ -40,6 +40,10 @@ const (
 	stackUsableLo = pageSize + stackGuard // offset of the lowest usable stack byte
 	// nestedGap separates a nested call's frames from the suspended ones.
 	nestedGap = 256
+	// maxNesting bounds host→wasm re-entry on one thread; beyond it a call
+	// traps with call stack exhausted (the goroutine stack grows with
+	// every level too).
+	maxNesting = 1000
 )
 
 // thread is one native stack and the execution running on it. mu is held
@@ -162,7 +166,7 @@ func (t *thread) invoke(ctx context.Context, entry, vmctx, code uintptr, args []
 	defer func() { ts.nativeSP = outerSP }()
 	n := max(len(args), nres, 1)
 	slotsAddr := (outerSP - nestedGap - uintptr(n)*8) &^ 15
-	if slotsAddr < ts.stackLimit+pageSize {
+	if slotsAddr < ts.stackLimit+pageSize || len(t.ctxs) >= maxNesting {
 		return nil, &abi.Trap{Code: abi.TrapCallStackExhausted, Func: -1, Offset: -1}
 	}
 	slots, _ := t.slots(slotsAddr, n)

@@ -1,0 +1,202 @@
+package rtlib
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+func TestHostCall(t *testing.T) {
+	var sawMemory bool
+	inst := newBasic(t, hostFunc(func(_ context.Context, c abi.Caller, x int32) (int32, error) {
+		sawMemory = string(c.Memory()[16:21]) == "hello"
+		return x * 10, nil
+	}))
+	if r := call(t, inst, "call_host", I32(4)); AsI32(r[0]) != 41 {
+		t.Errorf("call_host(4) = %d, want 41", AsI32(r[0]))
+	}
+	if !sawMemory {
+		t.Error("host function did not see the caller's memory")
+	}
+	hostErr := errors.New("host failed")
+	inst = newBasic(t, hostFunc(func(context.Context, abi.Caller, int32) (int32, error) { return 0, hostErr }))
+	if _, err := inst.ExportedFunc("call_host").Call(context.Background(), I32(1)); !errors.Is(err, hostErr) {
+		t.Errorf("host error: got %v", err)
+	}
+}
+
+// TestReentrancy nests host→wasm→host→wasm calls to a given depth on one
+// native stack, then traps at the bottom: every level sees the trap.
+func TestReentrancy(t *testing.T) {
+	var inst *Instance
+	var levels atomic.Int32
+	inst = newBasic(t, hostFunc(func(ctx context.Context, _ abi.Caller, x int32) (int32, error) {
+		levels.Add(1)
+		if x == 0 {
+			_, err := inst.ExportedFunc("div").Call(ctx, I32(1), I32(0))
+			return 0, err
+		}
+		r, err := inst.ExportedFunc("call_callback").Call(ctx, I32(x-1))
+		if err != nil {
+			return 0, err
+		}
+		return AsI32(r[0]), nil
+	}))
+	_, err := inst.ExportedFunc("call_callback").Call(context.Background(), I32(20))
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Code != abi.TrapIntegerDivideByZero {
+		t.Fatalf("nested trap: got %v", err)
+	}
+	if levels.Load() != 21 {
+		t.Errorf("host function ran %d times, want 21", levels.Load())
+	}
+	// Without the trap, every level adds one.
+	inst2 := newBasic(t, hostFunc(func(ctx context.Context, _ abi.Caller, x int32) (int32, error) {
+		if x == 0 {
+			return 1000, nil
+		}
+		r, err := inst.ExportedFunc("add").Call(ctx, I32(x), I32(0))
+		if err != nil {
+			return 0, err
+		}
+		r, err = inst.ExportedFunc("call_host").Call(ctx, I32(AsI32(r[0])-1)) // uses inst's host: traps at 0
+		if err == nil {
+			return 0, errors.New("expected the nested trap")
+		}
+		return 7, nil
+	}))
+	if r := call(t, inst2, "call_callback", I32(1)); AsI32(r[0]) != 8 {
+		t.Errorf("host recovering from a nested trap: got %d, want 8", AsI32(r[0]))
+	}
+}
+
+// TestDeepReentrancyExhaustsStack checks that unbounded host→wasm
+// recursion ends in a stack-exhaustion trap, not a crash.
+func TestDeepReentrancyExhaustsStack(t *testing.T) {
+	var inst *Instance
+	inst = newBasic(t, hostFunc(func(ctx context.Context, _ abi.Caller, x int32) (int32, error) {
+		r, err := inst.ExportedFunc("call_host").Call(ctx, I32(x+1))
+		if err != nil {
+			return 0, err
+		}
+		return AsI32(r[0]), nil
+	}))
+	_, err := inst.ExportedFunc("call_host").Call(context.Background(), I32(0))
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Code != abi.TrapCallStackExhausted {
+		t.Fatalf("got %v, want call stack exhausted", err)
+	}
+}
+
+func TestCancelBusyLoop(t *testing.T) {
+	inst := newBasic(t, double())
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+	}()
+	_, err := inst.ExportedFunc("spin").Call(ctx)
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted || !errors.Is(err, context.Canceled) {
+		t.Fatalf("spin with cancelled context: %v", err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := inst.ExportedFunc("spin").Call(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("spin with deadline: %v", err)
+	}
+	// The pooled stack carries no stale interrupt into the next call.
+	if r := call(t, inst, "add", I32(1), I32(2)); AsI32(r[0]) != 3 {
+		t.Errorf("add after cancellation = %d", AsI32(r[0]))
+	}
+}
+
+// TestSchedulerAndGCDuringSpin runs wasm busy loops on more goroutines than
+// there are Ps and checks that GC cycles complete and other goroutines run
+// while they spin.
+func TestSchedulerAndGCDuringSpin(t *testing.T) {
+	inst := newBasic(t, double())
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	spinners := runtime.GOMAXPROCS(0) + 1
+	started := make(chan struct{}, spinners)
+	for range spinners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			started <- struct{}{}
+			inst.ExportedFunc("spin").Call(ctx)
+		}()
+	}
+	for range spinners {
+		<-started
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 3 {
+		runtime.GC()
+	}
+	runtime.ReadMemStats(&after)
+	ticks := 0
+	for ticks < 5 {
+		done := make(chan struct{})
+		go func() { close(done) }()
+		<-done
+		ticks++
+	}
+	cancel()
+	wg.Wait()
+	if after.NumGC < before.NumGC+3 {
+		t.Errorf("only %d GC cycles completed during the spin", after.NumGC-before.NumGC)
+	}
+}
+
+func TestManyInstances(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping 1,000 instances in -short mode")
+	}
+	mod, err := Load(basicObject(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mod.Close()
+	const n = 1000
+	insts := make([]*Instance, n)
+	cfg := Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}}
+	for i := range insts {
+		if insts[i], err = mod.Instantiate(context.Background(), cfg); err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i, inst := range insts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := inst.ExportedFunc("store")
+			if _, err := f.Call(context.Background(), I32(200), I32(int32(i))); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// Each instance kept its own memory.
+	for i, inst := range insts {
+		r, err := inst.ExportedFunc("load").Call(context.Background(), I32(200))
+		if err != nil || AsI32(r[0]) != int32(i) {
+			t.Fatalf("instance %d: load = %v, %v", i, r, err)
+		}
+		inst.Close()
+	}
+}
