@@ -33,12 +33,13 @@ import (
 // operand's type has, so e.g. a sign-extended i32 operand works too.
 type Value struct{ Lo, Hi uint64 }
 
-// evalFunc computes one instruction; args has exactly the instruction's
-// operand count (checked by Eval).
-type evalFunc func(in *wasm.Instr, args []Value) (Value, abi.TrapCode)
+// EvalFunc computes one pure instruction like Eval, without checking the
+// opcode or the operand count: args must hold exactly the instruction's
+// operands.
+type EvalFunc func(in *wasm.Instr, args []Value) (Value, abi.TrapCode)
 
 type entry struct {
-	eval  evalFunc
+	eval  EvalFunc
 	arity int
 }
 
@@ -87,9 +88,19 @@ func Eval(in *wasm.Instr, args []Value) (result Value, trap abi.TrapCode) {
 	return e.eval(in, args)
 }
 
+// Lookup returns the evaluator of op, or nil if op is not pure. Callers
+// that evaluate the same instruction many times (an interpreter) resolve
+// it once and skip Eval's per-call lookup and checks.
+func Lookup(op wasm.Opcode) EvalFunc {
+	if e := slot(op); e != nil {
+		return e.eval
+	}
+	return nil
+}
+
 // register installs f as the evaluator of op, taking the operand count
 // from the opcode table.
-func register(op wasm.Opcode, f evalFunc) {
+func register(op wasm.Opcode, f EvalFunc) {
 	info := op.Info()
 	e := slot(op)
 	if info == nil || e == nil || e.eval != nil {
@@ -113,34 +124,34 @@ type laneBits interface {
 	~uint8 | ~uint16 | ~uint32 | ~uint64
 }
 
-// Adapters from typed bit functions to evalFuncs. A scalar operand of width
+// Adapters from typed bit functions to EvalFuncs. A scalar operand of width
 // A is read from the low bits of Lo; a result of width R is zero-extended.
 
-func unop[A, R laneBits](f func(A) R) evalFunc {
+func unop[A, R laneBits](f func(A) R) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: uint64(f(A(args[0].Lo)))}, abi.TrapNone
 	}
 }
 
-func binop[A, R laneBits](f func(a, b A) R) evalFunc {
+func binop[A, R laneBits](f func(a, b A) R) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: uint64(f(A(args[0].Lo), A(args[1].Lo)))}, abi.TrapNone
 	}
 }
 
-func test[A laneBits](f func(A) bool) evalFunc {
+func test[A laneBits](f func(A) bool) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: boolBits(f(A(args[0].Lo)))}, abi.TrapNone
 	}
 }
 
-func compare[A laneBits](f func(a, b A) bool) evalFunc {
+func compare[A laneBits](f func(a, b A) bool) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: boolBits(f(A(args[0].Lo), A(args[1].Lo)))}, abi.TrapNone
 	}
 }
 
-func unopTrap[A, R laneBits](f func(A) (R, abi.TrapCode)) evalFunc {
+func unopTrap[A, R laneBits](f func(A) (R, abi.TrapCode)) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		r, trap := f(A(args[0].Lo))
 		if trap != abi.TrapNone {
@@ -150,7 +161,7 @@ func unopTrap[A, R laneBits](f func(A) (R, abi.TrapCode)) evalFunc {
 	}
 }
 
-func binopTrap[A laneBits](f func(a, b A) (A, abi.TrapCode)) evalFunc {
+func binopTrap[A laneBits](f func(a, b A) (A, abi.TrapCode)) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		r, trap := f(A(args[0].Lo), A(args[1].Lo))
 		if trap != abi.TrapNone {

@@ -27,8 +27,8 @@ func TestIsPureCoversEveryPureOpcode(t *testing.T) {
 	pure := 0
 	for _, op := range wasm.Opcodes() {
 		want := expectPure(op.Info())
-		if IsPure(op) != want {
-			t.Errorf("IsPure(%s) = %v, want %v", op, IsPure(op), want)
+		if IsPure(op) != want || (Lookup(op) != nil) != want {
+			t.Errorf("IsPure(%s) = %v, Lookup gives a func: %v; want %v", op, IsPure(op), Lookup(op) != nil, want)
 		}
 		if want {
 			pure++

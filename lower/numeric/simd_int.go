@@ -90,7 +90,7 @@ func q15mulrSatS(x, y uint16) uint16 {
 }
 
 // vshift makes a lane-wise shift by an i32 count taken modulo the lane width.
-func vshift[T laneBits](f func(x T, n uint) T) evalFunc {
+func vshift[T laneBits](f func(x T, n uint) T) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		n := uint(args[1].Lo) & (laneWidth[T]() - 1)
 		return mapLanes1(args[0], func(x T) T { return f(x, n) }), abi.TrapNone

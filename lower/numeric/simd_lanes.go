@@ -64,22 +64,22 @@ func mapLanes2[T laneBits](a, b Value, f func(x, y T) T) Value {
 	return r
 }
 
-// Adapters from lane functions to evalFuncs.
+// Adapters from lane functions to EvalFuncs.
 
-func vunary[T laneBits](f func(T) T) evalFunc {
+func vunary[T laneBits](f func(T) T) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return mapLanes1(args[0], f), abi.TrapNone
 	}
 }
 
-func vbinary[T laneBits](f func(x, y T) T) evalFunc {
+func vbinary[T laneBits](f func(x, y T) T) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return mapLanes2(args[0], args[1], f), abi.TrapNone
 	}
 }
 
 // vcompare makes a lane-wise comparison: all ones where f holds, else zero.
-func vcompare[T laneBits](f func(x, y T) bool) evalFunc {
+func vcompare[T laneBits](f func(x, y T) bool) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return mapLanes2(args[0], args[1], func(x, y T) T {
 			if f(x, y) {
@@ -91,13 +91,13 @@ func vcompare[T laneBits](f func(x, y T) bool) evalFunc {
 }
 
 // vwhole makes an operation on the vector as a whole.
-func vwhole(f func(args []Value) Value) evalFunc {
+func vwhole(f func(args []Value) Value) EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return f(args), abi.TrapNone
 	}
 }
 
-func splat[T laneBits]() evalFunc {
+func splat[T laneBits]() EvalFunc {
 	return func(_ *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		x := T(args[0].Lo)
 		return mapLanes1(Value{}, func(T) T { return x }), abi.TrapNone
@@ -105,20 +105,20 @@ func splat[T laneBits]() evalFunc {
 }
 
 // extractLane reads lane in.Lane as an unsigned scalar of T's width.
-func extractLane[T laneBits]() evalFunc {
+func extractLane[T laneBits]() EvalFunc {
 	return func(in *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: uint64(getLane[T](args[0], laneIndex[T](in)))}, abi.TrapNone
 	}
 }
 
 // extractLaneS reads an i8 or i16 lane sign-extended to i32.
-func extractLaneS[T ~uint8 | ~uint16](signExtend func(T) uint32) evalFunc {
+func extractLaneS[T ~uint8 | ~uint16](signExtend func(T) uint32) EvalFunc {
 	return func(in *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return Value{Lo: uint64(signExtend(getLane[T](args[0], laneIndex[T](in))))}, abi.TrapNone
 	}
 }
 
-func replaceLane[T laneBits]() evalFunc {
+func replaceLane[T laneBits]() EvalFunc {
 	return func(in *wasm.Instr, args []Value) (Value, abi.TrapCode) {
 		return setLane(args[0], laneIndex[T](in), T(args[1].Lo)), abi.TrapNone
 	}
