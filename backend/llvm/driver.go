@@ -35,9 +35,10 @@ type CodegenOptions struct {
 // CompileModules turns LLVM modules (textual IR, each a complete module
 // for t) into one ELF64 relocatable object. Each module goes through
 // `opt -O<n>` and `llc -filetype=obj` in its own processes, up to
-// opts.Jobs at a time, and ld.lld -r merges the results into the sections
-// of the wasmaot object format. Symbols referenced across modules must be
-// global; ld -r keeps those references as relocations for the loader.
+// opts.Jobs at a time; when there is more than one module, ld.lld -r
+// merges the results into one .text, one .rodata and .wasmaot.meta.
+// Symbols referenced across modules must be global; ld -r keeps those
+// references as relocations for the loader.
 func CompileModules(ctx context.Context, t *Target, modules [][]byte, opts CodegenOptions) ([]byte, error) {
 	if opts.OptLevel < 0 || opts.OptLevel > 3 {
 		return nil, fmt.Errorf("llvm: optimisation level %d out of range 0..3", opts.OptLevel)
@@ -77,6 +78,16 @@ func CompileModules(ctx context.Context, t *Target, modules [][]byte, opts Codeg
 		}
 	}
 
+	if len(objs) == 1 {
+		// Nothing to merge: llc's sections (.text, .rodata and its
+		// .rodata.cst* constant pools, .wasmaot.meta) are loadable as they
+		// are, and a linker run would cost a third process per module.
+		obj, err := os.ReadFile(objs[0])
+		if err != nil {
+			return nil, fmt.Errorf("llvm: %w", err)
+		}
+		return obj, nil
+	}
 	script := filepath.Join(dir, "sections.ld")
 	if err := os.WriteFile(script, []byte(linkerScript), 0o600); err != nil {
 		return nil, fmt.Errorf("llvm: %w", err)

@@ -205,9 +205,11 @@ func (b *funcBuilder) floatUnary(op string, x value.Value) value.Value {
 }
 
 // wasmMinMax implements wasm's fmin/fmax on scalars or vectors: NaN if
-// either operand is NaN, and -0 < +0. (LLVM's minnum/maxnum return the
-// other operand for a NaN, and llvm.minimum does not lower on x86 in LLVM
-// 14, so it is expanded.) it is the same-width integer type.
+// either operand is NaN, and -0 < +0. LLVM's minnum/maxnum return the
+// other operand for a NaN, so they do not fit. llvm.minimum/maximum have
+// exactly wasm's semantics and lower to AArch64's FMIN/FMAX, but LLVM 14
+// cannot select them on x86, where the operation is expanded (it is the
+// same-width integer type):
 //
 //	a < b ? a : b < a ? b : a == b ? (min: a|b, max: a&b on the bits) : a+b
 //
@@ -216,6 +218,10 @@ func (b *funcBuilder) floatUnary(op string, x value.Value) value.Value {
 func (b *funcBuilder) wasmMinMax(isMin bool, x, y value.Value, it types.Type) value.Value {
 	c := b.cur
 	t := x.Type()
+	if b.m.t.Arch == "arm64" {
+		name := map[bool]string{true: "minimum", false: "maximum"}[isMin]
+		return b.vecIntrinsic(name, t, x, y)
+	}
 	first, second := c.NewFCmp(enum.FPredOLT, x, y), c.NewFCmp(enum.FPredOLT, y, x)
 	if !isMin {
 		first, second = c.NewFCmp(enum.FPredOGT, x, y), c.NewFCmp(enum.FPredOGT, y, x)
