@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
@@ -100,6 +102,66 @@ func TestCompileSample(t *testing.T) {
 				if _, err := CheckReservedRegisters(obj); err != nil {
 					t.Errorf("-O%d: %v", level, err)
 				}
+			}
+		}
+	}
+}
+
+// TestCompileSplit forces one LLVM module per function: the parts are
+// compiled concurrently and merged by ld.lld into the object format's
+// three sections, with every symbol defined and none undefined.
+func TestCompileSplit(t *testing.T) {
+	needTools(t)
+	bin, err := wat.Parse([]byte(sampleWat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm, err := wasm.Decode(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := lower.Module(wm, lower.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		tgt, _ := TargetFor(arch)
+		opts := Options{Target: tgt, OptLevel: 2, Jobs: 2, PartSize: 1}
+		mods, err := Translate(m, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mods) < 3 {
+			t.Fatalf("%s: %d parts, want one per function (4)", arch, len(mods))
+		}
+		obj, err := Compile(context.Background(), m, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := elf.NewFile(bytes.NewReader(obj))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var alloc []string
+		for _, s := range f.Sections {
+			if s.Flags&elf.SHF_ALLOC != 0 {
+				alloc = append(alloc, s.Name)
+			}
+		}
+		if got := strings.Join(alloc, " "); got != ".text .rodata .wasmaot.meta" && got != ".text .wasmaot.meta" {
+			t.Errorf("%s: allocated sections %q", arch, got)
+		}
+		syms, _ := f.Symbols()
+		defined := map[string]bool{}
+		for _, s := range syms {
+			if s.Section == elf.SHN_UNDEF && s.Name != "" {
+				t.Errorf("%s: undefined symbol %s", arch, s.Name)
+			}
+			defined[s.Name] = true
+		}
+		for i := 1; i <= 4; i++ {
+			if name := fmt.Sprintf("wasm_func_%d", i); !defined[name] {
+				t.Errorf("%s: %s missing", arch, name)
 			}
 		}
 	}

@@ -20,16 +20,19 @@ type Options struct {
 	OptLevel int // 0..3
 	// Jobs bounds concurrent opt/llc processes; 0 means GOMAXPROCS.
 	Jobs int
+	// PartSize is about how many IR instructions go into one LLVM module
+	// when a large wasm module is split for parallel compilation; 0 means
+	// DefaultPartSize.
+	PartSize int
 	// SourceSHA256 and CompilerVersion are recorded in the metadata.
 	SourceSHA256    [32]byte
 	CompilerVersion string
 }
 
-// partSize is roughly how many IR instructions go into one LLVM module
-// when a large wasm module is split for parallel compilation. Splitting
-// costs cross-module inlining and a process start per part, so small
-// modules stay whole.
-const partSize = 20000
+// DefaultPartSize is the default Options.PartSize. Splitting costs
+// cross-module inlining and a process start per part, so small modules
+// stay whole.
+const DefaultPartSize = 20000
 
 // Compile translates a lowered module into an ELF64 relocatable object for
 // opts.Target: one wasm_func_<i> per defined function, an array-call
@@ -51,7 +54,7 @@ func Compile(ctx context.Context, m *ir.Module, opts Options) ([]byte, error) {
 }
 
 // Translate turns m into one or more textual LLVM modules (more than one
-// only for large modules; see partSize). Part 0 also holds the
+// only for large modules; see Options.PartSize). Part 0 also holds the
 // trampolines, the import stubs and the metadata.
 func Translate(m *ir.Module, opts Options) ([][]byte, error) {
 	wm := m.Wasm
@@ -76,7 +79,11 @@ func Translate(m *ir.Module, opts Options) ([][]byte, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	parts := splitFuncs(m.Funcs, 4*jobs)
+	partSize := opts.PartSize
+	if partSize <= 0 {
+		partSize = DefaultPartSize
+	}
+	parts := splitFuncs(m.Funcs, partSize, 4*jobs)
 	out := make([][]byte, len(parts))
 	for p, funcs := range parts {
 		mb := newModuleBuilder(opts.Target, wm, layout)
@@ -105,7 +112,7 @@ func Translate(m *ir.Module, opts Options) ([][]byte, error) {
 
 // splitFuncs cuts funcs into at most maxParts runs of about partSize
 // instructions each.
-func splitFuncs(funcs []*ir.Func, maxParts int) [][]*ir.Func {
+func splitFuncs(funcs []*ir.Func, partSize, maxParts int) [][]*ir.Func {
 	total := 0
 	sizes := make([]int, len(funcs))
 	for i, f := range funcs {
