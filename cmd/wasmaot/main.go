@@ -1,7 +1,7 @@
 // Command wasmaot compiles WebAssembly modules ahead of time to guarded
 // native objects and runs them in the wasmaot sandbox runtime.
 //
-// Subcommands: validate, inspect and wast (run spec scripts). Flags come
+// Subcommands: compile, run, validate, inspect and wast (run spec scripts). Flags come
 // before positional arguments (urfave/cli); flags after the input are also
 // accepted because main moves them in front.
 package main
@@ -41,6 +41,8 @@ func newApp() *cli.App {
 		HideHelpCommand:      false,
 		EnableBashCompletion: false,
 		Commands: []*cli.Command{
+			compileCommand(),
+			runCommand(),
 			validateCommand(),
 			inspectCommand(),
 			wastCommand(),

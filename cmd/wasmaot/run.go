@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"github.com/wasmaot/wasmaot/rtlib"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/rtlib/wasi"
+)
+
+// trapExitCode is the exit status of a guest that trapped (128+SIGABRT, as
+// other runtimes report it).
+const trapExitCode = 134
+
+func runCommand() *cli.Command {
+	flags := append(compileFlags(),
+		&cli.StringFlag{Name: "invoke", Usage: "call exported function `NAME` with the arguments instead of running _start"},
+		&cli.StringSliceFlag{Name: "dir", Usage: "grant a directory: `HOST[::GUEST][:ro]` (repeatable)"},
+		&cli.StringSliceFlag{Name: "env", Usage: "grant an environment variable `K=V` (repeatable)"},
+		&cli.BoolFlag{Name: "inherit-env", Usage: "grant the whole host environment (explicit opt-in)"},
+		&cli.DurationFlag{Name: "timeout", Usage: "interrupt the guest after `DURATION` (e.g. 5s)"},
+		&cli.StringFlag{Name: "max-memory", Usage: "cap linear memory at `SIZE` (bytes, or with K/M/G/KiB/MiB/GiB suffix)"},
+		&cli.StringFlag{Name: "cache-dir", Value: defaultCacheDir(), Usage: "where objects compiled from .wasm inputs are cached (empty: no cache)"},
+	)
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run a compiled object (.o) or a module (.wasm/.wat, compiled first and cached)",
+		ArgsUsage: "APP.o|APP.wasm|APP.wat [ARGS...]",
+		Description: "Flags come before APP; everything after APP goes to the guest.\n" +
+			"   wasmaot run --dir data::/data --env HOME=/ app.o input.txt\n" +
+			"   wasmaot run --invoke add math.wasm 1 2",
+		Flags:  flags,
+		Action: runGuest,
+	}
+}
+
+func runGuest(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return cli.Exit("run: no module given", 2)
+	}
+	path := c.Args().First()
+	guestArgs := c.Args().Tail()
+	if len(guestArgs) > 0 && guestArgs[0] == "--" {
+		guestArgs = guestArgs[1:]
+	}
+	obj, err := loadOrCompile(c, path)
+	if err != nil {
+		return cli.Exit(err, 1)
+	}
+	mod, err := rtlib.Load(obj)
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
+	}
+	defer mod.Close()
+
+	cfg := rtlib.Config{}
+	if s := c.String("max-memory"); s != "" {
+		n, err := parseSize(s)
+		if err != nil {
+			return cli.Exit(fmt.Sprintf("--max-memory: %v", err), 2)
+		}
+		cfg.MaxMemoryPages = uint32(min((n+65535)/65536, 65536))
+	}
+	w, err := newWASI(c, path, guestArgs)
+	if err != nil {
+		return cli.Exit(err, 2)
+	}
+	defer w.Close()
+	cfg.HostFuncs = map[string]map[string]abi.HostFunc{"wasi_snapshot_preview1": w.Imports()}
+
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	defer stop()
+	if d := c.Duration("timeout"); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	inst, err := mod.Instantiate(ctx, cfg)
+	if err != nil {
+		return guestExit(c, path, err)
+	}
+	defer inst.Close()
+
+	if name := c.String("invoke"); name != "" {
+		return invoke(c, ctx, inst, name, guestArgs)
+	}
+	start := inst.ExportedFunc("_start")
+	if start == nil {
+		return cli.Exit(fmt.Sprintf("%s: no _start export (not a WASI command); use --invoke NAME", path), 1)
+	}
+	_, err = start.Call(ctx)
+	return guestExit(c, path, err)
+}
+
+// guestExit turns how the guest ended into wasmaot's exit status: the
+// guest's own code for proc_exit, trapExitCode for a trap.
+func guestExit(c *cli.Context, path string, err error) error {
+	var exit *wasi.ExitError
+	var trap *abi.Trap
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &exit):
+		if exit.Code == 0 {
+			return nil
+		}
+		return cli.Exit("", int(exit.Code))
+	case errors.As(err, &trap):
+		return cli.Exit(fmt.Sprintf("%s: %v", path, err), trapExitCode)
+	}
+	return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
+}
+
+func newWASI(c *cli.Context, path string, guestArgs []string) (*wasi.WASI, error) {
+	cfg := wasi.Config{
+		Args:   append([]string{path}, guestArgs...),
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+	}
+	if c.Bool("inherit-env") {
+		cfg.Env = os.Environ()
+	}
+	for _, kv := range c.StringSlice("env") {
+		if !strings.Contains(kv, "=") {
+			return nil, fmt.Errorf("--env %q: want K=V", kv)
+		}
+		cfg.Env = append(cfg.Env, kv)
+	}
+	for _, d := range c.StringSlice("dir") {
+		p, err := wasi.ParseDirFlag(d)
+		if err != nil {
+			return nil, fmt.Errorf("--dir %q: %v", d, err)
+		}
+		cfg.Preopens = append(cfg.Preopens, p)
+	}
+	return wasi.New(cfg)
+}
+
+// invoke calls one export with arguments parsed by its parameter types and
+// prints each result on its own line.
+func invoke(c *cli.Context, ctx context.Context, inst *rtlib.Instance, name string, args []string) error {
+	f := inst.ExportedFunc(name)
+	if f == nil {
+		return cli.Exit(fmt.Sprintf("no exported function %q", name), 1)
+	}
+	params := f.Params()
+	if len(args) != len(params) {
+		return cli.Exit(fmt.Sprintf("%s takes %d argument(s), got %d", name, len(params), len(args)), 2)
+	}
+	var slots []uint64
+	for i, t := range params {
+		s, err := parseValue(t, args[i])
+		if err != nil {
+			return cli.Exit(fmt.Sprintf("argument %d: %v", i+1, err), 2)
+		}
+		slots = append(slots, s...)
+	}
+	results, err := f.Call(ctx, slots...)
+	if err != nil {
+		return guestExit(c, name, err)
+	}
+	printResults(c.App.Writer, f.Results(), results)
+	return nil
+}
+
+func parseValue(t abi.ValType, s string) ([]uint64, error) {
+	switch t {
+	case abi.I32:
+		v, err := strconv.ParseInt(s, 0, 64)
+		if err != nil || v < -1<<31 || v > 1<<32-1 {
+			return nil, fmt.Errorf("%q is not an i32", s)
+		}
+		return []uint64{uint64(uint32(v))}, nil
+	case abi.I64:
+		if v, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return []uint64{uint64(v)}, nil
+		}
+		v, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an i64", s)
+		}
+		return []uint64{v}, nil
+	case abi.F32:
+		v, err := strconv.ParseFloat(s, 32)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an f32", s)
+		}
+		return []uint64{rtlib.F32(float32(v))}, nil
+	case abi.F64:
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an f64", s)
+		}
+		return []uint64{rtlib.F64(v)}, nil
+	}
+	return nil, fmt.Errorf("parameters of type %v cannot be given on the command line", t)
+}
+
+func printResults(w io.Writer, types []abi.ValType, slots []uint64) {
+	for _, t := range types {
+		switch t {
+		case abi.I32:
+			fmt.Fprintln(w, rtlib.AsI32(slots[0]))
+		case abi.I64:
+			fmt.Fprintln(w, rtlib.AsI64(slots[0]))
+		case abi.F32:
+			fmt.Fprintln(w, strconv.FormatFloat(float64(rtlib.AsF32(slots[0])), 'g', -1, 32))
+		case abi.F64:
+			fmt.Fprintln(w, strconv.FormatFloat(rtlib.AsF64(slots[0]), 'g', -1, 64))
+		case abi.V128:
+			fmt.Fprintf(w, "0x%016x%016x\n", slots[1], slots[0])
+		default:
+			fmt.Fprintf(w, "%v:%#x\n", t, slots[0])
+		}
+		slots = slots[t.Slots():]
+	}
+}
+
+// parseSize parses a byte count with an optional K/M/G (×1000) or
+// KiB/MiB/GiB (×1024) suffix.
+func parseSize(s string) (uint64, error) {
+	units := []struct {
+		suffix string
+		mul    uint64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"B", 1}}
+	mul := uint64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+	if err != nil || n > (1<<40)/mul {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	return n * mul, nil
+}
+
+func targetName(t string) string {
+	if t == "" {
+		return runtime.GOARCH
+	}
+	return t
+}
