@@ -89,18 +89,21 @@ func splitSuite() {
 	)
 	for _, f := range files {
 		base := strings.TrimSuffix(filepath.Base(f), ".wast")
-		if wast2jsonBroken[base] {
-			suite.notes = append(suite.notes, "skipping "+base+".wast: wabt 1.0.32's wast2json cannot parse it")
-			continue
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			mods, err := splitWast(f, filepath.Join(dir, base))
+			split := splitWast
+			if wast2jsonBroken[base] {
+				split = splitWastByForm
+			}
+			mods, note, err := split(f, filepath.Join(dir, base))
 			mu.Lock()
 			defer mu.Unlock()
+			if note != "" {
+				suite.notes = append(suite.notes, note)
+			}
 			if err != nil {
 				suite.errs = append(suite.errs, base+": "+err.Error())
 				return
@@ -112,22 +115,22 @@ func splitSuite() {
 	slices.SortFunc(suite.modules, func(a, b suiteModule) int { return strings.Compare(a.where, b.where) })
 }
 
-func splitWast(wast, outDir string) ([]suiteModule, error) {
+func splitWast(wast, outDir string) ([]suiteModule, string, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	base := strings.TrimSuffix(filepath.Base(wast), ".wast")
 	jsonPath := filepath.Join(outDir, base+".json")
 	if out, err := exec.Command("wast2json", wast, "-o", jsonPath).CombinedOutput(); err != nil {
-		return nil, errors.New("wast2json: " + strings.TrimSpace(string(out)))
+		return nil, "", errors.New("wast2json: " + strings.TrimSpace(string(out)))
 	}
 	raw, err := os.ReadFile(jsonPath)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var script struct{ Commands []spliceCommand }
 	if err := json.Unmarshal(raw, &script); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var mods []suiteModule
 	for _, c := range script.Commands {
@@ -145,11 +148,131 @@ func splitWast(wast, outDir string) ([]suiteModule, error) {
 			continue
 		}
 		if m.bin, err = os.ReadFile(filepath.Join(outDir, c.Filename)); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		mods = append(mods, m)
 	}
-	return mods, nil
+	return mods, "", nil
+}
+
+// splitWastByForm handles a file wast2json cannot parse whole: it keeps the
+// top-level modules and module assertions, and bisects them down to the
+// forms wast2json can parse. The note says how many it had to skip.
+func splitWastByForm(wast, outDir string) ([]suiteModule, string, error) {
+	src, err := os.ReadFile(wast)
+	if err != nil {
+		return nil, "", err
+	}
+	base := strings.TrimSuffix(filepath.Base(wast), ".wast")
+	var forms []wastForm
+	for _, form := range topLevelForms(string(src)) {
+		switch strings.Fields(form.text[1:] + " ")[0] {
+		case "module", "assert_invalid", "assert_malformed", "assert_unlinkable", "assert_uninstantiable":
+			forms = append(forms, form)
+		}
+	}
+	var mods []suiteModule
+	skipped, chunks := 0, 0
+	var try func(forms []wastForm) error
+	try = func(forms []wastForm) error {
+		if len(forms) == 0 {
+			return nil
+		}
+		// Blank lines keep line numbers equal to the original file's.
+		var chunk strings.Builder
+		line := 1
+		for _, f := range forms {
+			chunk.WriteString(strings.Repeat("\n", f.line-line))
+			chunk.WriteString(f.text)
+			line = f.line + strings.Count(f.text, "\n")
+		}
+		chunks++
+		dir := filepath.Join(outDir, itoa(chunks))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		path := filepath.Join(dir, base+".wast")
+		if err := os.WriteFile(path, []byte(chunk.String()), 0o644); err != nil {
+			return err
+		}
+		ms, _, err := splitWast(path, dir)
+		switch {
+		case err == nil:
+			mods = append(mods, ms...)
+		case len(forms) == 1:
+			skipped++
+		default:
+			if err := try(forms[:len(forms)/2]); err != nil {
+				return err
+			}
+			return try(forms[len(forms)/2:])
+		}
+		return nil
+	}
+	if err := try(forms); err != nil {
+		return nil, "", err
+	}
+	note := base + ".wast: wabt 1.0.32's wast2json cannot parse it whole; checked its module forms apart, skipping the " +
+		itoa(skipped) + " it cannot parse"
+	return mods, note, nil
+}
+
+// wastForm is one top-level S-expression of a .wast file.
+type wastForm struct {
+	text string
+	line int // 1-based line of its opening parenthesis
+}
+
+// topLevelForms splits a .wast script into its top-level S-expressions,
+// skipping comments and respecting strings.
+func topLevelForms(src string) []wastForm {
+	var forms []wastForm
+	depth, start, line, startLine := 0, 0, 1, 0
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\n':
+			line++
+		case c == ';' && i+1 < len(src) && src[i+1] == ';':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+			line++
+		case c == '(' && i+1 < len(src) && src[i+1] == ';':
+			nest := 0
+			for ; i+1 < len(src); i++ {
+				if src[i] == '\n' {
+					line++
+				}
+				if src[i] == '(' && src[i+1] == ';' {
+					nest++
+					i++
+				} else if src[i] == ';' && src[i+1] == ')' {
+					i++
+					if nest--; nest == 0 {
+						break
+					}
+				}
+			}
+		case c == '"':
+			for i++; i < len(src) && src[i] != '"'; i++ {
+				if src[i] == '\\' {
+					i++
+				} else if src[i] == '\n' {
+					line++
+				}
+			}
+		case c == '(':
+			if depth == 0 {
+				start, startLine = i, line
+			}
+			depth++
+		case c == ')':
+			if depth--; depth == 0 {
+				forms = append(forms, wastForm{text: src[start : i+1], line: startLine})
+			}
+		}
+	}
+	return forms
 }
 
 func itoa(n int) string {
