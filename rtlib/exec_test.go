@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -198,5 +199,40 @@ func TestManyInstances(t *testing.T) {
 			t.Fatalf("instance %d: load = %v, %v", i, r, err)
 		}
 		inst.Close()
+	}
+}
+
+// TestCrossInstanceImport links instance b's import to a function exported
+// by instance a, closes a first, and still calls through b: instances
+// linked by imports are freed together.
+func TestCrossInstanceImport(t *testing.T) {
+	mod, err := Load(basicObject(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mod.Close()
+	ctx := context.Background()
+	a, err := mod.Instantiate(ctx, Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := mod.Instantiate(ctx, Config{Externs: map[string]map[string]Extern{"env": {"host": a.ExportedFunc("call_host")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	a.Close()
+	// b.call_host(x) = a.call_host(x) + 1 = (2x + 1) + 1
+	r, err := b.ExportedFunc("call_host").Call(ctx, I32(5))
+	if err != nil || AsI32(r[0]) != 12 {
+		t.Fatalf("b.call_host(5) = %v, %v; want 12", r, err)
+	}
+	_, err = mod.Instantiate(ctx, Config{Externs: map[string]map[string]Extern{"env": {"host": b.ExportedFunc("add")}}})
+	if err == nil || !strings.Contains(err.Error(), "import env.host") {
+		t.Errorf("mismatched import type: got %v, want a link error naming env.host", err)
+	}
+	_, err = mod.Instantiate(ctx, Config{})
+	if err == nil || !strings.Contains(err.Error(), "import env.host: not provided") {
+		t.Errorf("missing import: got %v", err)
 	}
 }
