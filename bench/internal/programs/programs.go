@@ -26,17 +26,17 @@ type Spec struct {
 var Suite = []Spec{
 	{Name: "bintrees", Args: []string{"16"}, About: "allocation-heavy binary trees (malloc/free)"},
 	{Name: "fannkuch", Args: []string{"2"}, About: "permutations and pancake flips, n=10"},
-	{Name: "hashmap", Args: []string{"8000000"}, About: "open-addressing hash map: insert/lookup/delete"},
-	{Name: "interp", Args: []string{"100000"}, About: "switch-dispatched bytecode interpreter"},
-	{Name: "lz77", Args: []string{"6"}, About: "LZ77 compression with hash chains, and decompression"},
+	{Name: "hashmap", Args: []string{"4500000"}, About: "open-addressing hash map: insert/lookup/delete"},
+	{Name: "interp", Args: []string{"60000"}, About: "switch-dispatched bytecode interpreter"},
+	{Name: "lz77", Args: []string{"5"}, About: "LZ77 compression with hash chains, and decompression"},
 	{Name: "matmul", Args: []string{"720"}, About: "double-precision matrix multiply"},
-	{Name: "nbody", Args: []string{"5000000"}, About: "n-body simulation (double, sqrt)"},
-	{Name: "sha256", Args: []string{"16"}, About: "SHA-256 and FNV-1a over a 4 MiB buffer"},
-	{Name: "sieve", Args: []string{"20"}, About: "sieve of Eratosthenes to 8M"},
-	{Name: "simd", Args: []string{"200"}, WasmFlags: []string{"-msimd128"}, About: "vectorisable integer image and dot-product kernels"},
-	{Name: "sort", Args: []string{"1000000"}, About: "quicksort and merge sort of 1M keys"},
-	{Name: "strings", Args: []string{"12"}, About: "tokenising, word counting, reversal, substring search"},
-	{Name: "gojson", Go: true, Args: []string{"3"}, About: "Go: encoding/json, maps, sort, sha256 (the large module)"},
+	{Name: "nbody", Args: []string{"3500000"}, About: "n-body simulation (double, sqrt)"},
+	{Name: "sha256", Args: []string{"12"}, About: "SHA-256 and FNV-1a over a 4 MiB buffer"},
+	{Name: "sieve", Args: []string{"11"}, About: "sieve of Eratosthenes to 8M"},
+	{Name: "simd", Args: []string{"130"}, WasmFlags: []string{"-msimd128"}, About: "vectorisable integer image and dot-product kernels"},
+	{Name: "sort", Args: []string{"750000"}, About: "quicksort and merge sort of 750k keys"},
+	{Name: "strings", Args: []string{"4"}, About: "tokenising, word counting, reversal, substring search"},
+	{Name: "gojson", Go: true, Args: []string{"1"}, About: "Go: encoding/json, maps, sort, sha256 (the large module)"},
 }
 
 // Lookup returns the spec named name.

@@ -102,7 +102,8 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 	if len(r.Calls) > 0 {
 		p("## Call overhead\n\n")
 		p("Nanoseconds per call (`testing.Benchmark`, median of three). *Go → wasm*: calling an exported empty function through the engine's fastest general API (wazero `CallWithStack`, wasmtime-go `Func.Call`). ")
-		p("*wasm → Go*: one round trip from a wasm loop to a Go host function `(i32) -> i32` and back (wazero `GoModuleFunc`, wasmtime-go `Linker.FuncWrap`).\n\n")
+		p("*wasm → Go*: one round trip from a wasm loop to a Go host function `(i32) -> i32` and back (wazero `GoModuleFunc`, wasmtime-go `Linker.FuncWrap`). ")
+		p("wasmtime-go crosses cgo in both directions, and its `Func.Call` fetches the function type and converts arguments on every call, so its numbers measure the Go binding more than wasmtime itself.\n\n")
 		p("| engine | Go → wasm (ns) | wasm → Go → wasm (ns) |\n|---|---:|---:|\n")
 		for _, c := range r.Calls {
 			p("| %s | %s | %s |\n", c.Engine, num(c.Empty), num(c.HostRT))

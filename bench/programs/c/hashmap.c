@@ -44,7 +44,7 @@ static void del(map *m, uint64_t k) {
 }
 
 int main(int argc, char **argv) {
-    int ops = scale_arg(argc, argv, 8000000);
+    int ops = scale_arg(argc, argv, 4500000);
     map m = {0};
     m.cap = 1 << 20;
     m.keys = malloc(sizeof(uint64_t) * m.cap);

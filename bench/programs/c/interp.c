@@ -37,7 +37,7 @@ static uint64_t run(const int64_t *code, int64_t *vars) {
 }
 
 int main(int argc, char **argv) {
-    int n = scale_arg(argc, argv, 100000);
+    int n = scale_arg(argc, argv, 60000);
     prog p = {{0}, 0};
     /* i = 1 */
     emit2(&p, PUSH, 1); emit2(&p, STORE, VI);

@@ -90,7 +90,7 @@ static const char *words[] = {
 };
 
 int main(int argc, char **argv) {
-    int rounds = scale_arg(argc, argv, 6);
+    int rounds = scale_arg(argc, argv, 5);
     size_t n = 2 << 20;
     uint8_t *text = malloc(n);
     uint8_t *packed = malloc(n + n / 64 + 16); /* worst case: 2 bytes per 255 literals */

@@ -64,7 +64,7 @@ static double energy(void) {
 }
 
 int main(int argc, char **argv) {
-    int steps = scale_arg(argc, argv, 5000000);
+    int steps = scale_arg(argc, argv, 3500000);
     double px = 0, py = 0, pz = 0;
     for (int i = 0; i < NBODIES; i++) {
         px += bodies[i].vx * bodies[i].mass;

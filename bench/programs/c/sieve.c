@@ -4,7 +4,7 @@
 #include <string.h>
 
 int main(int argc, char **argv) {
-    int rounds = scale_arg(argc, argv, 20);
+    int rounds = scale_arg(argc, argv, 11);
     int limit = 8000000;
     uint8_t *composite = malloc(limit);
     if (!composite) return 1;

@@ -12,7 +12,7 @@ static uint16_t blur[W * H];
 static int16_t va[1 << 16], vb[1 << 16];
 
 int main(int argc, char **argv) {
-    int rounds = scale_arg(argc, argv, 200);
+    int rounds = scale_arg(argc, argv, 130);
     rng r = {99};
     for (int i = 0; i < W * H * 4; i++) rgba[i] = (uint8_t)rng_u32(&r);
     for (int i = 0; i < (1 << 16); i++) { va[i] = (int16_t)rng_u32(&r); vb[i] = (int16_t)(rng_u32(&r) % 2001 - 1000); }

@@ -48,7 +48,7 @@ static void mergesort(uint32_t *a, uint32_t *tmp, int n) {
 }
 
 int main(int argc, char **argv) {
-    int n = scale_arg(argc, argv, 1000000);
+    int n = scale_arg(argc, argv, 750000);
     uint32_t *a = malloc(sizeof(uint32_t) * n);
     uint32_t *b = malloc(sizeof(uint32_t) * n);
     uint32_t *tmp = malloc(sizeof(uint32_t) * n);

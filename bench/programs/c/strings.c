@@ -28,7 +28,7 @@ static size_t count_occurrences(const char *hay, size_t n, const char *needle) {
 }
 
 int main(int argc, char **argv) {
-    int rounds = scale_arg(argc, argv, 12);
+    int rounds = scale_arg(argc, argv, 4);
     size_t n = 1 << 20;
     char *text = malloc(n + 1);
     char *work = malloc(n + 1);

@@ -106,7 +106,7 @@ func round(r *rng, n int) ([32]byte, error) {
 }
 
 func main() {
-	rounds := 3
+	rounds := 1
 	if len(os.Args) > 1 {
 		n, err := strconv.Atoi(os.Args[1])
 		if err != nil || n <= 0 {
@@ -118,7 +118,7 @@ func main() {
 	r := rng(2024)
 	var acc uint64 = 1469598103934665603
 	for i := 0; i < rounds; i++ {
-		sum, err := round(&r, 20000)
+		sum, err := round(&r, 30000)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "gojson:", err)
 			os.Exit(1)
