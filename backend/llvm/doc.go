@@ -20,4 +20,14 @@
 // while the instance runs (memory base, table bases, global addresses) are
 // loaded with !invariant.load so LICM hoists them out of loops; the memory
 // length is reloaded because memory.grow changes it.
+//
+// # Exact wasm semantics
+//
+// Float arithmetic and promote/demote use constrained intrinsics so that
+// LLVM cannot fold x*1 or fptrunc(fpext x) into a signalling NaN; wasm
+// min/max are FMIN/FMAX on arm64 and an exact select expansion on x86;
+// nearest is roundeven; trunc_sat uses llvm.fpto[su]i.sat; shift counts
+// are masked; i8x16.swizzle maps to TBL or to PSHUFB with a saturating
+// bias. Tail calls are disabled so that unbounded recursion exhausts the
+// stack rather than becoming a loop.
 package llvm

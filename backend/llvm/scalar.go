@@ -6,6 +6,7 @@ import (
 
 	"github.com/llir/llvm/ir/constant"
 	"github.com/llir/llvm/ir/enum"
+	"github.com/llir/llvm/ir/metadata"
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
@@ -164,14 +165,8 @@ func (b *funcBuilder) floatOp(shape, op string, a []value.Value) (value.Value, e
 		return cmp(enum.FPredOLE), nil
 	case "ge":
 		return cmp(enum.FPredOGE), nil
-	case "add":
-		return c.NewFAdd(a[0], a[1]), nil
-	case "sub":
-		return c.NewFSub(a[0], a[1]), nil
-	case "mul":
-		return c.NewFMul(a[0], a[1]), nil
-	case "div":
-		return c.NewFDiv(a[0], a[1]), nil
+	case "add", "sub", "mul", "div":
+		return b.floatArith(op, a[0], a[1]), nil
 	case "neg":
 		return c.NewFNeg(a[0]), nil
 	case "abs", "ceil", "floor", "trunc", "nearest", "sqrt":
@@ -186,9 +181,9 @@ func (b *funcBuilder) floatOp(shape, op string, a []value.Value) (value.Value, e
 	case "convert_i32_u", "convert_i64_u":
 		return c.NewUIToFP(a[0], t), nil
 	case "demote_f64":
-		return c.NewFPTrunc(a[0], types.Float), nil
+		return b.floatConvert("fptrunc", a[0], types.Float), nil
 	case "promote_f32":
-		return c.NewFPExt(a[0], types.Double), nil
+		return b.floatConvert("fpext", a[0], types.Double), nil
 	case "reinterpret_i32", "reinterpret_i64":
 		return c.NewBitCast(a[0], t), nil
 	}
@@ -234,9 +229,41 @@ func (b *funcBuilder) wasmMinMax(isMin bool, x, y value.Value, it types.Type) va
 		zero = c.NewBitCast(c.NewAnd(xi, yi), t)
 	}
 	eq := c.NewFCmp(enum.FPredOEQ, x, y)
-	r := c.NewSelect(eq, zero, c.NewFAdd(x, y))
+	r := c.NewSelect(eq, zero, b.floatArith("add", x, y))
 	r = c.NewSelect(second, y, r)
 	return c.NewSelect(first, x, r)
+}
+
+// Float arithmetic and conversions use LLVM's constrained intrinsics with
+// "fpexcept.maytrap". With plain fmul/fadd/fptrunc LLVM assumes signalling
+// NaNs need no care and folds x*1, x/1, x+(-0), x-0, x*-1 and
+// fptrunc(fpext x) to x or -x, which returns a signalling NaN where wasm
+// requires a quiet (arithmetic) one. maytrap forbids exactly those folds
+// and still lets unused operations be deleted; code generation is the
+// ordinary instruction.
+
+func (b *funcBuilder) fpMD(s string) value.Value {
+	return &metadata.Value{Value: &metadata.String{Value: s}}
+}
+
+// floatArith computes x op y (op: add, sub, mul, div) on floats or float
+// vectors.
+func (b *funcBuilder) floatArith(op string, x, y value.Value) value.Value {
+	t := x.Type()
+	name := "llvm.experimental.constrained.f" + op + "." + typeSuffix(t)
+	f := b.m.intrinsic(name, t, t, t, types.Metadata, types.Metadata)
+	return b.cur.NewCall(f, x, y, b.fpMD("round.tonearest"), b.fpMD("fpexcept.maytrap"))
+}
+
+// floatConvert is fptrunc or fpext of a float or float vector x to t.
+func (b *funcBuilder) floatConvert(op string, x value.Value, t types.Type) value.Value {
+	name := "llvm.experimental.constrained." + op + "." + typeSuffix(t) + "." + typeSuffix(x.Type())
+	if op == "fpext" {
+		f := b.m.intrinsic(name, t, x.Type(), types.Metadata)
+		return b.cur.NewCall(f, x, b.fpMD("fpexcept.maytrap"))
+	}
+	f := b.m.intrinsic(name, t, x.Type(), types.Metadata, types.Metadata)
+	return b.cur.NewCall(f, x, b.fpMD("round.tonearest"), b.fpMD("fpexcept.maytrap"))
 }
 
 // scalarSuffix is the intrinsic name suffix of a scalar type: i32, f32…

@@ -414,14 +414,8 @@ func (b *funcBuilder) simdFloat(vt *types.VectorType, op string, a []value.Value
 		return cmp(enum.FPredOLE), nil
 	case "ge":
 		return cmp(enum.FPredOGE), nil
-	case "add":
-		return c.NewFAdd(a[0], a[1]), nil
-	case "sub":
-		return c.NewFSub(a[0], a[1]), nil
-	case "mul":
-		return c.NewFMul(a[0], a[1]), nil
-	case "div":
-		return c.NewFDiv(a[0], a[1]), nil
+	case "add", "sub", "mul", "div":
+		return b.floatArith(op, a[0], a[1]), nil
 	case "neg":
 		return c.NewFNeg(a[0]), nil
 	case "abs", "ceil", "floor", "trunc", "nearest", "sqrt":
@@ -443,12 +437,12 @@ func (b *funcBuilder) simdFloat(vt *types.VectorType, op string, a []value.Value
 		}
 		return c.NewUIToFP(x, vt), nil
 	case "demote_f64x2_zero":
-		d := c.NewFPTrunc(b.as(a[0], types.NewVector(2, types.Double)), types.NewVector(2, types.Float))
+		d := b.floatConvert("fptrunc", b.as(a[0], types.NewVector(2, types.Double)), types.NewVector(2, types.Float))
 		return c.NewShuffleVector(d, zeroOf(d.Type()), lanes(0, 1, 2, 3)), nil
 	case "promote_low_f32x4":
 		src := types.NewVector(4, types.Float)
 		lo := c.NewShuffleVector(b.as(a[0], src), constant.NewUndef(src), lanes(0, 1))
-		return c.NewFPExt(lo, vt), nil
+		return b.floatConvert("fpext", lo, vt), nil
 	}
 	return nil, fmt.Errorf("unsupported operation")
 }
