@@ -46,15 +46,24 @@ func isValType(b byte) bool {
 
 // Next decodes the next instruction into *in. It returns io.EOF when the
 // body is exhausted, i.e. after the function's final end has been returned,
-// and an *Error of kind Malformed (with Func -1) on a bad encoding.
+// and an *Error of kind Malformed (with Func -1) on a bad encoding. Fields
+// the instruction has no immediate for are zero; Targets has length 0.
 func (r *InstrReader) Next(in *Instr) error {
 	b := r.body
 	if r.pos >= len(b) {
 		return io.EOF
 	}
 	start := r.pos
-	targets := in.Targets[:0]
-	*in = Instr{Offset: r.base + uint32(start)}
+	// Reset field by field: assigning a whole Instr would write the
+	// Targets pointer (and run the GC write barrier) on every call.
+	in.Offset = r.base + uint32(start)
+	in.Index, in.Index2 = 0, 0
+	in.Block = BlockType{}
+	in.Mem = MemArg{}
+	in.Lane = 0
+	in.Const, in.ConstHi = 0, 0
+	in.Targets = in.Targets[:0]
+	in.Type = 0
 	c := b[r.pos]
 	r.pos++
 	var info *OpInfo
@@ -91,7 +100,7 @@ func (r *InstrReader) Next(in *Instr) error {
 			in.Index2, err = r.u32()
 		}
 	case ImmBrtable:
-		in.Targets, err = r.brTable(targets)
+		in.Targets, err = r.brTable(in.Targets)
 	case ImmMemarg:
 		err = r.memArg(&in.Mem)
 	case ImmMemlane:

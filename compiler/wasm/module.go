@@ -5,6 +5,21 @@
 // form (Code.Body) and are read one instruction at a time with an
 // InstrReader, so a multi-megabyte module is never expanded into a tree:
 // the validator and the lowering pass each stream over the bytes.
+//
+// Errors are *Error values whose Kind says whether the bytes are not a
+// module at all (Malformed, found by Decode) or break a validation rule
+// (Invalid, found by Validate); messages start with the reference
+// interpreter's wording. No input makes either function panic, and
+// neither allocates for counts the input merely claims: preallocation is
+// bounded by the bytes left.
+//
+// A decoded Module aliases the input (Code.Body, Data.Init,
+// CustomSection.Data); the input must not change while it is in use.
+//
+// Implementation limits, beyond the specification's: a function declares
+// at most MaxLocals (50,000) locals ("too many locals"), and a function
+// type has at most MaxTypeArity (1,000) parameters and as many results
+// ("too many parameters", "too many results"); both are Malformed.
 package wasm
 
 import "fmt"

@@ -8,6 +8,9 @@ import "slices"
 // problem as an *Error of kind Invalid (or Malformed for a body whose block
 // structure is broken, which Decode never lets through).
 func Validate(m *Module) (err error) {
+	if m == nil {
+		return invalid(0, "no module")
+	}
 	v := &validator{m: m}
 	defer func() {
 		if r := recover(); r != nil {
