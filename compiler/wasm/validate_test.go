@@ -55,7 +55,7 @@ func TestValidateErrors(t *testing.T) {
 			"duplicate export name"},
 		{"start type", header + "\x01\x05\x01\x60\x01\x7f\x00" + "\x03\x02\x01\x00" + sec(8, "\x00") + code("\x00\x0b"), "start function"},
 		{"table elem type", oneFunc(sec(4, "\x01\x6f\x00\x00"), "\x00\x41\x00\x11\x00\x00\x0b"), "type mismatch"},
-		{"unknown data", oneFunc(mem+sec(12, "\x00"), "\x00\xfc\x09\x00\x0b")+sec(11, "\x00"), "unknown data segment"},
+		{"unknown data", oneFunc(mem+sec(12, "\x00"), "\x00\xfc\x09\x00\x0b") + sec(11, "\x00"), "unknown data segment"},
 		{"select arity", oneFunc("", "\x00\x41\x00\x41\x00\x41\x00\x1c\x02\x7f\x7f\x1a\x0b"), "invalid result arity"},
 	}
 	for _, c := range cases {
