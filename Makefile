@@ -6,7 +6,7 @@ BIN := bin
 WASMAOT := $(BIN)/wasmaot
 APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen
 
-.PHONY: all deps build test unit spec fuzz vet clean
+.PHONY: all deps build test unit spec fuzz vet demo clean
 
 all: build
 
@@ -48,6 +48,11 @@ fuzz:
 		echo "== $$name ($$pkg, $(FUZZTIME))"; \
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
 	done
+
+# demo compiles examples/demo/demo.c to wasm, then to amd64 and arm64
+# objects, runs both (arm64 under qemu-aarch64-static) and compares output.
+demo: deps
+	examples/demo/run-demo.sh
 
 clean:
 	rm -rf $(BIN)
