@@ -31,6 +31,9 @@ func writeSizes(m memory, strs []string, countPtr, sizePtr uint32) Errno {
 	for _, s := range strs {
 		size += len(s) + 1
 	}
+	if _, e := m.slice(sizePtr, 4); e != ErrnoSuccess {
+		return e
+	}
 	if e := m.writeU32(countPtr, uint32(len(strs))); e != ErrnoSuccess {
 		return e
 	}
@@ -38,19 +41,26 @@ func writeSizes(m memory, strs []string, countPtr, sizePtr uint32) Errno {
 }
 
 // writeStrings stores strs NUL-terminated from buf and a pointer to each
-// at ptrs.
+// at ptrs. Both areas are checked before anything is written.
 func writeStrings(m memory, strs []string, ptrs, buf uint32) Errno {
+	size := 0
+	for _, s := range strs {
+		size += len(s) + 1
+	}
+	ptrArea, e := m.slice(ptrs, uint32(4*len(strs)))
+	if e != ErrnoSuccess {
+		return e
+	}
+	data, e := m.slice(buf, uint32(size))
+	if e != ErrnoSuccess {
+		return e
+	}
+	off := 0
 	for i, s := range strs {
-		if e := m.writeU32(ptrs+uint32(4*i), buf); e != ErrnoSuccess {
-			return e
-		}
-		dst, e := m.slice(buf, uint32(len(s)+1))
-		if e != ErrnoSuccess {
-			return e
-		}
-		copy(dst, s)
-		dst[len(s)] = 0
-		buf += uint32(len(s) + 1)
+		le.PutUint32(ptrArea[4*i:], buf+uint32(off))
+		off += copy(data[off:], s)
+		data[off] = 0
+		off++
 	}
 	return ErrnoSuccess
 }

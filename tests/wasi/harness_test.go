@@ -138,3 +138,9 @@ func goBuild(t testing.TB, pkg string, test bool) []byte {
 	}
 	return wasm
 }
+
+// goCmdOutput runs the go command for the host and returns its output.
+func goCmdOutput(args ...string) (string, error) {
+	out, err := exec.Command("go", args...).Output()
+	return string(out), err
+}
