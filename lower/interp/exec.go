@@ -150,8 +150,22 @@ func (mc *machine) callHost(f *Function, args []Value, caller *Instance) []Value
 	return results
 }
 
+// locate fills in the function of a trap raised while running fn.
+func (fn *Function) locate() {
+	if r := recover(); r != nil {
+		if tp, ok := r.(trapPanic); ok {
+			var trap *abi.Trap
+			if errors.As(tp.err, &trap) && trap.Func < 0 {
+				trap.Func, trap.FuncName = int(fn.code.f.Index), fn.name
+			}
+		}
+		panic(r)
+	}
+}
+
 // run interprets a wasm function.
 func (mc *machine) run(fn *Function, args []Value) []Value {
+	defer fn.locate()
 	c := fn.code
 	inst := fn.inst
 	regs := make([]Value, len(c.f.Types))
