@@ -72,7 +72,9 @@ type decoder struct {
 
 	inSection bool // whether end is a section's end
 
-	frames []byte // block nesting of the body being checked, reused
+	frames []byte  // block nesting of the body being checked, reused
+	instr  Instr   // instruction being checked, reused (keeps its Targets array)
+	slab   []Instr // backing array for constant expressions, filled in order
 
 	// dataRef is set by the first memory.init or data.drop in a module
 	// without a data count section. The binary format then requires the
@@ -398,10 +400,17 @@ func (d *decoder) globalType() GlobalType {
 }
 
 // constExpr reads instructions up to the end that closes the expression.
+// Expressions share slab arrays, as modules (Go's, say) can have tens of
+// thousands of data segments, each with an offset expression.
 func (d *decoder) constExpr() ConstExpr {
 	start := d.pos
-	instrs := d.appendConstExpr(nil)
-	return ConstExpr{Instrs: instrs, Offset: uint32(start)}
+	if cap(d.slab)-len(d.slab) < 2 {
+		d.slab = make([]Instr, 0, min(2*cap(d.slab)+16, 1024))
+	}
+	first := len(d.slab)
+	d.slab = d.appendConstExpr(d.slab)
+	end := len(d.slab)
+	return ConstExpr{Instrs: d.slab[first:end:end], Offset: uint32(start)}
 }
 
 // appendConstExpr reads a constant expression's instructions (without the

@@ -162,9 +162,9 @@ const (
 func (d *decoder) checkBody(code *Code, funcIdx int) {
 	r := InstrReader{body: code.Body, base: code.Offset}
 	frames := append(d.frames[:0], frameBlock)
-	var in Instr
+	in := &d.instr
 	for len(frames) > 0 {
-		err := r.Next(&in)
+		err := r.Next(in)
 		if err == io.EOF {
 			d.fail(int(r.Offset()), msgBodyEnd)
 		}
