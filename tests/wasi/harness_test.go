@@ -144,3 +144,12 @@ func goCmdOutput(args ...string) (string, error) {
 	out, err := exec.Command("go", args...).Output()
 	return string(out), err
 }
+
+// TestMain removes the programs built during the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builds.dir != "" {
+		os.RemoveAll(builds.dir)
+	}
+	os.Exit(code)
+}
