@@ -33,6 +33,8 @@ type Instr struct {
 	// (call, ref.func), type (call_indirect), local, global, table
 	// (table.get/set/size/grow/fill, table.copy destination), data
 	// (memory.init, data.drop) or element (table.init, elem.drop) index.
+	// For a typed select it is the number of annotated types, which is 1
+	// in every valid module (Type holds the first).
 	Index uint32
 	// Index2 is the second index immediate: the table of call_indirect and
 	// table.init, the source table of table.copy.
