@@ -4,6 +4,26 @@
 // relocatable object with `llc` for x86-64 or AArch64, carrying the
 // `.wasmaot.meta` section the runtime loads.
 //
+// # Pipeline
+//
+// Compile (translate.go) builds one or more textual LLVM modules, and
+// CompileModules (driver.go) runs, per module,
+//
+//	opt-14 -O<n> -mtriple=T -mcpu=C -mattr=A      (skipped at -O0)
+//	llc-14 -O<n> -filetype=obj -relocation-model=pic -mtriple=T -mcpu=C -mattr=A
+//
+// with the Target's triple, CPU and features (see target.go for the
+// baselines: x86-64-v2 on amd64; ARMv8.0-A with FP/NEON and x18/x28
+// reserved on arm64). Every function also carries "target-cpu",
+// "target-features", nounwind (no .eh_frame), "no-builtins" (LLVM may
+// not invent memcpy/memset calls) and "disable-tail-calls". Modules with
+// more than DefaultPartSize IR instructions are split into parts that
+// compile concurrently and are merged by `ld.lld -r` with a linker script
+// that keeps exactly .text, .rodata and .wasmaot.meta; a single part is
+// used as llc wrote it. Code is position-independent: references to
+// .rodata are PC-relative and calls between functions use ordinary
+// call relocations (R_X86_64_PLT32, R_AARCH64_CALL26).
+//
 // The generated code follows rtlib/abi: the VMContext pointer first, the
 // platform C calling convention, traps and other runtime services through
 // the VMContext builtin table, and no references to symbols outside the
