@@ -15,9 +15,13 @@ const pageSize = 65536
 // that passed stays passed), and a check of a constant address whose end
 // lies within the memory's minimum size, or within a constant range an
 // earlier dominating check covered. It walks the dominator tree with one
-// scope of facts per block.
+// scope of facts per block. Before that, each check is widened to cover
+// later checks of the same address in the same block (see widenChecks).
 func boundsCheckElim(c *passContext) {
 	f := c.f
+	for _, b := range f.Blocks {
+		widenChecks(b)
+	}
 	cfg := ir.ComputeCFG(f)
 	kids := cfg.Children()
 	consts := map[ir.Value]uint64{}
@@ -96,5 +100,35 @@ func boundsCheckElim(c *passContext) {
 	}
 	if len(cfg.RPO) > 0 {
 		walk(cfg.RPO[0])
+	}
+}
+
+// widenWindow bounds how far widenChecks looks ahead, keeping the pass
+// linear in block size.
+const widenWindow = 256
+
+// widenChecks raises the extent of a bounds check to that of a later check
+// of the same address in the same block when nothing observable can happen
+// in between: only pure non-trapping instructions, loads and other bounds
+// checks. If the widened check traps, the later check would have trapped
+// with the same code before any effect became visible, so the program
+// observes the same behaviour; the later check then becomes redundant.
+// (Struct fields read at p+0, p+4, p+8 need one check instead of three.)
+func widenChecks(b *ir.Block) {
+	for i, in := range b.Instrs {
+		if in.Op != ir.OpBoundsCheck {
+			continue
+		}
+		for _, next := range b.Instrs[i+1 : min(len(b.Instrs), i+1+widenWindow)] {
+			if next.Op == ir.OpBoundsCheck {
+				if next.Index == in.Index && next.Args[0] == in.Args[0] && next.Const > in.Const {
+					in.Const = next.Const
+				}
+				continue
+			}
+			if info := next.Op.Info(); info.SideEffects || info.CanTrap {
+				break
+			}
+		}
 	}
 }

@@ -161,7 +161,7 @@ var (
 
 // truncRange gives, for a trapping float-to-int truncation, the operand
 // type and the bounds outside which the result overflows: the operation
-// traps if x <= low (lowIncl false: x < low) or x >= high.
+// traps if x < low (x <= low when lowInclusive) or x >= high.
 type truncRange struct {
 	float        ir.Type
 	low, high    float64

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
@@ -47,16 +48,8 @@ func init() {
 		}
 		ops[t] = append(ops[t], op)
 	}
-	for _, m := range ops { // map order is random; keep generation deterministic
-		sortOps(m)
-	}
-}
-
-func sortOps(s []wasm.Opcode) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
+	for _, m := range ops { // wasm.Opcodes is unordered; keep generation deterministic
+		slices.Sort(m)
 	}
 }
 
@@ -160,7 +153,7 @@ func (g *generator) address() {
 	g.emit(wasm.Instr{Op: wasm.OpI32And})
 }
 
-func (g *generator) memarg(op wasm.Opcode) wasm.MemArg {
+func (g *generator) memarg() wasm.MemArg {
 	return wasm.MemArg{Offset: uint32(g.r.IntN(24)), Align: 0}
 }
 
@@ -200,7 +193,7 @@ func (g *generator) expr(t wasm.ValType) {
 		g.emit(in)
 	case k < 14:
 		g.address()
-		g.emit(wasm.Instr{Op: loadOps[t][g.r.IntN(len(loadOps[t]))], Mem: g.memarg(0)})
+		g.emit(wasm.Instr{Op: loadOps[t][g.r.IntN(len(loadOps[t]))], Mem: g.memarg()})
 	case k < 15:
 		g.expr(t)
 		g.expr(t)
@@ -269,7 +262,7 @@ func (g *generator) stmt() {
 		s := storeOps[g.r.IntN(len(storeOps))]
 		g.address()
 		g.expr(s.t)
-		g.emit(wasm.Instr{Op: s.op, Mem: g.memarg(s.op)})
+		g.emit(wasm.Instr{Op: s.op, Mem: g.memarg()})
 	case k < 8 && g.free > 0 && g.depth < maxDepth-1:
 		// A loop running 1..8 times on a reserved counter.
 		g.free--
