@@ -2,6 +2,7 @@ package abi
 
 import (
 	"bytes"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,4 +117,18 @@ func FuzzDecodeMeta(f *testing.F) {
 		}
 		m.Layout()
 	})
+}
+
+// A table may declare any u32 maximum (the spec's table.wast does); only
+// its initial size is bounded by the implementation.
+func TestMetaTableLimits(t *testing.T) {
+	m := sampleMeta()
+	m.Tables = []TableType{{Elem: FuncRef, Limits: Limits{Min: 0, Max: math.MaxUint32, HasMax: true}}}
+	if _, err := DecodeMeta(m.Encode()); err != nil {
+		t.Fatalf("table with max 2^32-1 rejected: %v", err)
+	}
+	m.Tables[0].Limits = Limits{Min: MaxTableSize + 1}
+	if _, err := DecodeMeta(m.Encode()); err == nil {
+		t.Fatal("table with an initial size beyond MaxTableSize accepted")
+	}
 }

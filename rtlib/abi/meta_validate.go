@@ -2,6 +2,7 @@ package abi
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -52,7 +53,12 @@ func (v *validator) tableType(what string, t TableType) {
 	if t.Elem != FuncRef && t.Elem != ExternRef {
 		v.fail("%s: bad element type %#x", what, byte(t.Elem))
 	}
-	v.limits(what, t.Limits, MaxTableSize)
+	// A declared maximum may be any u32 (the runtime caps growth at
+	// MaxTableSize); only the initial size must fit the implementation.
+	if t.Limits.Min > MaxTableSize {
+		v.fail("%s: initial size %d exceeds the implementation limit %d", what, t.Limits.Min, MaxTableSize)
+	}
+	v.limits(what, t.Limits, math.MaxUint32)
 }
 
 func (v *validator) typeIndex(what string, i uint32) {
