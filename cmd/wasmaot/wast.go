@@ -13,12 +13,27 @@ import (
 	"github.com/wasmaot/wasmaot/tests/spec"
 )
 
-// wastBackends maps --backend names to engine constructors. "frontend"
-// runs only parsing, decoding and validation: commands that need execution
-// are counted as skipped.
-var wastBackends = map[string]func() wast.Engine{
-	"frontend": func() wast.Engine { return nil },
-	"interp":   spec.InterpEngine,
+// wastEngine returns the engine for --backend. "frontend" runs only
+// parsing, decoding and validation: commands that need execution are
+// counted as skipped.
+func wastEngine(c *cli.Context) (wast.Engine, error) {
+	switch b := c.String("backend"); b {
+	case "frontend":
+		return nil, nil
+	case "interp":
+		return spec.InterpEngine(), nil
+	case "llvm":
+		opts, err := compileOptions(c)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Target != "" && opts.Target != runtime.GOARCH {
+			return nil, fmt.Errorf("--target %s: spec scripts run on this machine (%s); run an %s build of wasmaot under emulation instead", opts.Target, runtime.GOARCH, opts.Target)
+		}
+		return spec.LLVMEngine(spec.LLVMOptions{OptLevel: opts.OptLevel, CacheDir: c.String("cache-dir")}), nil
+	default:
+		return nil, fmt.Errorf("unknown backend %q (have frontend, interp, llvm)", b)
+	}
 }
 
 func wastCommand() *cli.Command {
@@ -26,11 +41,12 @@ func wastCommand() *cli.Command {
 		Name:      "wast",
 		Usage:     "run WebAssembly spec scripts (.wast) and count passed, failed and skipped commands",
 		ArgsUsage: "FILE.wast...",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "backend", Value: "interp", Usage: "engine: frontend (no execution), interp (IR interpreter)"},
+		Flags: append(compileFlags(),
+			&cli.StringFlag{Name: "backend", Value: "interp", Usage: "engine: frontend (no execution), interp (IR interpreter), llvm (native code through LLVM)"},
+			&cli.StringFlag{Name: "cache-dir", Value: spec.DefaultLLVMCacheDir(), Usage: "llvm: cache of compiled objects (empty: no cache)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every failed or skipped command with its line and reason"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0), Usage: "scripts run in parallel"},
-		},
+		),
 		Action: runWast,
 	}
 }
@@ -40,9 +56,8 @@ func runWast(c *cli.Context) error {
 	if len(files) == 0 {
 		return cli.Exit("wast: no script files", 2)
 	}
-	newEngine, ok := wastBackends[c.String("backend")]
-	if !ok {
-		return cli.Exit(fmt.Sprintf("wast: unknown backend %q (have frontend, interp)", c.String("backend")), 2)
+	if _, err := wastEngine(c); err != nil {
+		return cli.Exit("wast: "+err.Error(), 2)
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 	defer stop()
@@ -66,7 +81,9 @@ func runWast(c *cli.Context) error {
 			defer close(done[i])
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res, err := runScript(ctx, f, newEngine(), c.Bool("verbose"))
+			// Each script gets an engine of its own.
+			engine, _ := wastEngine(c)
+			res, err := runScript(ctx, f, engine, c.Bool("verbose"))
 			results[i] = outcome{res, err}
 		}()
 	}
