@@ -152,6 +152,10 @@ func (m *moduleBuilder) addMeta(data []byte) {
 func (m *moduleBuilder) entryTrampoline(t int) {
 	sig := &m.wm.Types[t]
 	fn := m.function(abi.EntrySymbol(t), types.NewFunc(types.Void, types.I8Ptr, types.I8Ptr, i64Ptr))
+	// The runtime may enter another module's function (an import
+	// re-exported) through this module's trampoline: its VMContext need
+	// not have this module's size.
+	fn.Params[0].Attrs = nil
 	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0]}
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
