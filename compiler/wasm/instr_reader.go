@@ -94,7 +94,12 @@ func (r *InstrReader) Next(in *Instr) error {
 	case ImmBlock:
 		err = r.blockType(&in.Block)
 	case ImmLabel, ImmFunc, ImmLocal, ImmGlobal, ImmTable, ImmData, ImmElem:
-		in.Index, err = r.u32()
+		if r.pos < len(b) && b[r.pos] < 0x80 { // the common one-byte index
+			in.Index = uint32(b[r.pos])
+			r.pos++
+		} else {
+			in.Index, err = r.u32()
+		}
 	case ImmCallind, ImmTableinit, ImmTablecopy:
 		if in.Index, err = r.u32(); err == nil {
 			in.Index2, err = r.u32()
@@ -120,6 +125,11 @@ func (r *InstrReader) Next(in *Instr) error {
 			err = r.zeroByte()
 		}
 	case ImmI32:
+		if r.pos < len(b) && b[r.pos] < 0x80 { // one byte: sign-extend bit 6
+			in.Const = uint64(int64(int8(b[r.pos]<<1) >> 1))
+			r.pos++
+			break
+		}
 		v, n, msg := leS32(b, r.pos)
 		if msg != "" {
 			return r.lebFail(msg)
