@@ -48,6 +48,11 @@ func (v *validator) fail(off uint32, format string, args ...any) {
 
 func (v *validator) module() {
 	m := v.m
+	// Decode only produces known value types; a Module built by hand may not.
+	for _, t := range m.Types {
+		v.valTypes(t.Params)
+		v.valTypes(t.Results)
+	}
 	for i := range m.Imports {
 		im := &m.Imports[i]
 		switch im.Kind {
@@ -60,6 +65,7 @@ func (v *validator) module() {
 			v.memoryType(&im.Memory)
 			v.numMems++
 		case ExternGlobal:
+			v.valTypes([]ValType{im.Global.Type})
 			v.globals = append(v.globals, &im.Global)
 		}
 	}
@@ -82,6 +88,7 @@ func (v *validator) module() {
 	v.declared = make([]uint64, (len(v.funcTypes)+63)/64)
 	for i := range m.Globals {
 		g := &m.Globals[i]
+		v.valTypes([]ValType{g.Type.Type})
 		v.constExpr(&g.Init, g.Type.Type, numImportedGlobals)
 		v.globals = append(v.globals, &g.Type)
 	}
@@ -120,6 +127,14 @@ func (v *validator) module() {
 	}
 	for i := range m.Codes {
 		v.function(m.NumImportedFuncs+uint32(i), &m.Codes[i])
+	}
+}
+
+func (v *validator) valTypes(ts []ValType) {
+	for _, t := range ts {
+		if !isValType(byte(t)) {
+			v.fail(0, "malformed value type %#x", byte(t))
+		}
 	}
 }
 
