@@ -291,7 +291,9 @@ func (d *decoder) typeSection() {
 	n, c := d.count(3)
 	d.m.Types = make([]FuncType, 0, c)
 	for range n {
-		d.tag(0x60, "malformed function type")
+		if d.tag() != 0x60 {
+			d.fail(d.pos-1, "malformed function type")
+		}
 		var t FuncType
 		t.Params = d.valTypes("too many parameters")
 		t.Results = d.valTypes("too many results")
@@ -364,24 +366,23 @@ func (d *decoder) tableType() TableType {
 }
 
 func (d *decoder) limits() Limits {
-	if d.tag(0x01, "integer too large") == 0x00 {
+	switch d.tag() {
+	case 0x00:
 		return Limits{Min: d.u32()}
+	case 0x01:
+		return Limits{Min: d.u32(), Max: d.u32(), HasMax: true}
 	}
-	return Limits{Min: d.u32(), Max: d.u32(), HasMax: true}
+	d.fail(d.pos-1, "integer too large")
+	return Limits{}
 }
 
-// tag reads a one-byte tag that must be at most max (the limits flags) or
-// equal to it (the function type tag, max 0x60). The reference
-// interpreter reads tags as LEB128 numbers, so a set continuation bit is
-// reported as an overlong integer.
-func (d *decoder) tag(max byte, msg string) byte {
-	at := d.pos
+// tag reads a one-byte tag (limits flags, the function type's 0x60). The
+// reference interpreter reads tags as LEB128 numbers, so a set
+// continuation bit is reported as an overlong integer.
+func (d *decoder) tag() byte {
 	c := d.byte()
-	switch {
-	case c&0x80 != 0:
-		d.fail(at, msgTooLong)
-	case c > max || (max == 0x60 && c != max):
-		d.fail(at, msg)
+	if c&0x80 != 0 {
+		d.fail(d.pos-1, msgTooLong)
 	}
 	return c
 }

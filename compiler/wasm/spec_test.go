@@ -22,8 +22,8 @@ var wast2jsonBroken = map[string]bool{
 	"table_grow": true, "table_set": true, "table_size": true,
 }
 
-// spliceCommand is the part of a wast2json command this package checks.
-type spliceCommand struct {
+// wastCommand is the part of a wast2json command this package checks.
+type wastCommand struct {
 	Type       string `json:"type"`
 	Line       int    `json:"line"`
 	Filename   string `json:"filename"`
@@ -128,7 +128,7 @@ func splitWast(wast, outDir string) ([]suiteModule, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	var script struct{ Commands []spliceCommand }
+	var script struct{ Commands []wastCommand }
 	if err := json.Unmarshal(raw, &script); err != nil {
 		return nil, "", err
 	}

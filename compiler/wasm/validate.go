@@ -1,7 +1,5 @@
 package wasm
 
-import "slices"
-
 // Validate checks m against the validation rules of WebAssembly 2.0: index
 // spaces, limits, constant expressions, export names, declared function
 // references, and the typing of every function body. It reports the first
@@ -268,6 +266,3 @@ func (v *validator) constExpr(e *ConstExpr, want ValType, numGlobals uint32) {
 		v.fail(e.Offset, "type mismatch: constant expression must produce one %s", want)
 	}
 }
-
-// equalTypes reports whether two result types are the same.
-func equalTypes(a, b []ValType) bool { return slices.Equal(a, b) }

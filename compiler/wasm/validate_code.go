@@ -220,7 +220,7 @@ func (v *validator) instr(in *Instr) {
 		v.pushCtrl(OpElse, f.params, f.results)
 	case OpEnd:
 		f := v.popCtrl()
-		if f.op == OpIf && !equalTypes(f.params, f.results) {
+		if f.op == OpIf && !slices.Equal(f.params, f.results) {
 			v.failCode("type mismatch: if without else must leave its parameters unchanged")
 		}
 		v.pushVals(f.results)

@@ -51,7 +51,7 @@ func TestValidateErrors(t *testing.T) {
 		{"two memories", header + sec(5, "\x02\x00\x00\x00\x00"), "multiple memories"},
 		{"memory size", header + sec(5, "\x01\x00\x81\x80\x04"), "memory size must be at most 65536 pages (4GiB)"},
 		{"limits order", header + sec(4, "\x01\x70\x01\x02\x01"), "size minimum must not be greater than maximum"},
-		{"duplicate export", oneFunc("", "\x00\x0b")[:len(header+voidFunc)] + sec(7, "\x02\x01a\x00\x00\x01a\x00\x00") + code("\x00\x0b"),
+		{"duplicate export", oneFunc(sec(7, "\x02\x01a\x00\x00\x01a\x00\x00"), "\x00\x0b"),
 			"duplicate export name"},
 		{"start type", header + "\x01\x05\x01\x60\x01\x7f\x00" + "\x03\x02\x01\x00" + sec(8, "\x00") + code("\x00\x0b"), "start function"},
 		{"table elem type", oneFunc(sec(4, "\x01\x6f\x00\x00"), "\x00\x41\x00\x11\x00\x00\x0b"), "type mismatch"},
