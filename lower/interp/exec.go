@@ -61,10 +61,13 @@ func compile(f *ir.Func) *code {
 
 // machine runs one call from the host into wasm, with its nested calls.
 type machine struct {
-	ctx   context.Context
-	eng   *Engine
-	depth int
-	polls int
+	ctx context.Context
+	eng *Engine
+	// frames lists the active functions, innermost last. A trap unwinds
+	// by panicking, which leaves frames as it was at the trap, so recover
+	// can name the trapping function.
+	frames []*Function
+	polls  int
 }
 
 // trapPanic carries a trap or a host error up the Go stack to recover.
@@ -74,12 +77,22 @@ func internalf(format string, args ...any) {
 	panic(trapPanic{fmt.Errorf("%w: %s", ErrInternal, fmt.Sprintf(format, args...))})
 }
 
-// recover turns a trapPanic into *err; other panics continue.
+// recover turns a trapPanic into *err, naming the innermost wasm
+// function in a trap; other panics continue.
 func (mc *machine) recover(err *error) {
 	if r := recover(); r != nil {
 		tp, ok := r.(trapPanic)
 		if !ok {
 			panic(r)
+		}
+		var trap *abi.Trap
+		if errors.As(tp.err, &trap) && trap.Func < 0 {
+			for i := len(mc.frames) - 1; i >= 0; i-- {
+				if f := mc.frames[i]; f.code != nil {
+					trap.Func, trap.FuncName = int(f.code.f.Index), f.name
+					break
+				}
+			}
 		}
 		*err = tp.err
 	}
@@ -92,15 +105,18 @@ const interruptPollInterval = 1024
 // call runs f; caller is the calling instance (nil when called from Go),
 // which a host function sees as its Caller.
 func (mc *machine) call(f *Function, args []Value, caller *Instance) []Value {
-	if mc.depth >= mc.eng.MaxCallDepth {
+	if len(mc.frames) >= mc.eng.MaxCallDepth {
 		trap(abi.TrapCallStackExhausted)
 	}
-	mc.depth++
-	defer func() { mc.depth-- }()
+	mc.frames = append(mc.frames, f)
+	var results []Value
 	if f.host != nil {
-		return mc.callHost(f, args, caller)
+		results = mc.callHost(f, args, caller)
+	} else {
+		results = mc.run(f, args)
 	}
-	return mc.run(f, args)
+	mc.frames = mc.frames[:len(mc.frames)-1]
+	return results
 }
 
 type hostCaller struct{ inst *Instance }
@@ -150,22 +166,8 @@ func (mc *machine) callHost(f *Function, args []Value, caller *Instance) []Value
 	return results
 }
 
-// locate fills in the function of a trap raised while running fn.
-func (fn *Function) locate() {
-	if r := recover(); r != nil {
-		if tp, ok := r.(trapPanic); ok {
-			var trap *abi.Trap
-			if errors.As(tp.err, &trap) && trap.Func < 0 {
-				trap.Func, trap.FuncName = int(fn.code.f.Index), fn.name
-			}
-		}
-		panic(r)
-	}
-}
-
 // run interprets a wasm function.
 func (mc *machine) run(fn *Function, args []Value) []Value {
-	defer fn.locate()
 	c := fn.code
 	inst := fn.inst
 	regs := make([]Value, len(c.f.Types))
