@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync"
 
 	"github.com/llir/llvm/ir/constant"
 	"github.com/llir/llvm/ir/enum"
 	"github.com/llir/llvm/ir/types"
 	"github.com/llir/llvm/ir/value"
 
+	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
@@ -74,6 +76,7 @@ func Translate(m *ir.Module, opts Options) ([][]byte, error) {
 		return nil, fmt.Errorf("llvm: metadata: %w", err)
 	}
 	layout := meta.Layout()
+	encoded := meta.Encode()
 
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -85,29 +88,54 @@ func Translate(m *ir.Module, opts Options) ([][]byte, error) {
 	}
 	parts := splitFuncs(m.Funcs, partSize, 4*jobs)
 	out := make([][]byte, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, jobs)
 	for p, funcs := range parts {
-		mb := newModuleBuilder(opts.Target, wm, layout)
-		if p == 0 {
-			mb.addMeta(meta.Encode())
-			for i := range wm.Types {
-				mb.entryTrampoline(i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var meta []byte
+			if p == 0 {
+				meta = encoded
 			}
-			for i := range wm.NumImportedFuncs {
-				mb.importStub(i)
-			}
+			out[p], errs[p] = translatePart(opts.Target, wm, layout, funcs, meta)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		for _, f := range funcs {
-			if int(f.Index) >= int(wm.NumFuncs()) || f.Index < wm.NumImportedFuncs {
-				return nil, fmt.Errorf("llvm: lowered function index %d is not a defined function", f.Index)
-			}
-			fn := mb.function(abi.FuncSymbol(int(f.Index)), mb.sigType(wm.FuncTypeOf(f.Index)))
-			if err := mb.translateFunc(f, fn); err != nil {
-				return nil, fmt.Errorf("llvm: %w", err)
-			}
-		}
-		out[p] = []byte(mb.mod.String())
 	}
 	return out, nil
+}
+
+// translatePart builds the LLVM module for funcs. The part that gets meta
+// (the encoded metadata) also holds the trampolines and import stubs.
+func translatePart(t *Target, wm *wasm.Module, layout *abi.Layout, funcs []*ir.Func, meta []byte) ([]byte, error) {
+	mb := newModuleBuilder(t, wm, layout)
+	if meta != nil {
+		mb.addMeta(meta)
+		for i := range wm.Types {
+			mb.entryTrampoline(i)
+		}
+		for i := range wm.NumImportedFuncs {
+			mb.importStub(i)
+		}
+	}
+	for _, f := range funcs {
+		if int(f.Index) >= int(wm.NumFuncs()) || f.Index < wm.NumImportedFuncs {
+			return nil, fmt.Errorf("llvm: lowered function index %d is not a defined function", f.Index)
+		}
+		fn := mb.function(abi.FuncSymbol(int(f.Index)), mb.sigType(wm.FuncTypeOf(f.Index)))
+		if err := mb.translateFunc(f, fn); err != nil {
+			return nil, fmt.Errorf("llvm: %w", err)
+		}
+	}
+	return []byte(mb.mod.String()), nil
 }
 
 // splitFuncs cuts funcs into at most maxParts runs of about partSize
