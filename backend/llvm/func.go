@@ -101,14 +101,34 @@ func (b *funcBuilder) makePhis(blk *ir.Block) {
 	}
 }
 
-// prologue emits the stack-limit check and finds the ThreadState.
+// prologue finds the ThreadState and emits the stack-limit check. A
+// function that calls no wasm function skips the check: its caller passed
+// one, and abi.MaxFrameBelowLimit bytes below the limit hold its frame
+// and any builtin it calls.
 func (b *funcBuilder) prologue() {
 	sp := b.readSP()
 	mask := abi.NativeStackMask
 	ts := b.cur.NewAnd(sp, i64c(int64(mask)))
 	b.thread = b.cur.NewIntToPtr(ts, types.I8Ptr)
+	if !callsWasm(b.f) {
+		return
+	}
 	limit := b.load(types.I64, b.thread, abi.ThreadStackLimit, false)
 	b.trapIf(b.cur.NewICmp(enum.IPredULT, sp, limit), abi.TrapCallStackExhausted)
+}
+
+// callsWasm reports whether f calls a wasm function (directly, imported
+// or indirectly).
+func callsWasm(f *ir.Func) bool {
+	for _, blk := range f.Blocks {
+		for _, in := range blk.Instrs {
+			switch in.Op {
+			case ir.OpCall, ir.OpCallImport, ir.OpCallIndirect:
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // instr translates one instruction into b.cur (which it may change).
