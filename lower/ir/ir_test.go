@@ -59,3 +59,9 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRejectsHugeValueNumber(t *testing.T) {
+	if _, err := Parse("func f0 () -> () {\nb0:\n    v4000000000:i32 = i32.const 1\n    return\n}\n"); err == nil {
+		t.Error("Parse accepted a value number beyond the limit")
+	}
+}

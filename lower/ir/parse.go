@@ -197,10 +197,17 @@ func (fp *funcParser) block(tok string) (*Block, error) {
 	return b, nil
 }
 
+// maxValues bounds value numbers in the text form, so that a stray huge
+// number cannot make the parser allocate a huge type table.
+const maxValues = 1 << 24
+
 func (fp *funcParser) value(tok string) (Value, error) {
 	n, err := strconv.ParseUint(strings.TrimPrefix(tok, "v"), 10, 32)
 	if err != nil || !strings.HasPrefix(tok, "v") {
 		return 0, fp.errorf("bad value name %q", tok)
+	}
+	if n >= maxValues {
+		return 0, fp.errorf("value number %d too large (limit %d)", n, maxValues)
 	}
 	return Value(n), nil
 }

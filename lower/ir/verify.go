@@ -169,7 +169,7 @@ func (v *verifier) instr(in *Instr) error {
 	}
 	args, res := v.types(in.Args), v.types(in.Results)
 	arg := func(i int) Type {
-		if i < len(args) {
+		if i >= 0 && i < len(args) {
 			return args[i]
 		}
 		return 0
