@@ -32,6 +32,16 @@
 // offset+size, which the bounds-check elimination pass may drop when an
 // earlier check already covers it.
 //
+// Operations that keep their wasm checks inside them, for the back end to
+// materialise: call_indirect (index beyond the table: undefined element;
+// null entry: uninitialized element; signature differs structurally:
+// indirect call type mismatch), table.get/set/fill/copy/init and
+// memory.fill/copy/init (range checks), memory.grow and table.grow (return
+// -1 on failure). Stack-limit checks are not IR operations: every back end
+// adds one to each function's prologue (the interpreter limits call
+// depth). interrupt_check appears at function entry and at every loop
+// header.
+//
 // # Why wasm-level operations and not VMContext fields
 //
 // The IR keeps wasm-level state operations (global.get 3, memory 0's bounds,
