@@ -96,6 +96,8 @@ type Func struct {
 	Blocks []*Block
 	// Types holds the type of every value; Value v has type Types[v].
 	Types []Type
+
+	nextBlockID int // 0: not known yet (see NewBlock)
 }
 
 // Block is a basic block: parameters, then instructions, the last of
@@ -149,13 +151,13 @@ func (f *Func) NewValue(t Type) Value {
 
 // NewBlock appends an empty block with a fresh ID to f.
 func (f *Func) NewBlock() *Block {
-	id := 0
-	for _, b := range f.Blocks {
-		if b.ID >= id {
-			id = b.ID + 1
+	if f.nextBlockID == 0 { // first call: blocks may come from the parser
+		for _, b := range f.Blocks {
+			f.nextBlockID = max(f.nextBlockID, b.ID+1)
 		}
 	}
-	b := &Block{ID: id}
+	b := &Block{ID: f.nextBlockID}
+	f.nextBlockID++
 	f.Blocks = append(f.Blocks, b)
 	return b
 }
