@@ -12,11 +12,12 @@ import (
 
 // Func is a function of an instance (defined there or imported into it).
 type Func struct {
-	inst            *Instance // whose VMContext holds the FuncRef record
-	ref             uintptr   // the FuncRef record
-	params, results []abi.ValType
-	entry           uint64 // array-call trampoline for the signature
-	name            string
+	inst             *Instance // whose VMContext holds the FuncRef record
+	ref              uintptr   // the FuncRef record
+	params, results  []abi.ValType
+	nparams, nresult int    // slot counts
+	entry            uint64 // array-call trampoline for the signature
+	name             string
 }
 
 // funcAt returns function index i of inst.
@@ -28,7 +29,7 @@ func (inst *Instance) funcAt(i int, name string) *Func {
 		name = m.funcName(i)
 	}
 	return &Func{inst: inst, ref: inst.addr(m.layout.FuncRef(i)), params: t.Params, results: t.Results,
-		entry: m.entry[ti], name: name}
+		nparams: slotCount(t.Params), nresult: slotCount(t.Results), entry: m.entry[ti], name: name}
 }
 
 // Params returns the parameter types.
@@ -43,24 +44,52 @@ func (f *Func) Results() []abi.ValType { return f.results }
 // or expired ctx stops the call with abi.TrapInterrupted (wrapping the
 // context's error too).
 func (f *Func) Call(ctx context.Context, args ...uint64) ([]uint64, error) {
-	if f.inst.closed {
-		return nil, errors.New("rtlib: call into a closed instance")
+	if len(args) != f.nparams {
+		return nil, fmt.Errorf("rtlib: %s takes %d argument slots, got %d", f.describe(), f.nparams, len(args))
 	}
-	if n := slotCount(f.params); len(args) != n {
-		return nil, fmt.Errorf("rtlib: %s takes %d argument slots, got %d", f.describe(), n, len(args))
+	var stack []uint64
+	if f.nresult > 0 {
+		stack = make([]uint64, max(f.nparams, f.nresult))
+		copy(stack, args)
+	} else {
+		stack = args
+	}
+	if err := f.call(ctx, stack); err != nil {
+		return nil, err
+	}
+	return stack[:f.nresult], nil
+}
+
+// CallWithStack is Call without allocations: the arguments are read from
+// the start of stack and the results written over them, so stack must
+// hold at least StackSize slots.
+func (f *Func) CallWithStack(ctx context.Context, stack []uint64) error {
+	if n := f.StackSize(); len(stack) < n {
+		return fmt.Errorf("rtlib: %s needs a stack of %d slots, got %d", f.describe(), n, len(stack))
+	}
+	return f.call(ctx, stack)
+}
+
+// StackSize is the number of slots CallWithStack needs: the larger of the
+// parameter and result slot counts.
+func (f *Func) StackSize() int { return max(f.nparams, f.nresult) }
+
+func (f *Func) call(ctx context.Context, stack []uint64) error {
+	if f.inst.closed.Load() {
+		return errors.New("rtlib: call into a closed instance")
 	}
 	if f.entry == 0 {
-		return nil, fmt.Errorf("rtlib: the object has no entry trampoline for %s", f.describe())
+		return fmt.Errorf("rtlib: the object has no entry trampoline for %s", f.describe())
 	}
 	rec := f.inst.get64Range(f.ref, abi.FuncRefSize)
 	code := binary.LittleEndian.Uint64(rec[abi.FuncRefCode:])
 	vmctx := binary.LittleEndian.Uint64(rec[abi.FuncRefVMCtx:])
-	t, release, err := acquireThread(ctx)
+	t, nested, err := acquireThread(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer release()
-	return t.invoke(ctx, uintptr(f.entry), uintptr(vmctx), uintptr(code), args, slotCount(f.results))
+	defer releaseThread(t, nested)
+	return t.invoke(ctx, uintptr(f.entry), uintptr(vmctx), uintptr(code), stack, f.nparams, f.nresult)
 }
 
 func (f *Func) describe() string {

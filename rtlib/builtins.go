@@ -52,8 +52,8 @@ func trapError(code abi.TrapCode) error {
 
 // builtin runs builtin b for native code suspended at native SP suspended.
 // It returns the builtin's result, or an error that ends the call.
-func (t *thread) builtin(ctx context.Context, b abi.Builtin, args [6]uint64, suspended uintptr) (uint64, error) {
-	inst := instanceAt(args[0])
+func (t *thread) builtin(b abi.Builtin, args [6]uint64, suspended uintptr) (uint64, error) {
+	inst := t.instance(args[0])
 	if inst == nil {
 		return 0, fmt.Errorf("rtlib: builtin %v called with unknown VMContext %#x", b, args[0])
 	}
@@ -71,8 +71,6 @@ func (t *thread) builtin(ctx context.Context, b abi.Builtin, args [6]uint64, sus
 			trap.FuncName = inst.mod.funcName(trap.Func)
 		}
 		return 0, trap
-	case abi.BuiltinHostCall:
-		return 0, t.hostCall(ctx, inst, int(a32(1)), uintptr(args[2]))
 	case abi.BuiltinYield:
 		if err := t.interrupted(); err != nil {
 			return 0, fmt.Errorf("%w: %w", trapError(abi.TrapInterrupted), err)
@@ -164,14 +162,19 @@ func (inst *Instance) tableInit(tab, seg int, dst, src, n uint32) bool {
 	return true
 }
 
-// hostCall runs the Go function imported as function index fn, with its
-// argument slots at native address slotsAddr.
-func (t *thread) hostCall(ctx context.Context, inst *Instance, fn int, slotsAddr uintptr) error {
-	h := inst.host[fn]
-	if h == nil {
+// hostCall runs the Go function imported as function index fn by the
+// instance at vmctx, with its argument slots at native address slotsAddr.
+func (t *thread) hostCall(ctx context.Context, vmctx, fn uint64, slotsAddr uintptr) error {
+	inst := t.instance(vmctx)
+	if inst == nil {
+		return fmt.Errorf("rtlib: host call with unknown VMContext %#x", vmctx)
+	}
+	fn = uint64(uint32(fn))
+	if fn >= uint64(len(inst.host)) || inst.host[fn] == nil {
 		return fmt.Errorf("rtlib: host call to function %d, which is not a host import", fn)
 	}
-	slots, ok := t.slots(slotsAddr, max(slotCount(h.Params), slotCount(h.Results)))
+	h := inst.host[fn]
+	slots, ok := t.slots(slotsAddr, h.slots)
 	if !ok {
 		return fmt.Errorf("rtlib: host call with slots outside the native stack")
 	}

@@ -236,3 +236,39 @@ func TestCrossInstanceImport(t *testing.T) {
 		t.Errorf("missing import: got %v", err)
 	}
 }
+
+// TestCancelReusedContext covers the registration a thread keeps between
+// calls (interrupt.go): later calls with the same context are still
+// cancelled, and a registration that fires after its call is over does
+// not fail calls under other contexts.
+func TestCancelReusedContext(t *testing.T) {
+	inst := newBasic(t, double())
+	ctx, cancel := context.WithCancel(context.Background())
+	for range 3 {
+		if r, err := inst.ExportedFunc("add").Call(ctx, I32(1), I32(2)); err != nil || AsI32(r[0]) != 3 {
+			t.Fatalf("add = %v, %v", r, err)
+		}
+	}
+	time.AfterFunc(20*time.Millisecond, cancel)
+	_, err := inst.ExportedFunc("spin").Call(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("spin under a context reused from earlier calls: %v", err)
+	}
+	if _, err := inst.ExportedFunc("spin").Call(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("spin under an already cancelled context: %v", err)
+	}
+	// Keep a registration on an idle thread, fire it, then run calls that
+	// must not see its stale flag as their own cancellation.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	call := func(c context.Context) {
+		if r, err := inst.ExportedFunc("host_loop").Call(c, I32(1000)); err != nil || AsI32(r[0]) != 999000 {
+			t.Fatalf("host_loop = %v, %v", r, err)
+		}
+	}
+	call(ctx2)
+	cancel2()
+	call(context.Background())
+	ctx3, cancel3 := context.WithCancel(context.Background())
+	defer cancel3()
+	call(ctx3)
+}

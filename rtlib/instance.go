@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -50,14 +51,21 @@ type Instance struct {
 	memories []*Memory
 	tables   []*Table
 	globals  []*Global
-	host     map[int]*abi.HostFunc // imported function index → Go function
-	data     [][]byte              // data segments, nil once dropped
-	elems    [][]uint64            // evaluated element segments, nil once dropped
-	ownMem   []*Memory             // defined here (unmapped on free)
+	host     []*hostImport // imported function index → Go function (nil if not a host import)
+	data     [][]byte      // data segments, nil once dropped
+	elems    [][]uint64    // evaluated element segments, nil once dropped
+	ownMem   []*Memory     // defined here (unmapped on free)
 	ownTab   []*Table
 	group    *group
-	closed   bool
+	closed   atomic.Bool
 	segMu    sync.Mutex // data and elems
+}
+
+// hostImport is a Go function linked to an import, with the number of
+// slots its stack argument has.
+type hostImport struct {
+	abi.HostFunc
+	slots int
 }
 
 // group is a set of instances linked by imports. They may hold pointers
@@ -71,9 +79,12 @@ type group struct {
 var groupsMu sync.Mutex
 
 // instances maps VMContext addresses to instances, for the builtins.
+// freed counts removals: a VMContext address cached with an older count
+// may since have been reused by another instance (see thread.instance).
 var instances struct {
 	sync.RWMutex
-	m map[uintptr]*Instance
+	m     map[uintptr]*Instance
+	freed atomic.Uint64
 }
 
 func instanceAt(vmctx uint64) *Instance {
@@ -114,7 +125,7 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 		m.mu.Unlock()
 		return nil, fmt.Errorf("mapping VMContext: %w", err)
 	}
-	inst := &Instance{mod: m, vmem: vmem, vmctx: uintptr(unsafe.Pointer(&vmem[0])), host: map[int]*abi.HostFunc{}}
+	inst := &Instance{mod: m, vmem: vmem, vmctx: uintptr(unsafe.Pointer(&vmem[0])), host: make([]*hostImport, m.layout.ImportedFuncs)}
 	inst.group = &group{open: 1, members: []*Instance{inst}}
 	instances.Lock()
 	if instances.m == nil {
@@ -170,7 +181,7 @@ func (inst *Instance) link(cfg Config) error {
 				if !slices.Equal(host.Params, want.Params) || !slices.Equal(host.Results, want.Results) {
 					return fail("host function has type %v -> %v, want %v -> %v", host.Params, host.Results, want.Params, want.Results)
 				}
-				inst.host[fi] = host
+				inst.host[fi] = &hostImport{HostFunc: *host, slots: max(slotCount(host.Params), slotCount(host.Results))}
 				inst.put64(rec+abi.FuncRefCode, m.stub[fi])
 				inst.put64(rec+abi.FuncRefVMCtx, uint64(inst.vmctx))
 				inst.put64(rec+abi.FuncRefTypeID, m.typeIDs[im.FuncType])
@@ -391,11 +402,11 @@ func (inst *Instance) joinOwner(e Extern) {
 // linked with it (by imports, either way) is closed too.
 func (inst *Instance) Close() error {
 	groupsMu.Lock()
-	if inst.closed {
+	if inst.closed.Load() {
 		groupsMu.Unlock()
 		return nil
 	}
-	inst.closed = true
+	inst.closed.Store(true)
 	g := inst.group
 	g.open--
 	var free []*Instance
@@ -406,6 +417,7 @@ func (inst *Instance) Close() error {
 	for _, x := range free {
 		instances.Lock()
 		delete(instances.m, x.vmctx)
+		instances.freed.Add(1)
 		instances.Unlock()
 		x.freeOwn()
 		m := x.mod

@@ -59,6 +59,19 @@ type thread struct {
 	// ctxs are the contexts of the calls active on this thread, innermost
 	// last; yield checks them all.
 	ctxs []context.Context
+	// The last VMContext → instance lookup, valid while instances.freed
+	// equals cachedFreed (no instance has been freed since, so the
+	// address was not reused).
+	cachedVMCtx uint64
+	cachedInst  *Instance
+	cachedFreed uint64
+	// The outermost call's cancellation stays registered after the call
+	// (see arm); armMu keeps its callback from writing to an unmapped
+	// thread state.
+	armMu     sync.Mutex
+	armedDone <-chan struct{}
+	disarm    func() bool
+	fired     atomic.Bool
 }
 
 func newThread() (*thread, error) {
@@ -129,6 +142,7 @@ func getThread() (*thread, error) {
 func putThread(t *thread) {
 	atomic.StoreUint32(&t.ts.interrupt, 0)
 	t.ctxs = t.ctxs[:0]
+	t.cachedVMCtx, t.cachedInst = 0, nil
 	threadPool.Lock()
 	if len(threadPool.free) < maxIdleThreads {
 		threadPool.free = append(threadPool.free, t)
@@ -136,7 +150,7 @@ func putThread(t *thread) {
 	}
 	threadPool.Unlock()
 	if t != nil {
-		unix.Munmap(t.region)
+		t.unmap()
 	}
 }
 
@@ -144,73 +158,93 @@ type threadKey struct{}
 
 // acquireThread returns the thread to run a call with ctx on: the caller's
 // own thread when ctx comes from a host function of a call that is
-// suspended (re-entrancy), otherwise a pooled one. release must be called
-// when the call is over.
-func acquireThread(ctx context.Context) (t *thread, release func(), err error) {
+// suspended (re-entrancy, nested is true), otherwise a pooled one. The
+// caller releases it with releaseThread.
+func acquireThread(ctx context.Context) (t *thread, nested bool, err error) {
 	if t, ok := ctx.Value(threadKey{}).(*thread); ok && t.mu.TryLock() {
-		return t, t.mu.Unlock, nil
+		return t, true, nil
 	}
 	t, err = getThread()
 	if err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
 	t.mu.Lock()
-	return t, func() { t.mu.Unlock(); putThread(t) }, nil
+	return t, false, nil
+}
+
+func releaseThread(t *thread, nested bool) {
+	t.mu.Unlock()
+	if !nested {
+		putThread(t)
+	}
 }
 
 // invoke calls code(vmctx, args) through the array-call trampoline entry,
-// below whatever is suspended on the thread, and returns nres result slots.
-func (t *thread) invoke(ctx context.Context, entry, vmctx, code uintptr, args []uint64, nres int) ([]uint64, error) {
+// below whatever is suspended on the thread. The arguments are
+// stack[:nargs]; the nres results are written to stack[:nres].
+func (t *thread) invoke(ctx context.Context, entry, vmctx, code uintptr, stack []uint64, nargs, nres int) error {
 	ts := t.ts
 	outerSP := ts.nativeSP
 	defer func() { ts.nativeSP = outerSP }()
-	n := max(len(args), nres, 1)
+	n := max(nargs, nres, 1)
 	slotsAddr := (outerSP - nestedGap - uintptr(n)*8) &^ 15
 	if slotsAddr < ts.stackLimit+pageSize || len(t.ctxs) >= maxNesting {
-		return nil, &abi.Trap{Code: abi.TrapCallStackExhausted, Func: -1, Offset: -1}
+		return &abi.Trap{Code: abi.TrapCallStackExhausted, Func: -1, Offset: -1}
 	}
 	slots, _ := t.slots(slotsAddr, n)
-	clear(slots)
-	copy(slots, args)
+	copy(slots, stack[:nargs])
+	clear(slots[nargs:])
 	ts.callTramp, ts.callVMCtx, ts.callFn, ts.callSlots = entry, vmctx, code, slotsAddr
 	ts.nativeSP = slotsAddr
 
-	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, func() { atomic.StoreUint32(&ts.interrupt, 1) })
-		defer stop()
+	if done := ctx.Done(); done != nil && !t.watching(done) {
+		if len(t.ctxs) == 0 {
+			t.arm(ctx)
+		} else {
+			stop := context.AfterFunc(ctx, t.raiseInterrupt)
+			defer stop()
+		}
 	}
 	t.ctxs = append(t.ctxs, ctx)
 	defer func() { t.ctxs = t.ctxs[:len(t.ctxs)-1] }()
-	hostCtx := context.WithValue(ctx, threadKey{}, t)
+	var hostCtx context.Context // made at the first host call
 
 	resume := false
 	for {
 		runNative(t.base, resume)
 		resume = true
 		if ts.exit == 0 {
-			return append([]uint64(nil), slots[:nres]...), nil
+			copy(stack[:nres], slots)
+			return nil
 		}
-		b := abi.Builtin(ts.exit - 1)
-		args := ts.args
 		suspended := ts.nativeSP
-		ret, err := t.builtin(hostCtx, b, args, suspended)
+		var ret uint64
+		var err error
+		if b := abi.Builtin(ts.exit - 1); b == abi.BuiltinHostCall {
+			if hostCtx == nil {
+				hostCtx = context.WithValue(ctx, threadKey{}, t)
+			}
+			err = t.hostCall(hostCtx, ts.args[0], ts.args[1], uintptr(ts.args[2]))
+		} else {
+			ret, err = t.builtin(b, ts.args, suspended)
+		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ts.nativeSP = suspended
 		ts.ret = ret
 	}
 }
 
-// interrupted reports the first error of the contexts of the calls on
-// this thread, after clearing the interrupt flag (cleared first, so that a
-// cancellation racing with the check raises it again).
-func (t *thread) interrupted() error {
-	atomic.StoreUint32(&t.ts.interrupt, 0)
-	for i := len(t.ctxs) - 1; i >= 0; i-- {
-		if err := t.ctxs[i].Err(); err != nil {
-			return err
-		}
+// instance returns the instance whose VMContext is at vmctx (nil if none),
+// remembering the last answer: a thread's exits nearly always come from
+// the same instance.
+func (t *thread) instance(vmctx uint64) *Instance {
+	freed := instances.freed.Load()
+	if vmctx == t.cachedVMCtx && freed == t.cachedFreed && t.cachedInst != nil {
+		return t.cachedInst
 	}
-	return nil
+	inst := instanceAt(vmctx)
+	t.cachedVMCtx, t.cachedInst, t.cachedFreed = vmctx, inst, freed
+	return inst
 }

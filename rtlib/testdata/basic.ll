@@ -208,3 +208,52 @@ define i32 @wasm_func_15(i8* %vmctx, i32 %x) {
   %r = call i32 @wasm_func_6(i8* %vmctx, i32 %x)
   ret i32 %r
 }
+
+; 16: nop()
+define void @wasm_func_16(i8* %vmctx) {
+  ret void
+}
+
+; 17: host_loop(i32 n) -> i32: calls host import 0 n times, summing results
+define i32 @wasm_func_17(i8* %vmctx, i32 %n) {
+entry:
+  %recp = getelementptr i8, i8* %vmctx, i64 {{FUNCREF0}}
+  %rec = bitcast i8* %recp to i8**
+  %code = load i8*, i8** %rec
+  %cvp = getelementptr i8*, i8** %rec, i64 1
+  %callee = load i8*, i8** %cvp
+  %fn = bitcast i8* %code to i32 (i8*, i32)*
+  %none = icmp eq i32 %n, 0
+  br i1 %none, label %done, label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %i1, %loop ]
+  %sum = phi i32 [ 0, %entry ], [ %sum1, %loop ]
+  %r = call i32 %fn(i8* %callee, i32 %i)
+  %sum1 = add i32 %sum, %r
+  %i1 = add i32 %i, 1
+  %more = icmp ult i32 %i1, %n
+  br i1 %more, label %loop, label %done
+done:
+  %s = phi i32 [ 0, %entry ], [ %sum1, %loop ]
+  ret i32 %s
+}
+
+; 18: grow_loop(i32 n) -> i32: calls memory_grow(0, 0) n times, summing
+define i32 @wasm_func_18(i8* %vmctx, i32 %n) {
+entry:
+  %f = call i8* @builtin(i8* %vmctx, i64 3)
+  %fn = bitcast i8* %f to i32 (i8*, i32, i32)*
+  %none = icmp eq i32 %n, 0
+  br i1 %none, label %done, label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %i1, %loop ]
+  %sum = phi i32 [ 0, %entry ], [ %sum1, %loop ]
+  %r = call i32 %fn(i8* %vmctx, i32 0, i32 0)
+  %sum1 = add i32 %sum, %r
+  %i1 = add i32 %i, 1
+  %more = icmp ult i32 %i1, %n
+  br i1 %more, label %loop, label %done
+done:
+  %s = phi i32 [ 0, %entry ], [ %sum1, %loop ]
+  ret i32 %s
+}

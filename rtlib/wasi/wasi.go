@@ -86,7 +86,8 @@ type Config struct {
 	// Now replaces the realtime clock (tests); nil means time.Now.
 	Now func() time.Time
 	// Monotonic replaces the monotonic clock in nanoseconds (tests); nil
-	// means the host's monotonic clock, counted from New.
+	// means the host's monotonic clock, counted from New. poll_oneoff
+	// waits until it reaches a deadline, so a replacement must advance.
 	Monotonic func() int64
 	// Random replaces the source of random_get (tests); nil means
 	// crypto/rand.
