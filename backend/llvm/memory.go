@@ -35,12 +35,14 @@ func (b *funcBuilder) effectiveAddr(t types.Type, addr value.Value, offset uint3
 func (b *funcBuilder) loadMem(t types.Type, addr value.Value, offset uint32) value.Value {
 	ld := b.cur.NewLoad(t, b.effectiveAddr(t, addr, offset))
 	ld.Align = 1
+	ld.Metadata = append(ld.Metadata, b.m.memTag())
 	return ld
 }
 
 func (b *funcBuilder) storeMem(v, addr value.Value, offset uint32) {
 	st := b.cur.NewStore(v, b.effectiveAddr(v.Type(), addr, offset))
 	st.Align = 1
+	st.Metadata = append(st.Metadata, b.m.memTag())
 }
 
 // memLoad translates the load instructions.

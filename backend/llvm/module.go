@@ -34,6 +34,8 @@ type moduleBuilder struct {
 
 	funcs      map[string]*llir.Func // declared or defined functions by name
 	emptyMD    *metadata.Tuple       // !{} for !invariant.load
+	memTBAA    *metadata.Tuple       // access tag of linear memory
+	stateTBAA  *metadata.Tuple       // access tag of runtime state (VMContext, tables, globals, thread)
 	spMD       *metadata.Tuple       // !{!"rsp"} or !{!"sp"}
 	readRegFn  *llir.Func
 	fnAttrs    []llir.FuncAttribute
@@ -45,6 +47,15 @@ func newModuleBuilder(t *Target, wm *wasm.Module, layout *abi.Layout) *moduleBui
 	m.mod.TargetTriple = t.Triple
 	m.mod.DataLayout = t.DataLayout
 	m.emptyMD = m.newMD()
+	// Two TBAA types under one root tell LLVM that linear memory and the
+	// runtime's state never alias (they are separate mappings), so a
+	// store to memory does not force the memory length or table
+	// descriptors to be reloaded.
+	root := m.newMD(&metadata.String{Value: "wasmaot"})
+	memType := m.newMD(&metadata.String{Value: "linear memory"}, root, i64c(0))
+	stateType := m.newMD(&metadata.String{Value: "runtime state"}, root, i64c(0))
+	m.memTBAA = m.newMD(memType, memType, i64c(0))
+	m.stateTBAA = m.newMD(stateType, stateType, i64c(0))
 	sp := "rsp"
 	if t.Arch == "arm64" {
 		sp = "sp"

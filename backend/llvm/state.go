@@ -52,11 +52,13 @@ func (b *funcBuilder) special(in *ir.Instr) error {
 		elem := b.tableElem(in.Index, b.arg(in, 0), abi.TrapTableOutOfBounds)
 		ld := b.cur.NewLoad(types.I64, elem)
 		ld.Align = 8
+		ld.Metadata = append(ld.Metadata, b.m.stateTag())
 		b.define(in, ld)
 	case ir.OpTableSet:
 		elem := b.tableElem(in.Index, b.arg(in, 0), abi.TrapTableOutOfBounds)
 		st := b.cur.NewStore(b.arg(in, 1), elem)
 		st.Align = 8
+		st.Metadata = append(st.Metadata, b.m.stateTag())
 	case ir.OpTableSize:
 		length := b.load(types.I64, b.tableDef(in.Index), abi.TableDefLength, false)
 		b.define(in, b.cur.NewTrunc(length, types.I32))
@@ -103,6 +105,7 @@ func (b *funcBuilder) callIndirect(in *ir.Instr) error {
 	elem := b.tableElem(in.Index2, idx, abi.TrapUndefinedElement)
 	ld := b.cur.NewLoad(types.I64, elem)
 	ld.Align = 8
+	ld.Metadata = append(ld.Metadata, b.m.stateTag())
 	b.trapIf(b.cur.NewICmp(enum.IPredEQ, ld, i64c(0)), abi.TrapUninitializedElement)
 	rec := b.cur.NewIntToPtr(ld, types.I8Ptr)
 	got := b.load(types.I64, rec, abi.FuncRefTypeID, true)

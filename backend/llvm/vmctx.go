@@ -28,10 +28,21 @@ func (b *funcBuilder) addr(t types.Type, base value.Value, off int64) value.Valu
 func (b *funcBuilder) load(t types.Type, base value.Value, off int64, invariant bool) value.Value {
 	ld := b.cur.NewLoad(t, b.addr(t, base, off))
 	ld.Align = 8
+	ld.Metadata = append(ld.Metadata, b.m.stateTag())
 	if invariant {
 		ld.Metadata = append(ld.Metadata, &metadata.Attachment{Name: "invariant.load", Node: b.m.emptyMD})
 	}
 	return ld
+}
+
+// stateTag and memTag are the !tbaa attachments of runtime-state and
+// linear-memory accesses.
+func (m *moduleBuilder) stateTag() *metadata.Attachment {
+	return &metadata.Attachment{Name: "tbaa", Node: m.stateTBAA}
+}
+
+func (m *moduleBuilder) memTag() *metadata.Attachment {
+	return &metadata.Attachment{Name: "tbaa", Node: m.memTBAA}
 }
 
 // loadPtr reads a pointer field as i8*.
@@ -42,6 +53,7 @@ func (b *funcBuilder) loadPtr(base value.Value, off int64, invariant bool) value
 func (b *funcBuilder) store(v value.Value, base value.Value, off int64) {
 	st := b.cur.NewStore(v, b.addr(v.Type(), base, off))
 	st.Align = 8
+	st.Metadata = append(st.Metadata, b.m.stateTag())
 }
 
 // callBuiltin calls builtin bi through the VMContext's builtin table.
@@ -117,6 +129,7 @@ func (b *funcBuilder) interruptCheck() {
 	ld := b.cur.NewLoad(types.I32, b.addr(types.I32, b.thread, abi.ThreadInterrupt))
 	ld.Volatile = true
 	ld.Align = 4
+	ld.Metadata = append(ld.Metadata, b.m.stateTag())
 	set := b.cur.NewCall(b.m.intrinsic("llvm.expect.i1", types.I1, types.I1, types.I1),
 		b.cur.NewICmp(enum.IPredNE, ld, i32c(0)), falseC)
 	yield := b.fn.NewBlock("")
