@@ -37,7 +37,6 @@ type moduleBuilder struct {
 	memTBAA    *metadata.Tuple       // access tag of linear memory
 	stateTBAA  *metadata.Tuple       // access tag of runtime state (VMContext, tables, globals, thread)
 	spMD       *metadata.Tuple       // !{!"rsp"} or !{!"sp"}
-	readRegFn  *llir.Func
 	fnAttrs    []llir.FuncAttribute
 	nextMetaID metadata.MetadataID
 }
