@@ -107,10 +107,14 @@ func (e *llvmEngine) compile(ctx context.Context, bin []byte) ([]byte, error) {
 	}
 	if path != "" {
 		// Best effort: a failed write only costs a recompile next time.
+		// Write-then-rename: concurrent runs never see a partial object.
 		if os.MkdirAll(e.opts.CacheDir, 0o755) == nil {
-			tmp := path + ".tmp" + fmt.Sprint(os.Getpid())
-			if os.WriteFile(tmp, obj, 0o644) == nil {
-				os.Rename(tmp, path)
+			if tmp, err := os.CreateTemp(e.opts.CacheDir, "tmp-*"); err == nil {
+				_, werr := tmp.Write(obj)
+				if cerr := tmp.Close(); werr == nil && cerr == nil {
+					os.Rename(tmp.Name(), path)
+				}
+				os.Remove(tmp.Name()) // no-op after a successful rename
 			}
 		}
 	}
