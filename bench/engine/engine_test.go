@@ -136,6 +136,26 @@ func BenchmarkHostRoundTrip(b *testing.B) {
 
 func BenchmarkInstantiate(b *testing.B) {
 	for _, e := range wasmEngines(b) {
-		b.Run(e.Name(), micro.Instantiate(e, micro.CallModule()))
+		m, err := e.Compile(micro.CallModule())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(e.Name(), micro.Instantiate(m))
+		m.Close()
+	}
+}
+
+func BenchmarkLoadInstantiate(b *testing.B) {
+	for _, e := range wasmEngines(b) {
+		m, err := e.Compile(micro.CallModule())
+		if err != nil {
+			b.Fatal(err)
+		}
+		pre, err := m.Serialize()
+		m.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(e.Name(), micro.LoadInstantiate(e, pre))
 	}
 }

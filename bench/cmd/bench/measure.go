@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -141,17 +142,16 @@ func benchMedian(f func(*testing.B), reps int) float64 {
 }
 
 // measureInstantiate times instantiation, and loading a precompiled module
-// plus instantiation, per engine and module, in microseconds.
+// plus instantiation, per engine and module, in microseconds. Each module
+// is compiled once per engine, outside the timed loops.
 func measureInstantiate(engines []engine.WasmEngine, arts []*engine.Artifact, reps int) ([]report.InstantiateResult, error) {
 	var results []report.InstantiateResult
 	for _, e := range engines {
 		for _, a := range arts {
-			if err := checkInstantiate(e, a); err != nil {
+			r, err := instantiateOne(e, a, reps)
+			if err != nil {
 				return nil, err
 			}
-			r := report.InstantiateResult{Engine: e.Name(), Module: a.Name, Bytes: len(a.Wasm)}
-			r.Instantiate = benchMedian(micro.Instantiate(e, a.Wasm), reps) / 1e3
-			r.LoadInstantiate = benchMedian(micro.LoadInstantiate(e, a.Wasm), reps) / 1e3
 			results = append(results, r)
 			logf("instantiate %s on %s: %.1f µs, with load %.1f µs", a.Name, e.Name(), r.Instantiate, r.LoadInstantiate)
 		}
@@ -159,18 +159,34 @@ func measureInstantiate(engines []engine.WasmEngine, arts []*engine.Artifact, re
 	return results, nil
 }
 
-// checkInstantiate surfaces errors that testing.Benchmark would hide.
-func checkInstantiate(e engine.WasmEngine, a *engine.Artifact) error {
+func instantiateOne(e engine.WasmEngine, a *engine.Artifact, reps int) (report.InstantiateResult, error) {
+	r := report.InstantiateResult{Engine: e.Name(), Module: a.Name, Bytes: len(a.Wasm), LoadInstantiate: math.NaN()}
 	m, err := e.Compile(a.Wasm)
 	if err != nil {
-		return fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
+		return r, fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
 	}
 	defer m.Close()
+	// One instance outside testing.Benchmark, which would hide the error.
 	inst, err := m.Instantiate(engine.InstanceConfig{Args: []string{a.Name}})
 	if err != nil {
-		return fmt.Errorf("%s: instantiate %s: %w", e.Name(), a.Name, err)
+		return r, fmt.Errorf("%s: instantiate %s: %w", e.Name(), a.Name, err)
 	}
-	return inst.Close()
+	inst.Close()
+	r.Instantiate = benchMedian(micro.Instantiate(m), reps) / 1e3
+	precompiled, err := m.Serialize()
+	switch {
+	case errors.Is(err, engine.ErrUnsupported):
+		return r, nil
+	case err != nil:
+		return r, fmt.Errorf("%s: serialize %s: %w", e.Name(), a.Name, err)
+	}
+	lm, err := e.Deserialize(precompiled)
+	if err != nil {
+		return r, fmt.Errorf("%s: deserialize %s: %w", e.Name(), a.Name, err)
+	}
+	lm.Close()
+	r.LoadInstantiate = benchMedian(micro.LoadInstantiate(e, precompiled), reps) / 1e3
+	return r, nil
 }
 
 // measureCalls times Go -> wasm calls and wasm -> Go round trips.

@@ -78,16 +78,10 @@ func HostRoundTrip(e engine.WasmEngine) func(*testing.B) {
 	}
 }
 
-// Instantiate measures creating and closing an instance of a compiled
-// module (without running _start).
-func Instantiate(e engine.WasmEngine, wasm []byte) func(*testing.B) {
+// Instantiate measures creating and closing an instance of the compiled
+// module m (without running _start).
+func Instantiate(m engine.Module) func(*testing.B) {
 	return func(b *testing.B) {
-		m, err := e.Compile(wasm)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer m.Close()
-		b.ResetTimer()
 		for range b.N {
 			inst, err := m.Instantiate(engine.InstanceConfig{Args: []string{"bench"}})
 			if err != nil {
@@ -98,31 +92,21 @@ func Instantiate(e engine.WasmEngine, wasm []byte) func(*testing.B) {
 	}
 }
 
-// LoadInstantiate measures loading a precompiled module and creating one
-// instance of it, closing both. It skips engines without Serialize.
-func LoadInstantiate(e engine.WasmEngine, wasm []byte) func(*testing.B) {
+// LoadInstantiate measures loading a module that Module.Serialize
+// precompiled and creating one instance of it, closing both.
+func LoadInstantiate(e engine.WasmEngine, precompiled []byte) func(*testing.B) {
 	return func(b *testing.B) {
-		m, err := e.Compile(wasm)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pre, err := m.Serialize()
-		m.Close()
-		if err != nil {
-			b.Skipf("%s: %v", e.Name(), err)
-		}
-		b.ResetTimer()
 		for range b.N {
-			lm, err := e.Deserialize(pre)
+			m, err := e.Deserialize(precompiled)
 			if err != nil {
 				b.Fatal(err)
 			}
-			inst, err := lm.Instantiate(engine.InstanceConfig{Args: []string{"bench"}})
+			inst, err := m.Instantiate(engine.InstanceConfig{Args: []string{"bench"}})
 			if err != nil {
 				b.Fatal(err)
 			}
 			inst.Close()
-			lm.Close()
+			m.Close()
 		}
 	}
 }

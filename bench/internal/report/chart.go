@@ -36,8 +36,8 @@ var (
 )
 
 // WriteChart draws one group of bars per program (plus a geomean group),
-// one bar per peer engine, each the ratio of its time to native's; the red
-// line marks native (1.0).
+// one bar per peer engine, each the ratio of its time to native's on a
+// log2 axis; the red line marks native (1.0).
 func WriteChart(w io.Writer, r *Results) error {
 	peers := r.Peers()
 	if len(peers) == 0 || len(r.Programs) == 0 {
@@ -48,7 +48,6 @@ func WriteChart(w io.Writer, r *Results) error {
 		ratios []float64
 	}
 	var groups []group
-	maxRatio := 1.0
 	for _, p := range r.Programs {
 		g := group{label: p.Name}
 		for _, e := range peers {
@@ -61,28 +60,36 @@ func WriteChart(w io.Writer, r *Results) error {
 		geo.ratios = append(geo.ratios, r.GeoMean(e))
 	}
 	groups = append(groups, geo)
+	minRatio, maxRatio := 1.0, 2.0
 	for _, g := range groups {
 		for _, x := range g.ratios {
-			if x > maxRatio {
-				maxRatio = x
+			if !math.IsNaN(x) && x > 0 {
+				minRatio, maxRatio = min(minRatio, x), max(maxRatio, x)
 			}
 		}
 	}
-	step := tickStep(maxRatio)
-	top := math.Ceil(maxRatio/step) * step
+	// A log2 axis, as ratios spread over orders of magnitude, from one
+	// power of two below the smallest ratio (so a ratio of 1 still shows
+	// as a bar) to the power of two above the largest.
+	lo := math.Floor(math.Log2(minRatio)) - 1
+	hi := math.Ceil(math.Log2(maxRatio))
 
 	img := image.NewRGBA(image.Rect(0, 0, chartWidth, chartHeight))
 	draw.Draw(img, img.Bounds(), image.NewUniform(white), image.Point{}, draw.Src)
 	plotW := chartWidth - marginLeft - marginRight
 	plotH := chartHeight - marginTop - marginBottom
-	y := func(v float64) int { return marginTop + plotH - int(math.Round(v/top*float64(plotH))) }
+	y := func(v float64) int {
+		return marginTop + plotH - int(math.Round((math.Log2(v)-lo)/(hi-lo)*float64(plotH)))
+	}
+	bottom := math.Exp2(lo)
 
-	for v := 0.0; v <= top+1e-9; v += step {
+	for e := lo; e <= hi; e++ {
+		v := math.Exp2(e)
 		fillRect(img, marginLeft, y(v), marginLeft+plotW, y(v)+1, gridGrey)
 		label := fmt.Sprintf("%g", v)
 		text(img, marginLeft-8-7*len(label), y(v)+4, label, black)
 	}
-	text(img, 8, marginTop-12, "time / native (lower is better)", black)
+	text(img, 8, marginTop-12, "time / native, log scale (lower is better)", black)
 
 	groupW := float64(plotW) / float64(len(groups))
 	barW := int(groupW * 0.8 / float64(len(peers)))
@@ -93,14 +100,18 @@ func WriteChart(w io.Writer, r *Results) error {
 				continue
 			}
 			bx := x0 + ei*barW
-			fillRect(img, bx, y(v), bx+barW-1, y(0), palette[ei%len(palette)])
+			fillRect(img, bx, y(v), bx+barW-1, y(bottom), palette[ei%len(palette)])
+			if gi == len(groups)-1 { // label the geomean bars
+				label := fmt.Sprintf("%.2f", v)
+				text(img, bx+barW/2-7*len(label)/2, y(v)-4, label, black)
+			}
 		}
 		lx := marginLeft + int(float64(gi)*groupW+groupW/2) - 7*len(g.label)/2
 		text(img, lx, marginTop+plotH+16, g.label, black)
 	}
 	fillRect(img, marginLeft, y(1), marginLeft+plotW, y(1)+2, nativeRed)
 	fillRect(img, marginLeft, marginTop, marginLeft+1, marginTop+plotH, black)
-	fillRect(img, marginLeft, y(0), marginLeft+plotW, y(0)+1, black)
+	fillRect(img, marginLeft, y(bottom), marginLeft+plotW, y(bottom)+1, black)
 
 	// Legend along the bottom.
 	lx := marginLeft
@@ -114,16 +125,6 @@ func WriteChart(w io.Writer, r *Results) error {
 		lx += 18 + 7*len(e) + 24
 	}
 	return png.Encode(w, img)
-}
-
-// tickStep picks a grid spacing giving roughly five to ten lines.
-func tickStep(max float64) float64 {
-	for _, s := range []float64{0.25, 0.5, 1, 2, 5, 10, 20, 50} {
-		if max/s <= 10 {
-			return s
-		}
-	}
-	return 100
 }
 
 func fillRect(img *image.RGBA, x0, y0, x1, y1 int, c color.RGBA) {
