@@ -45,24 +45,33 @@ const (
 	maxZeroSection = 16 << 20
 )
 
-// loadObject parses, checks, maps and relocates an object.
-func loadObject(obj []byte) (li *loadedImage, err error) {
+// ReadMeta returns the metadata of a wasmaot object for any architecture,
+// without mapping or linking it (what `wasmaot inspect` shows). It checks
+// the ELF header and that the metadata agrees with it.
+func ReadMeta(obj []byte) (*abi.Meta, error) {
+	_, meta, err := parseObject(obj)
+	return meta, err
+}
+
+// parseObject parses an object's ELF header and metadata and checks that
+// they agree; it does not look at the host.
+func parseObject(obj []byte) (f *elf.File, meta *abi.Meta, err error) {
 	if len(obj) > maxObjectSize {
-		return nil, fmt.Errorf("object too large (%d bytes)", len(obj))
+		return nil, nil, fmt.Errorf("object too large (%d bytes)", len(obj))
 	}
 	// debug/elf returns errors for malformed input; the recover is a last
 	// line of defence so that a parser bug cannot crash an embedder.
 	defer func() {
 		if r := recover(); r != nil {
-			li, err = nil, fmt.Errorf("malformed ELF object: %v", r)
+			f, meta, err = nil, nil, fmt.Errorf("malformed ELF object: %v", r)
 		}
 	}()
-	f, err := elf.NewFile(bytes.NewReader(obj))
+	f, err = elf.NewFile(bytes.NewReader(obj))
 	if err != nil {
-		return nil, fmt.Errorf("not a valid ELF object: %w", err)
+		return nil, nil, fmt.Errorf("not a valid ELF object: %w", err)
 	}
 	if f.Class != elf.ELFCLASS64 || f.Data != elf.ELFDATA2LSB || f.Type != elf.ET_REL {
-		return nil, errors.New("not a 64-bit little-endian relocatable ELF object")
+		return nil, nil, errors.New("not a 64-bit little-endian relocatable ELF object")
 	}
 	var arch abi.Arch
 	switch f.Machine {
@@ -71,31 +80,55 @@ func loadObject(obj []byte) (li *loadedImage, err error) {
 	case elf.EM_AARCH64:
 		arch = abi.ArchARM64
 	default:
-		return nil, fmt.Errorf("object is for machine %v, not amd64 or arm64", f.Machine)
+		return nil, nil, fmt.Errorf("object is for machine %v, not amd64 or arm64", f.Machine)
 	}
 	ms := f.Section(abi.MetaSection)
 	if ms == nil || ms.Type == elf.SHT_NOBITS {
-		return nil, fmt.Errorf("object has no %s section (not produced by wasmaot)", abi.MetaSection)
+		return nil, nil, fmt.Errorf("object has no %s section (not produced by wasmaot)", abi.MetaSection)
 	}
 	metaBytes, err := sectionData(ms, obj)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	meta, err := abi.DecodeMeta(metaBytes)
+	meta, err = abi.DecodeMeta(metaBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if meta.Arch != arch {
+		return nil, nil, fmt.Errorf("object metadata says %v but its ELF machine is %v", meta.Arch, arch)
+	}
+	return f, meta, nil
+}
+
+// CanRun reports why this runtime on this machine cannot run an object
+// with the given metadata (architecture, bounds mode, CPU features), or nil.
+func CanRun(meta *abi.Meta) error {
+	if meta.Arch != hostArch {
+		return fmt.Errorf("object is compiled for %v; this runtime runs %v", meta.Arch, hostArch)
+	}
+	if meta.Bounds != abi.BoundsExplicit {
+		return errors.New("object uses guard-page bounds checks, which this runtime does not support")
+	}
+	if missing := missingFeatures(meta.Features); len(missing) > 0 {
+		return fmt.Errorf("object requires CPU features this machine lacks: %v", missing)
+	}
+	return nil
+}
+
+// loadObject parses, checks, maps and relocates an object.
+func loadObject(obj []byte) (li *loadedImage, err error) {
+	f, meta, err := parseObject(obj)
 	if err != nil {
 		return nil, err
 	}
-	if meta.Arch != arch {
-		return nil, fmt.Errorf("object metadata says %v but its ELF machine is %v", meta.Arch, arch)
-	}
-	if arch != hostArch {
-		return nil, fmt.Errorf("object is compiled for %v; this runtime runs %v", arch, hostArch)
-	}
-	if meta.Bounds != abi.BoundsExplicit {
-		return nil, errors.New("object uses guard-page bounds checks, which this runtime does not support")
-	}
-	if missing := missingFeatures(meta.Features); len(missing) > 0 {
-		return nil, fmt.Errorf("object requires CPU features this machine lacks: %v", missing)
+	// Relocation reads the ELF again; the same last line of defence.
+	defer func() {
+		if r := recover(); r != nil {
+			li, err = nil, fmt.Errorf("malformed ELF object: %v", r)
+		}
+	}()
+	if err := CanRun(meta); err != nil {
+		return nil, err
 	}
 	l := linker{f: f, obj: obj, meta: meta}
 	return l.link()

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/rtlib"
 )
 
 func inspectCommand() *cli.Command {
@@ -26,11 +28,10 @@ func inspectCommand() *cli.Command {
 				return cli.Exit("inspect: expected exactly one input file", 2)
 			}
 			path := c.Args().First()
-			bin, m, err := loadModule(path)
+			r, err := inspectFile(path)
 			if err != nil {
 				return cli.Exit(err, 1)
 			}
-			r := newReport(path, bin, m)
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
 				enc.SetIndent("", "  ")
@@ -42,11 +43,36 @@ func inspectCommand() *cli.Command {
 	}
 }
 
-// report is what inspect shows about a module.
+// inspectFile reports on a module (.wasm/.wat) or a compiled object.
+func inspectFile(path string) (*report, error) {
+	head, err := readHead(path)
+	if err != nil {
+		return nil, err
+	}
+	if isELF(head) {
+		obj, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		meta, err := rtlib.ReadMeta(obj)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return newObjectReport(path, obj, meta), nil
+	}
+	bin, m, err := loadModule(path)
+	if err != nil {
+		return nil, err
+	}
+	return newReport(path, bin, m), nil
+}
+
+// report is what inspect shows about a module or object.
 type report struct {
 	File         string          `json:"file"`
 	Size         int             `json:"size"`
 	SHA256       string          `json:"sha256"`
+	Object       *objectInfo     `json:"object,omitempty"`
 	Capabilities []capability    `json:"capabilities"`
 	Exports      []entity        `json:"exports"`
 	Functions    functionSummary `json:"functions"`
@@ -87,6 +113,16 @@ type limitsInfo struct {
 type segmentSummary struct {
 	Count int `json:"count"`
 	Items int `json:"items"` // bytes for data, elements for element segments
+}
+
+// objectInfo describes a compiled object beyond its module.
+type objectInfo struct {
+	Target          string   `json:"target"`
+	Features        []string `json:"cpu_features"`
+	Bounds          string   `json:"bounds_checks"`
+	CompilerVersion string   `json:"compiler_version"`
+	SourceSHA256    string   `json:"source_sha256"`
+	HostCanRun      string   `json:"host_can_run"`
 }
 
 type customInfo struct {
@@ -219,8 +255,19 @@ func exportType(m *wasm.Module, ex wasm.Export) string {
 }
 
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, "module %s: %s, sha256 %s\n", r.File, byteSize(r.Size), r.SHA256)
-	fmt.Fprintf(w, "functions: %d defined, %d imported, %s of code\n", r.Functions.Defined, r.Functions.Imported, byteSize(r.Functions.CodeBytes))
+	if o := r.Object; o != nil {
+		fmt.Fprintf(w, "object %s: %s, sha256 %s\n", r.File, byteSize(r.Size), r.SHA256)
+		fmt.Fprintf(w, "target: %s, CPU features %v, %s bounds checks\n", o.Target, o.Features, o.Bounds)
+		fmt.Fprintf(w, "compiled by %s from wasm sha256 %s\n", o.CompilerVersion, o.SourceSHA256)
+		fmt.Fprintf(w, "runs here: %s\n", o.HostCanRun)
+	} else {
+		fmt.Fprintf(w, "module %s: %s, sha256 %s\n", r.File, byteSize(r.Size), r.SHA256)
+	}
+	if r.Object != nil {
+		fmt.Fprintf(w, "functions: %d defined, %d imported\n", r.Functions.Defined, r.Functions.Imported)
+	} else {
+		fmt.Fprintf(w, "functions: %d defined, %d imported, %s of code\n", r.Functions.Defined, r.Functions.Imported, byteSize(r.Functions.CodeBytes))
+	}
 	if len(r.Capabilities) == 0 {
 		fmt.Fprintln(w, "capabilities requested: none (no imports)")
 	} else {

@@ -18,17 +18,19 @@ func main() {
 	os.Exit(run(os.Args))
 }
 
-func run(args []string) int {
-	app := newApp()
+func run(args []string) int { return runApp(newApp(), args) }
+
+// runApp runs the CLI and returns the process exit status.
+func runApp(app *cli.App, args []string) int {
 	if err := app.Run(reorderFlags(app, args)); err != nil {
 		var exit cli.ExitCoder
 		if errors.As(err, &exit) {
 			if msg := exit.Error(); msg != "" {
-				fmt.Fprintln(os.Stderr, "wasmaot:", msg)
+				fmt.Fprintln(app.ErrWriter, "wasmaot:", msg)
 			}
 			return exit.ExitCode()
 		}
-		fmt.Fprintln(os.Stderr, "wasmaot:", err)
+		fmt.Fprintln(app.ErrWriter, "wasmaot:", err)
 		return 1
 	}
 	return 0
@@ -36,6 +38,8 @@ func run(args []string) int {
 
 func newApp() *cli.App {
 	return &cli.App{
+		Writer:               os.Stdout,
+		ErrWriter:            os.Stderr,
 		Name:                 "wasmaot",
 		Usage:                "ahead-of-time WebAssembly compiler and sandbox runtime",
 		HideHelpCommand:      false,

@@ -46,3 +46,23 @@ type HostFunc struct {
 	Params, Results []ValType
 	Fn              func(ctx context.Context, caller Caller, stack []uint64) error
 }
+
+func (t ValType) String() string {
+	switch t {
+	case I32:
+		return "i32"
+	case I64:
+		return "i64"
+	case F32:
+		return "f32"
+	case F64:
+		return "f64"
+	case V128:
+		return "v128"
+	case FuncRef:
+		return "funcref"
+	case ExternRef:
+		return "externref"
+	}
+	return "valtype(0x" + string("0123456789abcdef"[byte(t)>>4]) + string("0123456789abcdef"[byte(t)&15]) + ")"
+}
