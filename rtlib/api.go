@@ -12,12 +12,15 @@ import (
 
 // Func is a function of an instance (defined there or imported into it).
 type Func struct {
-	inst             *Instance // whose VMContext holds the FuncRef record
-	ref              uintptr   // the FuncRef record
-	params, results  []abi.ValType
-	nparams, nresult int    // slot counts
-	entry            uint64 // array-call trampoline for the signature
-	name             string
+	inst              *Instance // the instance whose VMContext holds ref
+	ref               uintptr   // a FuncRef record of the function
+	code, vmctx       uint64    // the record's contents, fixed once linked
+	typeID            uint64
+	params, results   []abi.ValType
+	nparams, nresults int    // slot counts
+	refParams         []int  // slots of funcref parameters, checked on every call
+	entry             uint64 // array-call trampoline for the signature
+	name              string
 }
 
 // funcAt returns function index i of inst.
@@ -28,8 +31,22 @@ func (inst *Instance) funcAt(i int, name string) *Func {
 	if name == "" {
 		name = m.funcName(i)
 	}
-	return &Func{inst: inst, ref: inst.addr(m.layout.FuncRef(i)), params: t.Params, results: t.Results,
-		nparams: slotCount(t.Params), nresult: slotCount(t.Results), entry: m.entry[ti], name: name}
+	rec := m.layout.FuncRef(i)
+	f := &Func{inst: inst, ref: inst.addr(rec), code: inst.get64(rec + abi.FuncRefCode), vmctx: inst.get64(rec + abi.FuncRefVMCtx),
+		typeID: inst.get64(rec + abi.FuncRefTypeID), params: t.Params, results: t.Results, entry: m.entry[ti], name: name}
+	f.setSlots()
+	return f
+}
+
+func (f *Func) setSlots() {
+	f.nparams, f.nresults = slotCount(f.params), slotCount(f.results)
+	slot := 0
+	for _, p := range f.params {
+		if p == abi.FuncRef {
+			f.refParams = append(f.refParams, slot)
+		}
+		slot += p.Slots()
+	}
 }
 
 // Params returns the parameter types.
@@ -44,12 +61,15 @@ func (f *Func) Results() []abi.ValType { return f.results }
 // or expired ctx stops the call with abi.TrapInterrupted (wrapping the
 // context's error too).
 func (f *Func) Call(ctx context.Context, args ...uint64) ([]uint64, error) {
+	if f == nil {
+		return nil, errors.New("rtlib: call of a nil function")
+	}
 	if len(args) != f.nparams {
 		return nil, fmt.Errorf("rtlib: %s takes %d argument slots, got %d", f.describe(), f.nparams, len(args))
 	}
 	var stack []uint64
-	if f.nresult > 0 {
-		stack = make([]uint64, max(f.nparams, f.nresult))
+	if f.nresults > 0 {
+		stack = make([]uint64, max(f.nparams, f.nresults))
 		copy(stack, args)
 	} else {
 		stack = args
@@ -57,13 +77,16 @@ func (f *Func) Call(ctx context.Context, args ...uint64) ([]uint64, error) {
 	if err := f.call(ctx, stack); err != nil {
 		return nil, err
 	}
-	return stack[:f.nresult], nil
+	return stack[:f.nresults], nil
 }
 
 // CallWithStack is Call without allocations: the arguments are read from
 // the start of stack and the results written over them, so stack must
 // hold at least StackSize slots.
 func (f *Func) CallWithStack(ctx context.Context, stack []uint64) error {
+	if f == nil {
+		return errors.New("rtlib: call of a nil function")
+	}
 	if n := f.StackSize(); len(stack) < n {
 		return fmt.Errorf("rtlib: %s needs a stack of %d slots, got %d", f.describe(), n, len(stack))
 	}
@@ -72,7 +95,7 @@ func (f *Func) CallWithStack(ctx context.Context, stack []uint64) error {
 
 // StackSize is the number of slots CallWithStack needs: the larger of the
 // parameter and result slot counts.
-func (f *Func) StackSize() int { return max(f.nparams, f.nresult) }
+func (f *Func) StackSize() int { return max(f.nparams, f.nresults) }
 
 func (f *Func) call(ctx context.Context, stack []uint64) error {
 	if f.inst.closed.Load() {
@@ -81,15 +104,17 @@ func (f *Func) call(ctx context.Context, stack []uint64) error {
 	if f.entry == 0 {
 		return fmt.Errorf("rtlib: the object has no entry trampoline for %s", f.describe())
 	}
-	rec := f.inst.get64Range(f.ref, abi.FuncRefSize)
-	code := binary.LittleEndian.Uint64(rec[abi.FuncRefCode:])
-	vmctx := binary.LittleEndian.Uint64(rec[abi.FuncRefVMCtx:])
+	for _, i := range f.refParams {
+		if err := admitRef(stack[i], nil, f.inst, nil); err != nil {
+			return err
+		}
+	}
 	t, nested, err := acquireThread(ctx)
 	if err != nil {
 		return err
 	}
 	defer releaseThread(t, nested)
-	return t.invoke(ctx, uintptr(f.entry), uintptr(vmctx), uintptr(code), stack, f.nparams, f.nresult)
+	return t.invoke(ctx, uintptr(f.entry), uintptr(f.vmctx), uintptr(f.code), stack, f.nparams, f.nresults)
 }
 
 func (f *Func) describe() string {
@@ -179,6 +204,8 @@ func (inst *Instance) Write(off uint64, p []byte) error {
 func (inst *Instance) Module() *Module { return inst.mod }
 
 // Slot encoders and decoders for Call.
+
+func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
 // I32 encodes an i32 argument.
 func I32(v int32) uint64 { return uint64(uint32(v)) }

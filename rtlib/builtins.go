@@ -178,7 +178,20 @@ func (t *thread) hostCall(ctx context.Context, vmctx, fn uint64, slotsAddr uintp
 	if !ok {
 		return fmt.Errorf("rtlib: host call with slots outside the native stack")
 	}
-	// Let the host function call back into wasm on this thread.
+	if err := t.runHost(ctx, h, inst, slots); err != nil {
+		return err
+	}
+	for _, i := range h.refResults {
+		if err := admitRef(slots[i], nil, inst, nil); err != nil {
+			return fmt.Errorf("host function result: %w", err)
+		}
+	}
+	return nil
+}
+
+// runHost runs a host function without holding the thread, so that it may
+// call back into wasm on it.
+func (t *thread) runHost(ctx context.Context, h *hostImport, inst *Instance, slots []uint64) error {
 	t.mu.Unlock()
 	defer t.mu.Lock()
 	return h.Fn(ctx, inst, slots)

@@ -56,41 +56,30 @@ type Instance struct {
 	elems    [][]uint64    // evaluated element segments, nil once dropped
 	ownMem   []*Memory     // defined here (unmapped on free)
 	ownTab   []*Table
-	group    *group
+	ownGlob  []*Global
+	group    *group      // guarded by groupsMu
+	anchored []*lifetime // host externs whose users are this instance's group
 	closed   atomic.Bool
 	segMu    sync.Mutex // data and elems
 }
 
-// hostImport is a Go function linked to an import, with the number of
-// slots its stack argument has.
+// hostImport is a Go function linked to an import.
 type hostImport struct {
 	abi.HostFunc
-	slots int
+	slots      int   // length of its stack argument
+	refResults []int // slots of funcref results, checked after every call
 }
 
-// group is a set of instances linked by imports. They may hold pointers
-// into each other's VMContexts, memories and tables, so they are freed
-// together once all are closed.
-type group struct {
-	open    int
-	members []*Instance
-}
-
-var groupsMu sync.Mutex
-
-// instances maps VMContext addresses to instances, for the builtins.
-// freed counts removals: a VMContext address cached with an older count
-// may since have been reused by another instance (see thread.instance).
-var instances struct {
-	sync.RWMutex
-	m     map[uintptr]*Instance
-	freed atomic.Uint64
-}
-
-func instanceAt(vmctx uint64) *Instance {
-	instances.RLock()
-	defer instances.RUnlock()
-	return instances.m[uintptr(vmctx)]
+func newHostImport(h abi.HostFunc) *hostImport {
+	hi := &hostImport{HostFunc: h, slots: max(slotCount(h.Params), slotCount(h.Results))}
+	slot := 0
+	for _, r := range h.Results {
+		if r == abi.FuncRef {
+			hi.refResults = append(hi.refResults, slot)
+		}
+		slot += r.Slots()
+	}
+	return hi
 }
 
 func (inst *Instance) put64(off int, v uint64) { binary.LittleEndian.PutUint64(inst.vmem[off:], v) }
@@ -127,12 +116,7 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 	}
 	inst := &Instance{mod: m, vmem: vmem, vmctx: uintptr(unsafe.Pointer(&vmem[0])), host: make([]*hostImport, m.layout.ImportedFuncs)}
 	inst.group = &group{open: 1, members: []*Instance{inst}}
-	instances.Lock()
-	if instances.m == nil {
-		instances.m = map[uintptr]*Instance{}
-	}
-	instances.m[inst.vmctx] = inst
-	instances.Unlock()
+	register(inst)
 	if err := inst.setUp(ctx, cfg); err != nil {
 		// Segments applied before a failure may have stored references to
 		// this instance's functions in imported tables: Close frees it only
@@ -181,7 +165,7 @@ func (inst *Instance) link(cfg Config) error {
 				if !slices.Equal(host.Params, want.Params) || !slices.Equal(host.Results, want.Results) {
 					return fail("host function has type %v -> %v, want %v -> %v", host.Params, host.Results, want.Params, want.Results)
 				}
-				inst.host[fi] = &hostImport{HostFunc: *host, slots: max(slotCount(host.Params), slotCount(host.Results))}
+				inst.host[fi] = newHostImport(*host)
 				inst.put64(rec+abi.FuncRefCode, m.stub[fi])
 				inst.put64(rec+abi.FuncRefVMCtx, uint64(inst.vmctx))
 				inst.put64(rec+abi.FuncRefTypeID, m.typeIDs[im.FuncType])
@@ -190,8 +174,9 @@ func (inst *Instance) link(cfg Config) error {
 				if !slices.Equal(f.params, want.Params) || !slices.Equal(f.results, want.Results) {
 					return fail("function has type %v -> %v, want %v -> %v", f.params, f.results, want.Params, want.Results)
 				}
-				src := f.inst.get64Range(f.ref, abi.FuncRefSize)
-				copy(inst.vmem[rec:rec+abi.FuncRefSize], src)
+				inst.put64(rec+abi.FuncRefCode, f.code)
+				inst.put64(rec+abi.FuncRefVMCtx, f.vmctx)
+				inst.put64(rec+abi.FuncRefTypeID, f.typeID)
 				inst.join(f.inst)
 			}
 			fi++
@@ -202,7 +187,7 @@ func (inst *Instance) link(cfg Config) error {
 			}
 			inst.put64(l.MemoryPtr(mi), uint64(uintptr(unsafe.Pointer(mem.def))))
 			inst.memories = append(inst.memories, mem)
-			inst.joinOwner(mem)
+			inst.use(&mem.lifetime)
 			mi++
 		case abi.ExternTable:
 			tab := ext.(*Table)
@@ -211,7 +196,7 @@ func (inst *Instance) link(cfg Config) error {
 			}
 			inst.put64(l.TablePtr(ti), uint64(uintptr(unsafe.Pointer(tab.def))))
 			inst.tables = append(inst.tables, tab)
-			inst.joinOwner(tab)
+			inst.use(&tab.lifetime)
 			ti++
 		case abi.ExternGlobal:
 			g := ext.(*Global)
@@ -220,7 +205,7 @@ func (inst *Instance) link(cfg Config) error {
 			}
 			inst.put64(l.GlobalPtr(gi), uint64(uintptr(unsafe.Pointer(g.slot))))
 			inst.globals = append(inst.globals, g)
-			inst.joinOwner(g)
+			inst.use(&g.lifetime)
 			gi++
 		}
 	}
@@ -264,8 +249,8 @@ func (inst *Instance) define(cfg Config) error {
 		if err != nil {
 			return fmt.Errorf("memory %d: %w", idx, err)
 		}
+		mem.anchor = inst
 		inst.ownMem = append(inst.ownMem, mem)
-		owners.Store(mem, inst)
 		inst.memories = append(inst.memories, mem)
 		inst.put64(l.MemoryPtr(idx), uint64(inst.addr(l.MemoryDef(idx))))
 	}
@@ -275,8 +260,8 @@ func (inst *Instance) define(cfg Config) error {
 		if err != nil {
 			return fmt.Errorf("table %d: %w", idx, err)
 		}
+		tab.anchor = inst
 		inst.ownTab = append(inst.ownTab, tab)
-		owners.Store(tab, inst)
 		inst.tables = append(inst.tables, tab)
 		inst.put64(l.TablePtr(idx), uint64(inst.addr(l.TableDef(idx))))
 	}
@@ -291,9 +276,10 @@ func (inst *Instance) define(cfg Config) error {
 		idx := l.ImportedGlobals + i
 		off := l.GlobalDef(idx)
 		gl := &Global{slot: (*[2]uint64)(unsafe.Pointer(&inst.vmem[off])), typ: g.Type}
+		gl.anchor = inst
 		gl.set(inst.constValue(g.Init))
 		inst.globals = append(inst.globals, gl)
-		owners.Store(gl, inst)
+		inst.ownGlob = append(inst.ownGlob, gl)
 		inst.put64(l.GlobalPtr(idx), uint64(inst.addr(off)))
 	}
 	for _, d := range m.meta.Data {
@@ -368,82 +354,4 @@ func (inst *Instance) initialize(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// join merges the groups of inst and other (see group).
-func (inst *Instance) join(other *Instance) {
-	groupsMu.Lock()
-	defer groupsMu.Unlock()
-	a, b := inst.group, other.group
-	if a == b {
-		return
-	}
-	if len(a.members) < len(b.members) {
-		a, b = b, a
-	}
-	for _, x := range b.members {
-		x.group = a
-	}
-	a.members = append(a.members, b.members...)
-	a.open += b.open
-}
-
-// owners records which instance defined each shared Memory, Table and
-// Global, so that importers join its group.
-var owners sync.Map // Extern → *Instance
-
-func (inst *Instance) joinOwner(e Extern) {
-	if o, ok := owners.Load(e); ok {
-		inst.join(o.(*Instance))
-	}
-}
-
-// Close releases the instance. Its memory is freed once every instance
-// linked with it (by imports, either way) is closed too.
-func (inst *Instance) Close() error {
-	groupsMu.Lock()
-	if inst.closed.Load() {
-		groupsMu.Unlock()
-		return nil
-	}
-	inst.closed.Store(true)
-	g := inst.group
-	g.open--
-	var free []*Instance
-	if g.open == 0 {
-		free = g.members
-	}
-	groupsMu.Unlock()
-	for _, x := range free {
-		instances.Lock()
-		delete(instances.m, x.vmctx)
-		instances.freed.Add(1)
-		instances.Unlock()
-		x.freeOwn()
-		m := x.mod
-		m.mu.Lock()
-		m.instances--
-		m.maybeUnmap()
-		m.mu.Unlock()
-	}
-	return nil
-}
-
-// freeOwn unmaps what the instance itself mapped.
-func (inst *Instance) freeOwn() {
-	for _, m := range inst.ownMem {
-		owners.Delete(m)
-		m.unmap()
-	}
-	for _, t := range inst.ownTab {
-		owners.Delete(t)
-		t.unmap()
-	}
-	for _, g := range inst.globals {
-		if o, ok := owners.Load(g); ok && o.(*Instance) == inst {
-			owners.Delete(g)
-		}
-	}
-	unix.Munmap(inst.vmem)
-	inst.vmem = nil
 }

@@ -32,6 +32,7 @@ func reserve(n uint64) ([]byte, error) {
 // Memory is a linear memory: a reservation of its maximum size whose
 // first Length bytes are accessible. Its base never moves.
 type Memory struct {
+	lifetime
 	mu       sync.Mutex
 	res      []byte
 	def      *definition
@@ -63,16 +64,36 @@ func newMemory(lim abi.Limits, capPages uint32, def *definition) (*Memory, error
 	return m, nil
 }
 
-// Size returns the current size in pages.
-func (m *Memory) Size() uint32 { return uint32(atomic.LoadUint64(&m.def.length) / wasmPageSize) }
+// Size returns the current size in pages (0 once freed).
+func (m *Memory) Size() uint32 {
+	if m.freed.Load() {
+		return 0
+	}
+	return uint32(atomic.LoadUint64(&m.def.length) / wasmPageSize)
+}
 
 // Bytes returns the accessible memory. It is valid until the memory grows
-// or its instance is closed; fetch it anew after calls into wasm.
-func (m *Memory) Bytes() []byte { return m.res[:atomic.LoadUint64(&m.def.length)] }
+// or its instance is closed; fetch it anew after calls into wasm. It is
+// nil once the memory has been freed with its instance.
+func (m *Memory) Bytes() []byte {
+	if m.freed.Load() {
+		return nil
+	}
+	return m.res[:atomic.LoadUint64(&m.def.length)]
+}
 
 // Grow adds delta pages and returns the previous size, or -1 if the memory
-// cannot grow that much.
-func (m *Memory) Grow(delta uint32) int64 { return m.grow(delta) }
+// cannot grow that much. Every instance sharing the memory sees the new
+// size.
+func (m *Memory) Grow(delta uint32) int64 {
+	if m.freed.Load() {
+		return -1
+	}
+	return m.grow(delta)
+}
+
+// Limits returns the limits the memory was declared with.
+func (m *Memory) Limits() abi.Limits { return m.declared }
 
 func (m *Memory) grow(delta uint32) int64 {
 	m.mu.Lock()
@@ -96,6 +117,7 @@ func (m *Memory) unmap() { unix.Munmap(m.res) }
 // Table is a table of references: 8-byte elements in a reservation of its
 // maximum size (capped), so its base never moves.
 type Table struct {
+	lifetime
 	mu        sync.Mutex
 	res       []byte
 	def       *definition
@@ -127,8 +149,13 @@ func newTable(tt abi.TableType, capElems uint32, def *definition) (*Table, error
 	return t, nil
 }
 
-// Size returns the number of elements.
-func (t *Table) Size() uint32 { return uint32(atomic.LoadUint64(&t.def.length)) }
+// Size returns the number of elements (0 once freed).
+func (t *Table) Size() uint32 {
+	if t.freed.Load() {
+		return 0
+	}
+	return uint32(atomic.LoadUint64(&t.def.length))
+}
 
 // elems returns the current elements.
 func (t *Table) elems() []uint64 {
@@ -168,6 +195,7 @@ func (t *Table) unmap() { unix.Munmap(t.res) }
 
 // Global is a global variable's 16-byte storage.
 type Global struct {
+	lifetime
 	slot *[2]uint64
 	typ  abi.GlobalType
 }
@@ -175,8 +203,12 @@ type Global struct {
 // Type returns the global's type.
 func (g *Global) Type() abi.GlobalType { return g.typ }
 
-// Get returns the value's slots (two for v128, low half first).
+// Get returns the value's slots (two for v128, low half first), or zeros
+// once the global has been freed with its instance.
 func (g *Global) Get() []uint64 {
+	if g.freed.Load() {
+		return make([]uint64, g.typ.Type.Slots())
+	}
 	if g.typ.Type == abi.V128 {
 		return []uint64{g.slot[0], g.slot[1]}
 	}
@@ -191,13 +223,20 @@ func (g *Global) get() uint64 {
 	return v
 }
 
-// Set stores a value given as slots. Setting an immutable global is an error.
+// Set stores a value given as slots. Setting an immutable global is an
+// error, and so is a funcref that is not null or a live function's Ref.
 func (g *Global) Set(v ...uint64) error {
 	if !g.typ.Mutable {
 		return fmt.Errorf("global is immutable")
 	}
 	if len(v) != g.typ.Type.Slots() {
 		return fmt.Errorf("global of type %#x takes %d slots, got %d", byte(g.typ.Type), g.typ.Type.Slots(), len(v))
+	}
+	if g.freed.Load() {
+		return errFreed
+	}
+	if g.typ.Type == abi.FuncRef {
+		return admitRef(v[0], &g.lifetime, nil, func() { g.set(v) })
 	}
 	g.set(v)
 	return nil
