@@ -51,8 +51,8 @@ var stdPackages = []stdPackage{
 
 // TestGoStd builds each package's tests with GOOS=wasip1 GOARCH=wasm go
 // test -c and runs the binary with the package source directory as its
-// working directory (GOROOT preopened read-only at /goroot) and a
-// writable /tmp. It runs only when WASI_STD names the packages ("all", or
+// working directory (GOROOT preopened read-only at /goroot), an empty
+// read-only root directory and a writable /tmp. It runs only when WASI_STD names the packages ("all", or
 // a comma-separated list): building and running two dozen multi-megabyte
 // test binaries takes many minutes.
 func TestGoStd(t *testing.T) {
@@ -75,12 +75,15 @@ func TestGoStd(t *testing.T) {
 				t.Logf("running with %v: %s", pkg.args, pkg.reason)
 			}
 			for _, eng := range engines {
-				tmp := t.TempDir()
+				tmp, empty := t.TempDir(), t.TempDir()
 				args := append([]string{filepath.Base(pkg.path) + ".test", "-test.short"}, pkg.args...)
 				res := runProgram(t, eng, wasm, wasi.Config{
 					Args: args,
 					Env:  []string{"PWD=/goroot/src/" + pkg.path, "GOROOT=/goroot", "TMPDIR=/tmp", "HOME=/tmp"},
 					Preopens: []wasi.Preopen{
+						// An empty read-only "/" so that the guest's root
+						// directory exists (os tests chdir to it).
+						{HostPath: empty, GuestPath: "/", ReadOnly: true},
 						{HostPath: goroot, GuestPath: "/goroot", ReadOnly: true},
 						{HostPath: tmp, GuestPath: "/tmp"},
 					},
