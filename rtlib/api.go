@@ -109,7 +109,7 @@ func (f *Func) call(ctx context.Context, stack []uint64) error {
 			return err
 		}
 	}
-	t, nested, err := acquireThread(ctx)
+	t, nested, err := acquireThread(ctx, f.inst)
 	if err != nil {
 		return err
 	}

@@ -28,9 +28,9 @@ func basicMeta(arch abi.Arch) *abi.Meta {
 	for i := range types {
 		types[i].EntrySymbol = abi.EntrySymbol(i)
 	}
-	funcTypes := []uint32{1, 2, 3, 4, 5, 0, 0, 5, 0, 0, 7, 1, 6, 8, 0, 5, 0, 0}
+	funcTypes := []uint32{1, 2, 3, 4, 5, 0, 0, 5, 0, 0, 7, 1, 6, 8, 0, 5, 0, 0, 0}
 	names := []string{"add", "swap", "half", "swaplanes", "unreachable", "call_host", "recurse",
-		"spin", "grow", "load", "store", "div", "counter", "fill", "call_callback", "nop", "host_loop", "grow_loop"}
+		"spin", "grow", "load", "store", "div", "counter", "fill", "call_callback", "nop", "host_loop", "grow_loop", "burn"}
 	m := &abi.Meta{
 		CompilerVersion: "rtlib test harness",
 		Arch:            arch,

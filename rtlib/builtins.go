@@ -75,6 +75,9 @@ func (t *thread) builtin(b abi.Builtin, args [6]uint64, suspended uintptr) (uint
 		if err := t.interrupted(); err != nil {
 			return 0, fmt.Errorf("%w: %w", trapError(abi.TrapInterrupted), err)
 		}
+		if t.outOfFuel() {
+			return 0, trapError(abi.TrapOutOfFuel)
+		}
 		return 0, nil
 	case abi.BuiltinMemoryGrow:
 		return uint64(uint32(inst.memories[a32(1)].grow(a32(2)))), nil

@@ -38,6 +38,10 @@ type Config struct {
 	MaxMemoryPages uint32
 	// MaxTableElements caps every table's growth (0: abi.MaxTableSize).
 	MaxTableElements uint32
+	// Fuel is the budget of every outermost call into the instance from
+	// Go, start function included (0: unmetered); see WithFuel. Only code
+	// compiled with fuel metering consumes it.
+	Fuel int64
 }
 
 // Instance is an instantiated module: its own memory, tables and globals,
@@ -59,6 +63,7 @@ type Instance struct {
 	ownGlob  []*Global
 	group    *group      // guarded by groupsMu
 	anchored []*lifetime // host externs whose users are this instance's group
+	fuel     int64 // Config.Fuel
 	closed   atomic.Bool
 	segMu    sync.Mutex // data and elems
 }
@@ -129,6 +134,7 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 
 func (inst *Instance) setUp(ctx context.Context, cfg Config) error {
 	m := inst.mod
+	inst.fuel = cfg.Fuel
 	inst.put64(abi.VMCtxBuiltins, uint64(builtinTable()))
 	for t, id := range m.typeIDs {
 		inst.put64(m.layout.TypeID(t), id)

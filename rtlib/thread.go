@@ -59,6 +59,8 @@ type thread struct {
 	// ctxs are the contexts of the calls active on this thread, innermost
 	// last; yield checks them all.
 	ctxs []context.Context
+	// metered is whether the outermost call has a fuel budget.
+	metered bool
 	// The last VMContext → instance lookup, valid while instances.freed
 	// equals cachedFreed (no instance has been freed since, so the
 	// address was not reused).
@@ -154,21 +156,21 @@ func putThread(t *thread) {
 	}
 }
 
-type threadKey struct{}
-
 // acquireThread returns the thread to run a call with ctx on: the caller's
 // own thread when ctx comes from a host function of a call that is
 // suspended (re-entrancy, nested is true), otherwise a pooled one. The
 // caller releases it with releaseThread.
-func acquireThread(ctx context.Context) (t *thread, nested bool, err error) {
-	if t, ok := ctx.Value(threadKey{}).(*thread); ok && t.mu.TryLock() {
-		return t, true, nil
+func acquireThread(ctx context.Context, inst *Instance) (t *thread, nested bool, err error) {
+	opts, _ := ctx.Value(callKey{}).(*callOptions)
+	if opts != nil && opts.thread != nil && opts.thread.mu.TryLock() {
+		return opts.thread, true, nil
 	}
 	t, err = getThread()
 	if err != nil {
 		return nil, false, err
 	}
 	t.mu.Lock()
+	t.ts.fuel, t.metered = fuelBudget(opts, inst)
 	return t, false, nil
 }
 
@@ -222,7 +224,7 @@ func (t *thread) invoke(ctx context.Context, entry, vmctx, code uintptr, stack [
 		var err error
 		if b := abi.Builtin(ts.exit - 1); b == abi.BuiltinHostCall {
 			if hostCtx == nil {
-				hostCtx = context.WithValue(ctx, threadKey{}, t)
+				hostCtx = context.WithValue(ctx, callKey{}, &callOptions{thread: t})
 			}
 			err = t.hostCall(hostCtx, ts.args[0], ts.args[1], uintptr(ts.args[2]))
 		} else {

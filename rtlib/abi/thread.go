@@ -32,7 +32,19 @@ const (
 	// at function entry and at every loop header.
 	ThreadInterrupt = 0x00
 	// ThreadFuel is an int64 of remaining fuel. Code compiled with fuel
-	// metering subtracts its cost and calls yield when it goes negative.
+	// metering charges for its work at function entry and at every loop
+	// header (the points that also poll ThreadInterrupt):
+	//
+	//	f := load i64 [ts+ThreadFuel] - cost   ; cost ≥ 1: the wasm
+	//	store f -> [ts+ThreadFuel]             ; instructions up to the
+	//	if f < 0: call yield(vmctx)            ; next charge point
+	//
+	// Plain loads and stores suffice (only the running execution writes
+	// it), and the count may live in a register within a function, but it
+	// must be in memory before any call and reloaded after it, because
+	// callees, builtins and host calls charge the same count. yield traps
+	// with TrapOutOfFuel when the budget is spent; without a budget the
+	// runtime starts executions at MaxInt64 and refills.
 	ThreadFuel = 0x08
 	// ThreadStackLimit is the lowest stack pointer at which a function may
 	// begin. Prologue: if sp < limit, call trap(vmctx, TrapCallStackExhausted).

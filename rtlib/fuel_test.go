@@ -1,0 +1,70 @@
+package rtlib
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+func isOutOfFuel(err error) bool {
+	var trap *abi.Trap
+	return errors.As(err, &trap) && trap.Code == abi.TrapOutOfFuel
+}
+
+// TestFuel runs testdata/basic.ll's burn, which charges n+1 units of fuel
+// for n iterations.
+func TestFuel(t *testing.T) {
+	mod, err := Load(basicObject(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mod.Close()
+	ctx := context.Background()
+	var inst *Instance
+	host := hostFunc(func(ctx context.Context, _ abi.Caller, x int32) (int32, error) {
+		for range x {
+			if _, err := inst.ExportedFunc("burn").Call(ctx, I32(60)); err != nil {
+				return 0, err
+			}
+		}
+		return 0, nil
+	})
+	inst, err = mod.Instantiate(ctx, Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": host}}, Fuel: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	burn := inst.ExportedFunc("burn")
+	if r, err := burn.Call(ctx, I32(99)); err != nil || AsI32(r[0]) != 99 {
+		t.Fatalf("burn(99) with 100 fuel = %v, %v", r, err)
+	}
+	if _, err := burn.Call(ctx, I32(100)); !isOutOfFuel(err) {
+		t.Fatalf("burn(100) with 100 fuel: %v, want out of fuel", err)
+	}
+	// Every outermost call starts with a full budget.
+	if _, err := burn.Call(ctx, I32(99)); err != nil {
+		t.Fatalf("burn(99) after running out: %v", err)
+	}
+	if _, err := burn.Call(WithFuel(ctx, 1000), I32(999)); err != nil {
+		t.Fatalf("burn(999) WithFuel(1000): %v", err)
+	}
+	if _, err := burn.Call(WithFuel(ctx, 0), I32(0)); !isOutOfFuel(err) {
+		t.Fatalf("burn(0) WithFuel(0): %v, want out of fuel", err)
+	}
+	// Host re-entry shares its caller's budget: one burn(60) fits in 100,
+	// the second does not.
+	if _, err := inst.ExportedFunc("call_host").Call(ctx, I32(1)); err != nil {
+		t.Fatalf("one nested burn(60): %v", err)
+	}
+	if _, err := inst.ExportedFunc("call_host").Call(ctx, I32(2)); !isOutOfFuel(err) {
+		t.Fatalf("two nested burn(60): %v, want out of fuel", err)
+	}
+
+	// Without a budget, metered code runs unhindered.
+	free := newBasic(t, double())
+	if r, err := free.ExportedFunc("burn").Call(ctx, I32(1_000_000)); err != nil || AsI32(r[0]) != 1_000_000 {
+		t.Fatalf("unmetered burn = %v, %v", r, err)
+	}
+}
