@@ -58,16 +58,20 @@ func basicObject(t testing.TB) []byte {
 	if obj, ok := basicObjects.Load(hostArch); ok {
 		return obj.([]byte)
 	}
-	meta := basicMeta(hostArch)
+	obj := basicObjectFor(t, hostArch)
+	basicObjects.Store(hostArch, obj)
+	return obj
+}
+
+func basicObjectFor(t testing.TB, arch abi.Arch) []byte {
+	meta := basicMeta(arch)
 	l := meta.Layout()
-	obj := buildObject(t, "basic.ll", meta, map[string]string{
-		"SP":         spRegister(hostArch),
+	return buildObject(t, "basic.ll", meta, map[string]string{
+		"SP":         spRegister(arch),
 		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
 		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
 		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
 	})
-	basicObjects.Store(hostArch, obj)
-	return obj
 }
 
 // hostFunc is a Go import of type (i32) -> i32.
@@ -163,6 +167,22 @@ func TestTraps(t *testing.T) {
 		if (c.name == "unreachable" || c.name == "div") && trap.FuncName != c.name {
 			t.Errorf("%s: trap attributed to %q (func %d)", c.name, trap.FuncName, trap.Func)
 		}
+	}
+	// Traps raised by other builtins name their caller too.
+	_, err := inst.ExportedFunc("fill").Call(context.Background(), I32(65536-4), I32(1), I32(16))
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Code != abi.TrapMemoryOutOfBounds || trap.FuncName != "fill" || trap.Func != 14 {
+		t.Errorf("out-of-bounds memory.fill: %v (func %d)", err, trap.Func)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = inst.ExportedFunc("spin").Call(ctx)
+	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted || trap.FuncName != "spin" {
+		t.Errorf("interrupted spin: %v", err)
+	}
+	_, err = inst.ExportedFunc("burn").Call(WithFuel(context.Background(), 10), I32(100))
+	if !errors.As(err, &trap) || trap.Code != abi.TrapOutOfFuel || trap.FuncName != "burn" {
+		t.Errorf("burn out of fuel: %v", err)
 	}
 	// The instance still works after traps.
 	if r := call(t, inst, "div", I32(9), I32(3)); AsI32(r[0]) != 3 {

@@ -2,6 +2,7 @@ package rtlib
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"unsafe"
@@ -51,26 +52,36 @@ func trapError(code abi.TrapCode) error {
 }
 
 // builtin runs builtin b for native code suspended at native SP suspended.
-// It returns the builtin's result, or an error that ends the call.
+// It returns the builtin's result, or an error that ends the call. A trap
+// names the function that called the builtin.
 func (t *thread) builtin(b abi.Builtin, args [6]uint64, suspended uintptr) (uint64, error) {
 	inst := t.instance(args[0])
 	if inst == nil {
 		return 0, fmt.Errorf("rtlib: builtin %v called with unknown VMContext %#x", b, args[0])
 	}
-	a32 := func(i int) uint32 { return uint32(args[i]) }
 	if !inst.builtinArgsValid(b, args) {
 		return 0, fmt.Errorf("rtlib: builtin %v called with an invalid index", b)
 	}
-	switch b {
-	case abi.BuiltinTrap:
-		code := abi.TrapCode(a32(1))
-		trap := &abi.Trap{Code: code, Func: -1, Offset: -1}
+	ret, err := t.runBuiltin(inst, b, args)
+	var trap *abi.Trap
+	if err != nil && errors.As(err, &trap) && trap.Func < 0 {
+		// The builtin's caller is the wasm function whose code holds the
+		// return address; the address may be one past the end when the
+		// call is the function's last instruction (a noreturn trap).
 		pc := t.word(suspended + exitReturnPC)
 		if img := inst.mod.img; img != nil && pc > 0 {
 			trap.Func = img.funcAt(pc - 1)
 			trap.FuncName = inst.mod.funcName(trap.Func)
 		}
-		return 0, trap
+	}
+	return ret, err
+}
+
+func (t *thread) runBuiltin(inst *Instance, b abi.Builtin, args [6]uint64) (uint64, error) {
+	a32 := func(i int) uint32 { return uint32(args[i]) }
+	switch b {
+	case abi.BuiltinTrap:
+		return 0, trapError(abi.TrapCode(a32(1)))
 	case abi.BuiltinYield:
 		if err := t.interrupted(); err != nil {
 			return 0, fmt.Errorf("%w: %w", trapError(abi.TrapInterrupted), err)
