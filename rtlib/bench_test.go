@@ -109,3 +109,20 @@ func cpuNow() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkLoad loads and releases the committed FuzzLoad seed of
+// basic.ll: parsing, mapping, relocating and unmapping an object.
+func BenchmarkLoad(b *testing.B) {
+	obj, err := readFuzzSeed("testdata/fuzz/FuzzLoad/basic-" + hostArch.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpuTimer(b)
+	for b.Loop() {
+		m, err := Load(obj)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+	}
+}

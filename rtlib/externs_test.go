@@ -58,9 +58,15 @@ func externsObject(t testing.TB) []byte {
 	if obj, ok := externsObjects.Load(hostArch); ok {
 		return obj.([]byte)
 	}
-	meta := externsMeta(hostArch)
+	obj := externsObjectFor(t, hostArch)
+	externsObjects.Store(hostArch, obj)
+	return obj
+}
+
+func externsObjectFor(t testing.TB, arch abi.Arch) []byte {
+	meta := externsMeta(arch)
 	l := meta.Layout()
-	obj := buildObject(t, "externs.ll", meta, map[string]string{
+	return buildObject(t, "externs.ll", meta, map[string]string{
 		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
 		"TABLEPTR0":  fmt.Sprint(l.TablePtr(0)),
 		"TABLEPTR1":  fmt.Sprint(l.TablePtr(1)),
@@ -68,8 +74,6 @@ func externsObject(t testing.TB) []byte {
 		"TYPEID0":    fmt.Sprint(l.TypeID(0)),
 		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
 	})
-	externsObjects.Store(hostArch, obj)
-	return obj
 }
 
 // hostExterns is one set of host-created externs for externs.ll.

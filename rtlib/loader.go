@@ -365,9 +365,9 @@ func (l *linker) fill(li *loadedImage, relocs []rawReloc) error {
 // resolveFuncs maps the metadata's symbol names to code addresses and
 // builds the trap lookup table.
 func (l *linker) resolveFuncs(li *loadedImage) error {
-	li.symbol = map[string]uint64{}
+	li.symbol = make(map[string]uint64, len(l.meta.Funcs)+len(l.meta.Types)+len(l.meta.Imports))
 	type fsym struct{ addr, size uint64 }
-	bySymbol := map[string]fsym{}
+	bySymbol := make(map[string]fsym, len(l.syms))
 	for i, s := range l.syms {
 		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Section == elf.SHN_UNDEF || s.Section >= elf.SHN_LORESERVE {
 			continue
@@ -381,17 +381,19 @@ func (l *linker) resolveFuncs(li *loadedImage) error {
 		}
 		bySymbol[s.Name] = fsym{addr, s.Size}
 	}
-	need := func(name, what string) (uint64, error) {
+	// what describes the symbol's role for the error; it is formatted only
+	// on failure.
+	need := func(name string, what string, arg any) (uint64, error) {
 		s, ok := bySymbol[name]
 		if !ok {
-			return 0, fmt.Errorf("%s: symbol %q is not a function defined in the object", what, name)
+			return 0, fmt.Errorf(what+": symbol %q is not a function defined in the object", arg, name)
 		}
 		li.symbol[name] = s.addr
 		return s.addr, nil
 	}
 	imported := l.meta.NumImported(abi.ExternFunc)
 	for i, fn := range l.meta.Funcs {
-		addr, err := need(fn.Symbol, fmt.Sprintf("function %d", imported+i))
+		addr, err := need(fn.Symbol, "function %d", imported+i)
 		if err != nil {
 			return err
 		}
@@ -399,14 +401,14 @@ func (l *linker) resolveFuncs(li *loadedImage) error {
 	}
 	for t, ty := range l.meta.Types {
 		if ty.EntrySymbol != "" {
-			if _, err := need(ty.EntrySymbol, fmt.Sprintf("type %d trampoline", t)); err != nil {
+			if _, err := need(ty.EntrySymbol, "type %d trampoline", t); err != nil {
 				return err
 			}
 		}
 	}
 	for _, im := range l.meta.Imports {
 		if im.Kind == abi.ExternFunc {
-			if _, err := need(im.StubSymbol, fmt.Sprintf("import %s.%s", im.Module, im.Name)); err != nil {
+			if _, err := need(im.StubSymbol, "import %s", im.Module+"."+im.Name); err != nil {
 				return err
 			}
 		}

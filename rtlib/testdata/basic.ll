@@ -258,39 +258,38 @@ done:
   ret i32 %s
 }
 
-; Fuel metering as docs/object-format.md asks of a back end: subtract the
-; cost, and call yield when the count goes negative.
-define internal void @charge(i8* %vmctx, i64 %cost) {
+; 19: burn(i32 n) -> i32: n loop iterations costing 1 fuel each, plus 1
+; for the entry. Each charge is the sequence rtlib/abi (ThreadFuel) asks
+; of a back end: subtract the cost, call yield when the count goes
+; negative. (llc does not inline, so it is written out in place.)
+define i32 @wasm_func_19(i8* %vmctx, i32 %n) {
+entry:
   %ts = call i8* @thread()
   %fp8 = getelementptr i8, i8* %ts, i64 8
   %fp = bitcast i8* %fp8 to i64*
-  %f = load i64, i64* %fp
-  %f1 = sub i64 %f, %cost
-  store i64 %f1, i64* %fp
-  %neg = icmp slt i64 %f1, 0
-  br i1 %neg, label %yield, label %ok
-yield:
   %y = call i8* @builtin(i8* %vmctx, i64 2)
-  %yfn = bitcast i8* %y to void (i8*)*
-  call void %yfn(i8* %vmctx)
-  br label %ok
-ok:
-  ret void
-}
-
-; 19: burn(i32 n) -> i32: n loop iterations costing 1 fuel each, plus 1
-; for the entry
-define i32 @wasm_func_19(i8* %vmctx, i32 %n) {
-entry:
-  call void @charge(i8* %vmctx, i64 1)
+  %yield = bitcast i8* %y to void (i8*)*
+  %f0 = load i64, i64* %fp
+  %f1 = sub i64 %f0, 1
+  store i64 %f1, i64* %fp
+  %neg0 = icmp slt i64 %f1, 0
+  br i1 %neg0, label %yield0, label %loop
+yield0:
+  call void %yield(i8* %vmctx)
   br label %loop
 loop:
-  %i = phi i32 [ 0, %entry ], [ %i1, %body ]
+  %i = phi i32 [ 0, %entry ], [ 0, %yield0 ], [ %i1, %body ], [ %i1, %yield1 ]
   %done = icmp uge i32 %i, %n
   br i1 %done, label %exit, label %body
 body:
-  call void @charge(i8* %vmctx, i64 1)
+  %f2 = load i64, i64* %fp
+  %f3 = sub i64 %f2, 1
+  store i64 %f3, i64* %fp
   %i1 = add i32 %i, 1
+  %neg1 = icmp slt i64 %f3, 0
+  br i1 %neg1, label %yield1, label %loop
+yield1:
+  call void %yield(i8* %vmctx)
   br label %loop
 exit:
   ret i32 %i
