@@ -6,7 +6,7 @@ BIN := bin
 WASMAOT := $(BIN)/wasmaot
 APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen
 
-.PHONY: all deps build test unit spec fuzz vet demo clean
+.PHONY: all deps build test unit spec fuzz vet demo bench clean
 
 all: build
 
@@ -53,6 +53,12 @@ fuzz:
 # objects, runs both (arm64 under qemu-aarch64-static) and compares output.
 demo: deps
 	examples/demo/run-demo.sh
+
+# bench runs the benchmark harness (bench/, a separate module with cgo for
+# wasmtime) and rewrites BENCHMARKS.md and its chart. Extra arguments:
+# make bench BENCH_ARGS="-programs sieve,nbody -reps 1".
+bench: deps
+	bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BIN)
