@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -133,14 +134,8 @@ type customInfo struct {
 func newReport(path string, bin []byte, m *wasm.Module) *report {
 	sum := sha256.Sum256(bin)
 	r := &report{File: path, Size: len(bin), SHA256: hex.EncodeToString(sum[:]), Start: m.Start, Globals: len(m.Globals) + int(m.NumImportedGlobals)}
-	byModule := map[string]*capability{}
 	for _, im := range m.Imports {
-		cp := byModule[im.Module]
-		if cp == nil {
-			cp = &capability{Module: im.Module}
-			byModule[im.Module] = cp
-		}
-		cp.Imports = append(cp.Imports, entity{Kind: im.Kind.String(), Name: im.Name, Type: importType(m, im)})
+		r.addImport(im.Module, entity{Kind: im.Kind.String(), Name: im.Name, Type: importType(m, im)})
 		switch im.Kind {
 		case wasm.ExternMemory:
 			r.Memories = append(r.Memories, limits(true, "", im.Memory.Limits))
@@ -148,10 +143,6 @@ func newReport(path string, bin []byte, m *wasm.Module) *report {
 			r.Tables = append(r.Tables, limits(true, im.Table.Elem.String(), im.Table.Limits))
 		}
 	}
-	for _, cp := range byModule {
-		r.Capabilities = append(r.Capabilities, *cp)
-	}
-	sort.Slice(r.Capabilities, func(i, j int) bool { return r.Capabilities[i].Module < r.Capabilities[j].Module })
 	for _, ex := range m.Exports {
 		r.Exports = append(r.Exports, entity{Kind: ex.Kind.String(), Name: ex.Name, Type: exportType(m, ex)})
 	}
@@ -179,13 +170,26 @@ func newReport(path string, bin []byte, m *wasm.Module) *report {
 	return r
 }
 
-func limits(imported bool, elem string, l wasm.Limits) limitsInfo {
-	li := limitsInfo{Imported: imported, Elem: elem, Min: l.Min}
-	if l.HasMax {
-		max := l.Max
+// addImport records one import under the module it is requested from,
+// keeping the modules sorted by name.
+func (r *report) addImport(module string, e entity) {
+	i := sort.Search(len(r.Capabilities), func(i int) bool { return r.Capabilities[i].Module >= module })
+	if i == len(r.Capabilities) || r.Capabilities[i].Module != module {
+		r.Capabilities = slices.Insert(r.Capabilities, i, capability{Module: module})
+	}
+	r.Capabilities[i].Imports = append(r.Capabilities[i].Imports, e)
+}
+
+func newLimits(imported bool, elem string, min, max uint32, hasMax bool) limitsInfo {
+	li := limitsInfo{Imported: imported, Elem: elem, Min: min}
+	if hasMax {
 		li.Max = &max
 	}
 	return li
+}
+
+func limits(imported bool, elem string, l wasm.Limits) limitsInfo {
+	return newLimits(imported, elem, l.Min, l.Max, l.HasMax)
 }
 
 func funcTypeString(ft *wasm.FuncType) string {

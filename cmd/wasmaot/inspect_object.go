@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/wasmaot/wasmaot/rtlib"
@@ -46,14 +45,8 @@ func newObjectReport(path string, obj []byte, m *abi.Meta) *report {
 	if m.Features == nil {
 		r.Object.Features = []string{}
 	}
-	byModule := map[string]*capability{}
 	for _, im := range m.Imports {
-		cp := byModule[im.Module]
-		if cp == nil {
-			cp = &capability{Module: im.Module}
-			byModule[im.Module] = cp
-		}
-		cp.Imports = append(cp.Imports, entity{Kind: im.Kind.String(), Name: im.Name, Type: metaImportType(m, im)})
+		r.addImport(im.Module, entity{Kind: im.Kind.String(), Name: im.Name, Type: metaImportType(m, im)})
 		switch im.Kind {
 		case abi.ExternFunc:
 			r.Functions.Imported++
@@ -65,10 +58,6 @@ func newObjectReport(path string, obj []byte, m *abi.Meta) *report {
 			r.Globals++
 		}
 	}
-	for _, cp := range byModule {
-		r.Capabilities = append(r.Capabilities, *cp)
-	}
-	sort.Slice(r.Capabilities, func(i, j int) bool { return r.Capabilities[i].Module < r.Capabilities[j].Module })
 	for _, ex := range m.Exports {
 		r.Exports = append(r.Exports, entity{Kind: ex.Kind.String(), Name: ex.Name})
 	}
@@ -95,12 +84,7 @@ func newObjectReport(path string, obj []byte, m *abi.Meta) *report {
 }
 
 func metaLimits(imported bool, elem string, l abi.Limits) limitsInfo {
-	li := limitsInfo{Imported: imported, Elem: elem, Min: l.Min}
-	if l.HasMax {
-		max := l.Max
-		li.Max = &max
-	}
-	return li
+	return newLimits(imported, elem, l.Min, l.Max, l.HasMax)
 }
 
 func metaImportType(m *abi.Meta, im abi.Import) string {
