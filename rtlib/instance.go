@@ -63,7 +63,7 @@ type Instance struct {
 	ownGlob  []*Global
 	group    *group      // guarded by groupsMu
 	anchored []*lifetime // host externs whose users are this instance's group
-	fuel     int64 // Config.Fuel
+	fuel     int64       // Config.Fuel
 	closed   atomic.Bool
 	segMu    sync.Mutex // data and elems
 }

@@ -8,6 +8,20 @@
 //	defer inst.Close()
 //	results, err := inst.ExportedFunc("run").Call(ctx, rtlib.I32(7))
 //
+// Values cross the API as uint64 slots (I32, F64, … encode them; a v128
+// takes two). Func.CallWithStack is the allocation-free form of Call for
+// hot paths. A trap is an *abi.Trap naming the wasm function it happened
+// in; a cancelled ctx interrupts a running call (abi.TrapInterrupted), and
+// a fuel budget (Config.Fuel, WithFuel) bounds the work of code compiled
+// with fuel metering (abi.TrapOutOfFuel).
+//
+// Imports are Go functions (Config.HostFuncs), exports of other instances
+// (Config.Instances, Config.Externs), or memories, tables and globals the
+// embedder creates with NewMemory, NewTable and NewGlobal and shares
+// between instances. Tables are readable and writable from Go (Table.Get,
+// Set, Func, SetFunc); see extern.go for how function and extern
+// references are represented and checked.
+//
 // Native code runs on its own stacks, outside the Go heap, and does not
 // stall the Go scheduler or GC; see docs/runtime.md.
 package rtlib
