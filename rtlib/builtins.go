@@ -63,18 +63,26 @@ func (t *thread) builtin(b abi.Builtin, args [6]uint64, suspended uintptr) (uint
 		return 0, fmt.Errorf("rtlib: builtin %v called with an invalid index", b)
 	}
 	ret, err := t.runBuiltin(inst, b, args)
-	var trap *abi.Trap
-	if err != nil && errors.As(err, &trap) && trap.Func < 0 {
-		// The builtin's caller is the wasm function whose code holds the
-		// return address; the address may be one past the end when the
-		// call is the function's last instruction (a noreturn trap).
-		pc := t.word(suspended + exitReturnPC)
-		if img := inst.mod.img; img != nil && pc > 0 {
-			trap.Func = img.funcAt(pc - 1)
-			trap.FuncName = inst.mod.funcName(trap.Func)
-		}
+	if err != nil {
+		t.attribute(err, inst, suspended)
 	}
 	return ret, err
+}
+
+// attribute names, in a trap raised by a builtin, the wasm function that
+// called it: the one whose code holds the return address. The address may
+// be one past the function's end when the call is its last instruction (a
+// noreturn trap call).
+func (t *thread) attribute(err error, inst *Instance, suspended uintptr) {
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Func >= 0 {
+		return
+	}
+	pc := t.word(suspended + exitReturnPC)
+	if img := inst.mod.img; img != nil && pc > 0 {
+		trap.Func = img.funcAt(pc - 1)
+		trap.FuncName = inst.mod.funcName(trap.Func)
+	}
 }
 
 func (t *thread) runBuiltin(inst *Instance, b abi.Builtin, args [6]uint64) (uint64, error) {

@@ -43,7 +43,9 @@ TEXT ·resumeNative(SB), NOSPLIT|NOFRAME, $0-8
 	MOVQ 40(SP), BP
 	LEAQ 48(SP), SP
 	MOVQ CX, AX
-	RET
+	// Return by an indirect jump, not RET: see exitCommon.
+	POPQ R11
+	JMP R11
 
 // exitCommon is jumped to by every builtin stub with R11 = builtin+1 and
 // the builtin's C arguments in DI, SI, DX, CX, R8, R9. It saves the
@@ -69,7 +71,14 @@ TEXT exitCommon<>(SB), NOSPLIT|NOFRAME, $0-0
 	MOVQ R9, (TS_ARGS+40)(AX)
 	MOVQ TS_GOSP(AX), SP
 	MOVQ TS_GOFP(AX), BP
-	RET
+	// Return to Go by an indirect jump rather than RET. A RET here would
+	// pop the return-stack predictor's entry for the native call of this
+	// stub, mispredict, and leave the predictor out of step for the Go
+	// returns that follow; the jump is predicted from its own history
+	// (in a loop of host calls, always the same target). resumeNative
+	// does the same on the way back.
+	POPQ R11
+	JMP R11
 
 #define STUB(name, n) \
 TEXT name(SB), NOSPLIT|NOFRAME, $0-0; \

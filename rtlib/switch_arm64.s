@@ -53,7 +53,9 @@ TEXT ·resumeNative(SB), NOSPLIT|NOFRAME, $0-8
 	FLDPD	144(RSP), (F14, F15)
 	ADD	$SAVED, RSP, RSP
 	MOVD	TS_RET(R10), R0
-	RET
+	// Branch rather than RET, for the return-address predictor; see
+	// exitCommon in switch_amd64.s.
+	JMP	(R30)
 
 // exitCommon is branched to by every builtin stub with R9 = builtin+1 and
 // the builtin's arguments in R0-R5.
@@ -84,7 +86,7 @@ TEXT exitCommon<>(SB), NOSPLIT|NOFRAME, $0-0
 	MOVD	R11, RSP
 	MOVD	TS_GOFP(R10), R29
 	MOVD	TS_GOLR(R10), R30
-	RET
+	JMP	(R30)
 
 #define STUB(name, n) \
 TEXT name(SB), NOSPLIT|NOFRAME, $0-0; \
