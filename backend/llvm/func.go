@@ -28,6 +28,7 @@ type funcBuilder struct {
 	blocks map[*ir.Block]*llir.Block
 	phis   map[*ir.Block][]*llir.InstPhi
 	traps  map[abi.TrapCode]*llir.Block // one shared trap block per code
+	cache  map[cacheKey]value.Value     // see cached
 	// resultsArea is an entry-block alloca big enough for the results of
 	// any multi-result call the function makes (nil if none).
 	resultsArea *llir.InstAlloca
@@ -39,7 +40,7 @@ type funcBuilder struct {
 func (m *moduleBuilder) translateFunc(f *ir.Func, fn *llir.Func) (err error) {
 	b := &funcBuilder{m: m, f: f, fn: fn, vals: make([]value.Value, len(f.Types)),
 		blocks: map[*ir.Block]*llir.Block{}, phis: map[*ir.Block][]*llir.InstPhi{},
-		traps: map[abi.TrapCode]*llir.Block{}}
+		traps: map[abi.TrapCode]*llir.Block{}, cache: map[cacheKey]value.Value{}}
 	b.vmctx = fn.Params[0]
 	params := fn.Params[1:]
 	if len(f.Sig.Results) > 1 {
@@ -265,9 +266,9 @@ func (b *funcBuilder) trapBlock(code abi.TrapCode) *llir.Block {
 }
 
 // trapIf branches to the trap block for code when cond (i1) holds and
-// continues in a fresh block otherwise. The branch is marked unlikely.
+// continues in a fresh block otherwise. LLVM knows the trap path is cold:
+// it ends in a cold noreturn call.
 func (b *funcBuilder) trapIf(cond value.Value, code abi.TrapCode) {
-	cond = b.cur.NewCall(b.m.intrinsic("llvm.expect.i1", types.I1, types.I1, types.I1), cond, constant.False)
 	cont := b.fn.NewBlock("")
 	b.cur.NewCondBr(cond, b.trapBlock(code), cont)
 	b.cur = cont

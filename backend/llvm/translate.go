@@ -184,7 +184,7 @@ func (m *moduleBuilder) entryTrampoline(t int) {
 	// re-exported) through this module's trampoline: its VMContext need
 	// not have this module's size.
 	fn.Params[0].Attrs = nil
-	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0]}
+	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0], cache: map[cacheKey]value.Value{}}
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	slots := fn.Params[2]
@@ -208,7 +208,7 @@ func (m *moduleBuilder) entryTrampoline(t int) {
 func (m *moduleBuilder) importStub(i uint32) {
 	sig := m.wm.FuncTypeOf(i)
 	fn := m.function(abi.ImportSymbol(int(i)), m.sigType(sig))
-	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0]}
+	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0], cache: map[cacheKey]value.Value{}}
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	params := fn.Params[1:]

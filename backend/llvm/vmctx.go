@@ -58,7 +58,7 @@ func (b *funcBuilder) store(v value.Value, base value.Value, off int64) {
 
 // callBuiltin calls builtin bi through the VMContext's builtin table.
 func (b *funcBuilder) callBuiltin(bi abi.Builtin, ret types.Type, args ...value.Value) *llir.InstCall {
-	table := b.loadPtr(b.vmctx, abi.VMCtxBuiltins, true)
+	table := b.cached(cacheKey{kind: 'B'}, func() value.Value { return b.loadPtr(b.vmctx, abi.VMCtxBuiltins, true) })
 	code := b.loadPtr(table, int64(bi)*8, true)
 	ptypes := []types.Type{types.I8Ptr}
 	all := []value.Value{b.vmctx}
@@ -70,35 +70,75 @@ func (b *funcBuilder) callBuiltin(bi abi.Builtin, ret types.Type, args ...value.
 	return b.cur.NewCall(fp, all...)
 }
 
-// memoryDef returns a pointer to memory i's MemoryDefinition: inside the
-// VMContext for a defined memory, through the (invariant) pointer slot for
-// an imported one.
+// cacheKey names a per-function value computed once in the entry block.
+type cacheKey struct {
+	kind  byte // 'B' builtin table, 'M' memory base, 'L' memory length pointer, 'T' table def, 'G' global
+	index uint32
+}
+
+// cached returns the value for key, computing it with make in the entry
+// block on first use. Only values that are the same for the whole call
+// qualify: addresses and invariant loads from the VMContext, which is
+// dereferenceable, so loading them up front is always safe.
+func (b *funcBuilder) cached(key cacheKey, make func() value.Value) value.Value {
+	if v, ok := b.cache[key]; ok {
+		return v
+	}
+	saved := b.cur
+	b.cur = b.entry
+	v := make()
+	b.cur = saved
+	b.cache[key] = v
+	return v
+}
+
+// defOrImport returns the address of an entity definition: inside the
+// VMContext at defOff for a defined entity, through the (invariant)
+// pointer slot at ptrOff for an imported one.
+func (b *funcBuilder) defOrImport(defined bool, defOff, ptrOff int) value.Value {
+	if defined {
+		return b.cur.NewGetElementPtr(types.I8, b.vmctx, i64c(int64(defOff)))
+	}
+	return b.loadPtr(b.vmctx, int64(ptrOff), true)
+}
+
+// memoryDef returns a pointer to memory i's MemoryDefinition.
 func (b *funcBuilder) memoryDef(i uint32) value.Value {
 	l := b.m.layout
 	if int(i) >= l.ImportedMemories {
-		return b.cur.NewGetElementPtr(types.I8, b.vmctx, i64c(int64(l.MemoryDef(int(i)))))
+		return b.defOrImport(true, l.MemoryDef(int(i)), 0)
 	}
-	return b.loadPtr(b.vmctx, int64(l.MemoryPtr(int(i))), true)
+	return b.defOrImport(false, 0, l.MemoryPtr(int(i)))
 }
 
 // memoryBase is memory i's base address (invariant: the reservation never
 // moves). memoryLength is its current byte length, reloaded at each use
 // because memory.grow and calls change it.
 func (b *funcBuilder) memoryBase(i uint32) value.Value {
-	return b.loadPtr(b.memoryDef(i), abi.MemoryDefBase, true)
+	return b.cached(cacheKey{'M', i}, func() value.Value {
+		return b.loadPtr(b.memoryDef(i), abi.MemoryDefBase, true)
+	})
 }
 
 func (b *funcBuilder) memoryLength(i uint32) value.Value {
-	return b.load(types.I64, b.memoryDef(i), abi.MemoryDefLength, false)
+	p := b.cached(cacheKey{'L', i}, func() value.Value {
+		return b.addr(types.I64, b.memoryDef(i), abi.MemoryDefLength)
+	})
+	ld := b.cur.NewLoad(types.I64, p)
+	ld.Align = 8
+	ld.Metadata = append(ld.Metadata, b.m.stateTag())
+	return ld
 }
 
 // tableDef returns a pointer to table i's TableDefinition.
 func (b *funcBuilder) tableDef(i uint32) value.Value {
-	l := b.m.layout
-	if int(i) >= l.ImportedTables {
-		return b.cur.NewGetElementPtr(types.I8, b.vmctx, i64c(int64(l.TableDef(int(i)))))
-	}
-	return b.loadPtr(b.vmctx, int64(l.TablePtr(int(i))), true)
+	return b.cached(cacheKey{'T', i}, func() value.Value {
+		l := b.m.layout
+		if int(i) >= l.ImportedTables {
+			return b.defOrImport(true, l.TableDef(int(i)), 0)
+		}
+		return b.defOrImport(false, 0, l.TablePtr(int(i)))
+	})
 }
 
 // tableElem checks idx (i32) against table i's length, trapping with code
@@ -115,11 +155,13 @@ func (b *funcBuilder) tableElem(i uint32, idx value.Value, code abi.TrapCode) va
 
 // global returns a pointer to global i's 16-byte storage.
 func (b *funcBuilder) global(i uint32) value.Value {
-	l := b.m.layout
-	if int(i) >= l.ImportedGlobals {
-		return b.cur.NewGetElementPtr(types.I8, b.vmctx, i64c(int64(l.GlobalDef(int(i)))))
-	}
-	return b.loadPtr(b.vmctx, int64(l.GlobalPtr(int(i))), true)
+	return b.cached(cacheKey{'G', i}, func() value.Value {
+		l := b.m.layout
+		if int(i) >= l.ImportedGlobals {
+			return b.defOrImport(true, l.GlobalDef(int(i)), 0)
+		}
+		return b.defOrImport(false, 0, l.GlobalPtr(int(i)))
+	})
 }
 
 // interruptCheck polls the execution's interrupt flag and calls the yield
@@ -130,8 +172,7 @@ func (b *funcBuilder) interruptCheck() {
 	ld.Volatile = true
 	ld.Align = 4
 	ld.Metadata = append(ld.Metadata, b.m.stateTag())
-	set := b.cur.NewCall(b.m.intrinsic("llvm.expect.i1", types.I1, types.I1, types.I1),
-		b.cur.NewICmp(enum.IPredNE, ld, i32c(0)), falseC)
+	set := b.cur.NewICmp(enum.IPredNE, ld, i32c(0))
 	yield := b.fn.NewBlock("")
 	cont := b.fn.NewBlock("")
 	b.cur.NewCondBr(set, yield, cont)
