@@ -3,6 +3,7 @@ package rtlib
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -61,6 +62,13 @@ type thread struct {
 	ctxs []context.Context
 	// metered is whether the outermost call has a fuel budget.
 	metered bool
+	// hostOpts is what the contexts given to host functions carry: this
+	// thread, so that calls back into wasm nest on it.
+	hostOpts callOptions
+	// hostParent and hostCtx are the last context made for host functions
+	// and the call context it was made from, reused while calls come with
+	// the same context.
+	hostParent, hostCtx context.Context
 	// The last VMContext → instance lookup, valid while instances.freed
 	// equals cachedFreed (no instance has been freed since, so the
 	// address was not reused).
@@ -93,6 +101,7 @@ func newThread() (*thread, error) {
 		return nil, fmt.Errorf("rtlib: protecting a native stack: %w", err)
 	}
 	t := &thread{region: region, stack: stack, base: start + uintptr(skip)}
+	t.hostOpts.thread = t
 	t.ts = (*threadState)(unsafe.Pointer(&stack[0]))
 	t.ts.stackLimit = t.base + stackUsableLo + abi.MaxFrameBelowLimit
 	t.ts.nativeSP = t.base + abi.NativeStackSize
@@ -144,7 +153,6 @@ func getThread() (*thread, error) {
 func putThread(t *thread) {
 	atomic.StoreUint32(&t.ts.interrupt, 0)
 	t.ctxs = t.ctxs[:0]
-	t.cachedVMCtx, t.cachedInst = 0, nil
 	threadPool.Lock()
 	if len(threadPool.free) < maxIdleThreads {
 		threadPool.free = append(threadPool.free, t)
@@ -224,7 +232,7 @@ func (t *thread) invoke(ctx context.Context, entry, vmctx, code uintptr, stack [
 		var err error
 		if b := abi.Builtin(ts.exit - 1); b == abi.BuiltinHostCall {
 			if hostCtx == nil {
-				hostCtx = context.WithValue(ctx, callKey{}, &callOptions{thread: t})
+				hostCtx = t.hostContext(ctx)
 			}
 			err = t.hostCall(hostCtx, ts.args[0], ts.args[1], uintptr(ts.args[2]))
 		} else {
@@ -236,6 +244,17 @@ func (t *thread) invoke(ctx context.Context, entry, vmctx, code uintptr, stack [
 		ts.nativeSP = suspended
 		ts.ret = ret
 	}
+}
+
+// hostContext returns the context host functions called under ctx
+// receive: ctx carrying this thread.
+func (t *thread) hostContext(ctx context.Context) context.Context {
+	// == on two contexts of one non-comparable type would panic.
+	if t.hostParent != nil && reflect.TypeOf(ctx).Comparable() && t.hostParent == ctx {
+		return t.hostCtx
+	}
+	t.hostParent, t.hostCtx = ctx, context.WithValue(ctx, callKey{}, &t.hostOpts)
+	return t.hostCtx
 }
 
 // instance returns the instance whose VMContext is at vmctx (nil if none),
