@@ -126,6 +126,9 @@ func (f *Func) describe() string {
 
 // Export returns the export called name.
 func (inst *Instance) Export(name string) (Extern, error) {
+	if inst.freed.Load() {
+		return nil, errFreedInstance
+	}
 	x, ok := inst.mod.exports[name]
 	if !ok {
 		return nil, fmt.Errorf("no export %q", name)

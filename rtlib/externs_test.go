@@ -358,4 +358,7 @@ func TestFreedExterns(t *testing.T) {
 	if inst.Memory() != nil {
 		t.Error("Instance.Memory of a freed instance is not nil")
 	}
+	if _, err := inst.Export("add"); err == nil || inst.ExportedFunc("add") != nil {
+		t.Error("Export of a freed instance succeeded")
+	}
 }

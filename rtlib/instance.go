@@ -65,7 +65,8 @@ type Instance struct {
 	anchored []*lifetime // host externs whose users are this instance's group
 	fuel     int64       // Config.Fuel
 	closed   atomic.Bool
-	segMu    sync.Mutex // data and elems
+	freed    atomic.Bool // its group has been freed: vmem is gone
+	segMu    sync.Mutex  // data and elems
 }
 
 // hostImport is a Go function linked to an import.

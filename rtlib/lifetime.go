@@ -54,7 +54,10 @@ type lifetime struct {
 	freed atomic.Bool
 }
 
-var errFreed = errors.New("rtlib: the instance that owns this object has been freed")
+var (
+	errFreed         = errors.New("rtlib: the instance that owns this object has been freed")
+	errFreedInstance = errors.New("rtlib: the instance has been freed")
+)
 
 // instances maps VMContext addresses to live (not yet freed) instances,
 // for the builtins, and keeps them sorted to find the owner of a
@@ -227,6 +230,7 @@ func (inst *Instance) Close() error {
 
 // freeOwn unmaps what the instance itself mapped.
 func (inst *Instance) freeOwn() {
+	inst.freed.Store(true)
 	for _, m := range inst.ownMem {
 		m.freed.Store(true)
 		m.unmap()
