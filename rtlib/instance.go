@@ -29,7 +29,9 @@ func (*Global) kind() abi.ExternKind { return abi.ExternGlobal }
 type Config struct {
 	// HostFuncs maps module name → field name → Go function.
 	HostFuncs map[string]map[string]abi.HostFunc
-	// Externs maps module name → field name → an export of another instance.
+	// Externs maps module name → field name → an export of another
+	// instance (Instance.Export, a Func from a table) or a memory, table or
+	// global made by NewMemory, NewTable or NewGlobal.
 	Externs map[string]map[string]Extern
 	// Instances maps a module name to an instance whose exports satisfy
 	// the imports from that module (the spec's "register").
