@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -9,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/compiler/wast"
 	"github.com/wasmaot/wasmaot/tests/spec"
 )
@@ -27,10 +29,14 @@ func wastEngine(c *cli.Context) (wast.Engine, error) {
 		if err != nil {
 			return nil, err
 		}
-		if opts.Target != "" && opts.Target != runtime.GOARCH {
-			return nil, fmt.Errorf("--target %s: spec scripts run on this machine (%s); run an %s build of wasmaot under emulation instead", opts.Target, runtime.GOARCH, opts.Target)
+		compileOnly := c.Bool("compile-only")
+		if opts.Target != "" && opts.Target != runtime.GOARCH && !compileOnly {
+			return nil, fmt.Errorf("--target %s: scripts run on this machine (%s); use --compile-only to fill --cache-dir for an %s build of wasmaot", opts.Target, runtime.GOARCH, opts.Target)
 		}
-		return spec.LLVMEngine(spec.LLVMOptions{OptLevel: opts.OptLevel, CacheDir: c.String("cache-dir")}), nil
+		if compileOnly && c.String("cache-dir") == "" {
+			return nil, errors.New("--compile-only needs --cache-dir")
+		}
+		return spec.LLVMEngine(spec.LLVMOptions{OptLevel: opts.OptLevel, Target: opts.Target, CacheDir: c.String("cache-dir"), CompileOnly: compileOnly}), nil
 	default:
 		return nil, fmt.Errorf("unknown backend %q (have frontend, interp, llvm)", b)
 	}
@@ -46,6 +52,7 @@ func wastCommand() *cli.Command {
 			&cli.StringFlag{Name: "cache-dir", Value: spec.DefaultLLVMCacheDir(), Usage: "llvm: cache of compiled objects (empty: no cache)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every failed or skipped command with its line and reason"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0), Usage: "scripts run in parallel"},
+			&cli.BoolFlag{Name: "compile-only", Usage: "llvm: compile every module the scripts instantiate into --cache-dir (for any --target) and run nothing"},
 		),
 		Action: runWast,
 	}
@@ -58,6 +65,9 @@ func runWast(c *cli.Context) error {
 	}
 	if _, err := wastEngine(c); err != nil {
 		return cli.Exit("wast: "+err.Error(), 2)
+	}
+	if c.Bool("compile-only") {
+		return compileScripts(c, files)
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 	defer stop()
@@ -125,4 +135,73 @@ func runScript(ctx context.Context, path string, engine wast.Engine, verbose boo
 		}
 	}()
 	return wast.RunFile(ctx, path, engine, wast.Options{Verbose: verbose})
+}
+
+// compileOnlyCounter wraps a compile-only engine and counts the modules it
+// compiled and the ones that failed to compile.
+type compileOnlyCounter struct {
+	wast.Engine
+	mu       sync.Mutex
+	compiled int
+	failures []string
+}
+
+func (e *compileOnlyCounter) Instantiate(ctx context.Context, m *wasm.Module, bin []byte, imports func(module, name string) (wast.Extern, bool)) (wast.Instance, error) {
+	inst, err := e.Engine.Instantiate(ctx, m, bin, imports)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if errors.Is(err, spec.ErrCompileOnly) {
+		e.compiled++
+		// A stand-in lets the script go on to its next modules (imports
+		// included) as if this one had been instantiated.
+		return compiledOnly{}, nil
+	}
+	if err != nil {
+		e.failures = append(e.failures, err.Error())
+	}
+	return inst, err
+}
+
+// compiledOnly stands in for an instance of a module that was compiled
+// and not run: its exports exist, and using them fails.
+type compiledOnly struct{}
+
+func (compiledOnly) Call(context.Context, string, []wast.Value) ([]wast.Value, error) {
+	return nil, spec.ErrCompileOnly
+}
+func (compiledOnly) Global(string) (wast.Value, error) { return wast.Value{}, spec.ErrCompileOnly }
+func (compiledOnly) Export(string) (wast.Extern, bool) { return compiledOnly{}, true }
+
+// compileScripts fills the object cache with every module the scripts
+// instantiate, compiled for --target, and runs nothing.
+func compileScripts(c *cli.Context, files []string) error {
+	engine, _ := wastEngine(c)
+	counter := &compileOnlyCounter{Engine: engine}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(c.Int("jobs"), 1))
+	errs := make([]error, len(files))
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			_, errs[i] = runScript(c.Context, f, counter, false)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			counter.failures = append(counter.failures, files[i]+": "+err.Error())
+		}
+	}
+	for _, f := range counter.failures {
+		fmt.Fprintln(c.App.ErrWriter, f)
+	}
+	opts, _ := compileOptions(c)
+	fmt.Fprintf(c.App.Writer, "compiled %d module(s) for %s into %s; %d failed\n", counter.compiled, targetName(opts.Target), c.String("cache-dir"), len(counter.failures))
+	if len(counter.failures) > 0 {
+		return cli.Exit("", 1)
+	}
+	return nil
 }

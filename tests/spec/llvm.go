@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/wasmaot/wasmaot/compiler"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
@@ -23,6 +22,14 @@ import (
 type LLVMOptions struct {
 	// OptLevel is the LLVM optimisation level (0..3).
 	OptLevel int
+	// Target is the architecture to compile for ("" = this machine's).
+	// Objects for another architecture cannot run here: set CompileOnly.
+	Target string
+	// CompileOnly compiles every module into CacheDir and runs nothing:
+	// Instantiate returns ErrCompileOnly. An x86-64 machine uses it to
+	// cross-compile a suite's objects for an arm64 build of wasmaot
+	// (run under emulation) to find in the same cache.
+	CompileOnly bool
 	// CacheDir, if set, keeps compiled objects by the hash of the module,
 	// the target, the level and the running executable (so a rebuilt
 	// compiler never sees a stale object), so that repeated suite runs
@@ -35,6 +42,9 @@ type LLVMOptions struct {
 // the object with rtlib and runs it natively.
 func LLVMEngine(opts LLVMOptions) wast.Engine { return &llvmEngine{opts: opts} }
 
+// ErrCompileOnly is what Instantiate returns with LLVMOptions.CompileOnly.
+var ErrCompileOnly = errors.New("compiled only, not run")
+
 // DefaultLLVMCacheDir is the object cache the CLI and tests use: under the
 // user's cache directory, or "" if there is none.
 func DefaultLLVMCacheDir() string {
@@ -45,17 +55,6 @@ func DefaultLLVMCacheDir() string {
 	return filepath.Join(dir, "wasmaot", "spec-objects")
 }
 
-// executableHash identifies the build of the running program.
-var executableHash = sync.OnceValue(func() [32]byte {
-	var h [32]byte
-	if path, err := os.Executable(); err == nil {
-		if data, err := os.ReadFile(path); err == nil {
-			h = sha256.Sum256(data)
-		}
-	}
-	return h
-})
-
 type llvmEngine struct{ opts LLVMOptions }
 
 type llvmInstance struct{ inst *rtlib.Instance }
@@ -64,6 +63,9 @@ func (e *llvmEngine) Instantiate(ctx context.Context, m *wasm.Module, bin []byte
 	obj, err := e.compile(ctx, bin)
 	if err != nil {
 		return nil, err
+	}
+	if e.opts.CompileOnly {
+		return nil, ErrCompileOnly
 	}
 	mod, err := rtlib.Load(obj)
 	if err != nil {
@@ -90,11 +92,14 @@ func (e *llvmEngine) Instantiate(ctx context.Context, m *wasm.Module, bin []byte
 
 // compile returns the object for bin, from the cache when possible.
 func (e *llvmEngine) compile(ctx context.Context, bin []byte) ([]byte, error) {
-	opts := compiler.Options{OptLevel: e.opts.OptLevel}
+	opts := compiler.Options{OptLevel: e.opts.OptLevel, Target: e.opts.Target}
+	if opts.Target == "" {
+		opts.Target = runtime.GOARCH
+	}
 	var path string
 	if e.opts.CacheDir != "" {
 		key := sha256.New()
-		fmt.Fprintf(key, "%s\x00%s\x00%d\x00%x\x00", compiler.Version, runtime.GOARCH, opts.OptLevel, executableHash())
+		fmt.Fprintf(key, "%s\x00%s\x00%d\x00%s\x00", compiler.Version, opts.Target, opts.OptLevel, compiler.Fingerprint())
 		key.Write(bin)
 		path = filepath.Join(e.opts.CacheDir, hex.EncodeToString(key.Sum(nil))+".o")
 		if obj, err := os.ReadFile(path); err == nil {
