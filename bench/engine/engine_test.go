@@ -22,11 +22,16 @@ func wasmEngines(t testing.TB) []engine.WasmEngine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wa, err := engine.NewWasmaot("wasmaot-llvm -O2")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		wz.Close()
 		wt.Close()
+		wa.Close()
 	})
-	return []engine.WasmEngine{wz, wt}
+	return []engine.WasmEngine{wz, wt, wa}
 }
 
 func TestCalls(t *testing.T) {
@@ -114,11 +119,63 @@ func TestRunAgreesWithNative(t *testing.T) {
 	}
 }
 
-func TestWasmaotNotYetAvailable(t *testing.T) {
+func TestWasmaotConfigs(t *testing.T) {
 	for _, cfg := range engine.WasmaotConfigs {
-		if _, err := engine.NewWasmaot(cfg); !errors.Is(err, engine.ErrNotAvailable) {
-			t.Errorf("NewWasmaot(%q) = %v, want ErrNotAvailable", cfg, err)
+		e, err := engine.NewWasmaot(cfg)
+		switch {
+		case cfg == "wasmaot-native -O2":
+			if !errors.Is(err, engine.ErrNotAvailable) {
+				t.Errorf("NewWasmaot(%q) = %v, want ErrNotAvailable until the native back ends exist", cfg, err)
+			}
+		case err != nil:
+			t.Errorf("NewWasmaot(%q): %v", cfg, err)
+		case e.Name() != cfg:
+			t.Errorf("NewWasmaot(%q) is named %q", cfg, e.Name())
 		}
+	}
+	if _, err := engine.NewWasmaot("wasmaot-llvm -O9"); err == nil || errors.Is(err, engine.ErrNotAvailable) {
+		t.Errorf("an unknown configuration gave %v, want a plain error", err)
+	}
+}
+
+// TestWasmaotExitStatus checks that a non-zero proc_exit is an error and
+// exit status 0 is success.
+func TestWasmaotExitStatus(t *testing.T) {
+	e, err := engine.NewWasmaot("wasmaot-llvm -O0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []byte{0, 3} {
+		m, err := e.Compile(exitModule(code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := m.Instantiate(engine.InstanceConfig{Args: []string{"exit"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = inst.Start()
+		if (err == nil) != (code == 0) {
+			t.Errorf("exit(%d): Start returned %v", code, err)
+		}
+		inst.Close()
+		m.Close()
+	}
+}
+
+// exitModule is (module (import "wasi_snapshot_preview1" "proc_exit"
+// (func (param i32))) (memory 1) (func (export "_start") (call 0
+// (i32.const code)))).
+func exitModule(code byte) []byte {
+	return []byte{
+		0, 'a', 's', 'm', 1, 0, 0, 0,
+		1, 8, 2, 0x60, 1, 0x7f, 0, 0x60, 0, 0, // types: (i32)->(), ()->()
+		2, 36, 1, 22, 'w', 'a', 's', 'i', '_', 's', 'n', 'a', 'p', 's', 'h', 'o', 't', '_', 'p', 'r', 'e', 'v', 'i', 'e', 'w', '1',
+		9, 'p', 'r', 'o', 'c', '_', 'e', 'x', 'i', 't', 0, 0,
+		3, 2, 1, 1, // one function of type 1
+		5, 3, 1, 0, 1, // memory 1
+		7, 10, 1, 6, '_', 's', 't', 'a', 'r', 't', 0, 1,
+		10, 8, 1, 6, 0, 0x41, code, 0x10, 0, 0x0b,
 	}
 }
 

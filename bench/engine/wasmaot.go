@@ -1,28 +1,146 @@
 package engine
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
 
-// WasmaotConfigs names the wasmaot configurations the harness measures
-// once the compiler and runtime exist: each backend at each -O level.
+	"github.com/wasmaot/wasmaot/compiler"
+	"github.com/wasmaot/wasmaot/rtlib"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/rtlib/wasi"
+)
+
+// WasmaotConfigs names the wasmaot configurations the harness asks for:
+// each backend at each -O level measured.
 var WasmaotConfigs = []string{"wasmaot-llvm -O2", "wasmaot-llvm -O0", "wasmaot-native -O2"}
 
+// wasmaotOptLevels maps the available configurations to their -O level.
+var wasmaotOptLevels = map[string]int{"wasmaot-llvm -O2": 2, "wasmaot-llvm -O0": 0}
+
 // NewWasmaot constructs the wasmaot engine for one configuration from
-// WasmaotConfigs.
-//
-// TODO(wasmaot engine): not yet available. When the main module's public
-// API exists, implement a WasmEngine here on top of it (import
-// github.com/wasmaot/wasmaot/..., resolved through the replace directive
-// in go.mod):
-//   - Compile: the compiler package, wasm bytes -> object bytes for the
-//     configured backend and -O level, then rtlib load of that object;
-//   - Serialize: the object bytes; Deserialize: rtlib load of them;
-//   - Instantiate: rtlib instance with rtlib/wasi (args, stdout) and a Go
-//     host function for "env" "host" (i32) -> i32 returning x+1;
-//   - Start/Func/Call: rtlib's export calls;
-//   - Prepare: PrepareWasm(e, a).
-//
-// The harness needs no other change: cmd/bench already asks for these
-// configurations and lists unavailable ones in its report.
+// WasmaotConfigs. The native back ends (milestone 2) are not built yet and
+// report ErrNotAvailable.
 func NewWasmaot(config string) (WasmEngine, error) {
-	return nil, fmt.Errorf("%s: %w (compiler and runtime not built yet)", config, ErrNotAvailable)
+	opt, ok := wasmaotOptLevels[config]
+	switch {
+	case config == "wasmaot-native -O2":
+		return nil, fmt.Errorf("%s: %w (native back ends are milestone 2)", config, ErrNotAvailable)
+	case !ok:
+		return nil, fmt.Errorf("unknown wasmaot configuration %q", config)
+	}
+	return &Wasmaot{name: config, optLevel: opt, ctx: context.Background()}, nil
 }
+
+// Wasmaot compiles modules with wasmaot's compiler (LLVM back end, opt and
+// llc run as child processes, GOMAXPROCS of them at once) to an object,
+// and runs the object with rtlib and rtlib/wasi.
+type Wasmaot struct {
+	name     string
+	optLevel int
+	ctx      context.Context
+}
+
+// Name implements Engine.
+func (w *Wasmaot) Name() string { return w.name }
+
+// Prepare implements Engine.
+func (w *Wasmaot) Prepare(a *Artifact) (Program, error) { return PrepareWasm(w, a) }
+
+// Compile implements WasmEngine: wasm to object, then loading the object.
+func (w *Wasmaot) Compile(wasm []byte) (Module, error) {
+	obj, err := compiler.CompileContext(w.ctx, wasm, compiler.Options{OptLevel: w.optLevel})
+	if err != nil {
+		return nil, err
+	}
+	return w.Deserialize(obj)
+}
+
+// Deserialize implements WasmEngine: the precompiled form is the object.
+func (w *Wasmaot) Deserialize(obj []byte) (Module, error) {
+	m, err := rtlib.Load(obj)
+	if err != nil {
+		return nil, err
+	}
+	return &wasmaotModule{ctx: w.ctx, obj: obj, module: m}, nil
+}
+
+// Close implements Engine.
+func (*Wasmaot) Close() error { return nil }
+
+type wasmaotModule struct {
+	ctx    context.Context
+	obj    []byte
+	module *rtlib.Module
+}
+
+// hostPlusOne is the "env" "host" import of the call benchmarks.
+var hostPlusOne = abi.HostFunc{
+	Params:  []abi.ValType{abi.I32},
+	Results: []abi.ValType{abi.I32},
+	Fn: func(_ context.Context, _ abi.Caller, stack []uint64) error {
+		stack[0] = uint64(uint32(stack[0]) + 1)
+		return nil
+	},
+}
+
+// Instantiate gives each instance its own WASI state, as WASI descriptor
+// tables are per instance.
+func (m *wasmaotModule) Instantiate(cfg InstanceConfig) (Instance, error) {
+	w, err := wasi.New(wasi.Config{Args: cfg.Args, Stdout: cfg.Stdout})
+	if err != nil {
+		return nil, err
+	}
+	inst, err := m.module.Instantiate(m.ctx, rtlib.Config{HostFuncs: map[string]map[string]abi.HostFunc{
+		wasi.ModuleName: w.Imports(),
+		"env":           {"host": hostPlusOne},
+	}})
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &wasmaotInstance{ctx: m.ctx, inst: inst, wasi: w}, nil
+}
+
+func (m *wasmaotModule) Serialize() ([]byte, error) { return m.obj, nil }
+
+func (m *wasmaotModule) Close() error { return m.module.Close() }
+
+type wasmaotInstance struct {
+	ctx  context.Context
+	inst *rtlib.Instance
+	wasi *wasi.WASI
+}
+
+func (i *wasmaotInstance) Start() error {
+	start := i.inst.ExportedFunc("_start")
+	if start == nil {
+		return errors.New("module has no _start export")
+	}
+	err := start.CallWithStack(i.ctx, nil)
+	var exit *wasi.ExitError
+	if errors.As(err, &exit) && exit.Code == 0 {
+		return nil
+	}
+	return err
+}
+
+func (i *wasmaotInstance) Func(name string) (Func, error) {
+	f := i.inst.ExportedFunc(name)
+	if f == nil {
+		return nil, fmt.Errorf("no exported function %q", name)
+	}
+	return wasmaotFunc{ctx: i.ctx, f: f}, nil
+}
+
+func (i *wasmaotInstance) Close() error {
+	return errors.Join(i.inst.Close(), i.wasi.Close())
+}
+
+type wasmaotFunc struct {
+	ctx context.Context
+	f   *rtlib.Func
+}
+
+// Call uses rtlib's allocation-free call path.
+func (f wasmaotFunc) Call(stack []uint64) error { return f.f.CallWithStack(f.ctx, stack) }

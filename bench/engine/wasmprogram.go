@@ -13,7 +13,14 @@ func PrepareWasm(e WasmEngine, a *Artifact) (Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
 	}
-	return &wasmProgram{engine: e.Name(), name: a.Name, module: m}, nil
+	return ModuleProgram(e, a, m), nil
+}
+
+// ModuleProgram is the Program that PrepareWasm returns, for a module the
+// caller compiled itself (the harness times that compilation). The
+// program owns m: closing it closes m.
+func ModuleProgram(e Engine, a *Artifact, m Module) Program {
+	return &wasmProgram{engine: e.Name(), name: a.Name, module: m}
 }
 
 type wasmProgram struct {

@@ -31,6 +31,8 @@ type options struct {
 	microReps     int
 	programs      string
 	engines       string
+	compileOnly   string
+	compileSlow   time.Duration
 	out           string
 	chart         string
 	buildDir      string
@@ -54,7 +56,9 @@ func main() {
 	flag.IntVar(&o.compileReps, "compile-reps", 3, "compilations of each module on each engine")
 	flag.IntVar(&o.microReps, "micro-reps", 3, "testing.Benchmark runs per micro-benchmark")
 	flag.StringVar(&o.programs, "programs", "", "comma-separated programs to run (default: all)")
-	flag.StringVar(&o.engines, "engines", "native,wazero,wasmtime,wasmaot", "comma-separated engines; wasmaot means every wasmaot configuration")
+	flag.StringVar(&o.engines, "engines", "native,wazero,wasmtime,wasmaot", "comma-separated engines; wasmaot means every wasmaot configuration, or name one (\"wasmaot-llvm -O2\")")
+	flag.StringVar(&o.compileOnly, "compile-only", "wasmaot-llvm -O0", "comma-separated engines measured for compile time only")
+	flag.DurationVar(&o.compileSlow, "compile-slow", 20*time.Second, "compile time beyond which a module is not compiled again on that engine")
 	flag.StringVar(&o.out, "out", "../BENCHMARKS.md", "Markdown report to write (empty: print only)")
 	flag.StringVar(&o.chart, "chart", "ratio-to-native.png", "chart image to write (empty: none)")
 	flag.StringVar(&o.buildDir, "build", ".build", "directory for built programs")
@@ -95,29 +99,48 @@ func run(o options) error {
 			e.Close()
 		}
 	}()
+	// Compile-only engines appear in the compile table and nowhere else.
+	compileOnly := strings.Split(o.compileOnly, ",")
+	isRunEngine := func(name string) bool { return !slices.Contains(compileOnly, name) }
+	runEngines := slices.DeleteFunc(slices.Clone(engines), func(e engine.Engine) bool { return !isRunEngine(e.Name()) })
+	runWasm := slices.DeleteFunc(slices.Clone(wasmEngines), func(e engine.WasmEngine) bool { return !isRunEngine(e.Name()) })
 
 	res := &report.Results{Date: start, Commit: commit(), Machine: machineFacts(), Unavailable: unavailable}
-	for _, e := range engines {
+	for _, e := range runEngines {
 		res.Engines = append(res.Engines, e.Name())
 	}
-	if res.Programs, res.Reps, err = measureExecution(engines, specs, arts, o.minReps, o.reps, o.execBudget); err != nil {
+	for _, e := range wasmEngines {
+		if !isRunEngine(e.Name()) {
+			res.CompileOnly = append(res.CompileOnly, e.Name())
+		}
+	}
+	pr, err := prepare(runEngines, arts)
+	if err != nil {
+		return err
+	}
+	defer pr.close()
+	if res.Programs, res.Reps, err = measureExecution(runEngines, specs, arts, pr, o.minReps, o.reps, o.execBudget); err != nil {
 		return err
 	}
 	if !o.skipMicro && len(wasmEngines) > 0 {
-		if res.Compile, err = measureCompile(wasmEngines, arts, o.compileReps); err != nil {
+		if res.Compile, err = measureCompile(wasmEngines, arts, pr, o.compileReps, o.compileSlow); err != nil {
 			return err
 		}
+		res.CompileReps, res.CompileSlow = o.compileReps, o.compileSlow
 		small, large := pickModules(arts)
-		if res.Instantiate, err = measureInstantiate(wasmEngines, []*engine.Artifact{small, large}, o.microReps); err != nil {
+		if res.FrontEnd, err = measureFrontEnd(large, o.microReps); err != nil {
 			return err
 		}
-		if res.Calls, err = measureCalls(wasmEngines, o.microReps); err != nil {
+		if res.Instantiate, err = measureInstantiate(runWasm, []*engine.Artifact{small, large}, pr, o.microReps); err != nil {
+			return err
+		}
+		if res.Calls, err = measureCalls(runWasm, o.microReps); err != nil {
 			return err
 		}
 	}
-	if !o.skipFootprint && len(wasmEngines) > 0 {
+	if !o.skipFootprint && len(runWasm) > 0 {
 		small, _ := pickModules(arts)
-		if res.Footprint, err = measureFootprint(wasmEngines, small, o); err != nil {
+		if res.Footprint, err = measureFootprint(runWasm, small, o); err != nil {
 			return err
 		}
 	}
@@ -186,6 +209,13 @@ func openEngines(list string) (all []engine.Engine, wasm []engine.WasmEngine, un
 				}
 			}
 		default:
+			if slices.Contains(engine.WasmaotConfigs, n) {
+				e, err := engine.NewWasmaot(n)
+				if err := addWasm(e, err, n); err != nil {
+					return nil, nil, nil, err
+				}
+				continue
+			}
 			return nil, nil, nil, fmt.Errorf("unknown engine %q", n)
 		}
 	}

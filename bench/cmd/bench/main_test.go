@@ -66,8 +66,13 @@ func TestOpenEngines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 1 || len(wasm) != 0 || len(unavailable) != len(engine.WasmaotConfigs) {
-		t.Errorf("native,wasmaot gave %d engines, %d wasm, unavailable %v", len(all), len(wasm), unavailable)
+	if len(all) != 3 || len(wasm) != 2 || len(unavailable) != 1 {
+		t.Errorf("native,wasmaot gave %d engines, %d wasm, unavailable %v; want 3, 2 and the native back end", len(all), len(wasm), unavailable)
+	}
+	// The footprint child names a single configuration.
+	_, wasm, _, err = openEngines("native,wasmaot-llvm -O2")
+	if err != nil || len(wasm) != 1 || wasm[0].Name() != "wasmaot-llvm -O2" {
+		t.Errorf("a single wasmaot configuration gave %v, %v", wasm, err)
 	}
 }
 

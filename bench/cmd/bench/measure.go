@@ -15,31 +15,70 @@ import (
 	"github.com/wasmaot/wasmaot/bench/internal/stats"
 )
 
-// measureExecution prepares every program on every engine, then times
-// rounds in which each program runs once per engine, the engine order
-// rotating every round; every output must equal the first one seen. It
-// runs between minReps and maxReps rounds, stopping after minReps once
-// another round would exceed budget (counted from the first round). It
-// returns the medians and the number of rounds run.
-func measureExecution(engines []engine.Engine, specs []programs.Spec, arts []*engine.Artifact, minReps, maxReps int, budget time.Duration) ([]report.ProgramResult, int, error) {
-	prepared := make([][]engine.Program, len(arts)) // [program][engine]
-	defer func() {
-		for _, ps := range prepared {
-			for _, p := range ps {
-				p.Close()
-			}
-		}
-	}()
-	for pi, a := range arts {
+// prepared holds what every engine prepared before the timed runs.
+type prepared struct {
+	programs [][]engine.Program // [program][engine], in the engines' order
+	// modules and compileSeconds hold, per wasm engine and program, the
+	// compiled module behind the program and how long compiling it took.
+	modules        map[string]map[string]engine.Module
+	compileSeconds map[string]map[string]float64
+}
+
+// prepare prepares every program on every engine. Wasm engines compile
+// here, timed, so that the compile measurements can count this
+// compilation and the instantiate measurements can reuse its module.
+func prepare(engines []engine.Engine, arts []*engine.Artifact) (*prepared, error) {
+	pr := &prepared{modules: map[string]map[string]engine.Module{}, compileSeconds: map[string]map[string]float64{}}
+	for _, a := range arts {
+		var row []engine.Program
 		for _, e := range engines {
-			p, err := e.Prepare(a)
-			if err != nil {
-				return nil, 0, err
+			we, ok := e.(engine.WasmEngine)
+			if !ok {
+				p, err := e.Prepare(a)
+				if err != nil {
+					pr.close()
+					return nil, err
+				}
+				row = append(row, p)
+				continue
 			}
-			prepared[pi] = append(prepared[pi], p)
+			t0 := time.Now()
+			m, err := we.Compile(a.Wasm)
+			d := time.Since(t0)
+			if err != nil {
+				pr.close()
+				return nil, fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
+			}
+			if pr.modules[e.Name()] == nil {
+				pr.modules[e.Name()] = map[string]engine.Module{}
+				pr.compileSeconds[e.Name()] = map[string]float64{}
+			}
+			pr.modules[e.Name()][a.Name] = m
+			pr.compileSeconds[e.Name()][a.Name] = d.Seconds()
+			row = append(row, engine.ModuleProgram(e, a, m))
+		}
+		pr.programs = append(pr.programs, row)
+		logf("prepared %s on %d engines", a.Name, len(engines))
+	}
+	return pr, nil
+}
+
+// close closes every prepared program (and so every compiled module).
+func (pr *prepared) close() {
+	for _, row := range pr.programs {
+		for _, p := range row {
+			p.Close()
 		}
 	}
-	logf("prepared %d programs on %d engines", len(arts), len(engines))
+}
+
+// measureExecution times rounds in which each prepared program runs once
+// per engine, the engine order rotating every round; every output must
+// equal the first one seen. It runs between minReps and maxReps rounds,
+// stopping after minReps once another round would exceed budget (counted
+// from the first round). It returns the medians and the number of rounds
+// run.
+func measureExecution(engines []engine.Engine, specs []programs.Spec, arts []*engine.Artifact, pr *prepared, minReps, maxReps int, budget time.Duration) ([]report.ProgramResult, int, error) {
 	want := make([][]byte, len(arts))         // the first output seen per program
 	samples := make([][][]float64, len(arts)) // [program][engine][rep]
 	for pi := range samples {
@@ -58,7 +97,7 @@ func measureExecution(engines []engine.Engine, specs []programs.Spec, arts []*en
 			for k := range engines {
 				ei := (k + rep + pi) % len(engines)
 				t0 := time.Now()
-				out, err := prepared[pi][ei].Run(specs[pi].Args)
+				out, err := pr.programs[pi][ei].Run(specs[pi].Args)
 				d := time.Since(t0)
 				if err != nil {
 					return nil, 0, err
@@ -98,14 +137,25 @@ func agree(engineName, program string, out []byte, want *[]byte) error {
 }
 
 // measureCompile times compiling each module on each engine, interleaving
-// engines within each repetition.
-func measureCompile(engines []engine.WasmEngine, arts []*engine.Artifact, reps int) ([]report.CompileResult, error) {
+// engines within each repetition. The compilation done by prepare, when
+// there was one, is the first sample. An engine that took longer than
+// slow for a module is not asked to compile it again, so one slow
+// compiler cannot eat the run's time budget.
+func measureCompile(engines []engine.WasmEngine, arts []*engine.Artifact, pr *prepared, reps int, slow time.Duration) ([]report.CompileResult, error) {
 	var results []report.CompileResult
 	for _, a := range arts {
 		samples := make([][]float64, len(engines))
+		for ei, e := range engines {
+			if s, ok := pr.compileSeconds[e.Name()][a.Name]; ok {
+				samples[ei] = append(samples[ei], s)
+			}
+		}
 		for rep := range reps {
 			for k := range engines {
 				ei := (k + rep) % len(engines)
+				if len(samples[ei]) >= reps || (len(samples[ei]) > 0 && samples[ei][0] > slow.Seconds()) {
+					continue
+				}
 				t0 := time.Now()
 				m, err := engines[ei].Compile(a.Wasm)
 				d := time.Since(t0)
@@ -116,12 +166,13 @@ func measureCompile(engines []engine.WasmEngine, arts []*engine.Artifact, reps i
 				samples[ei] = append(samples[ei], d.Seconds())
 			}
 		}
-		r := report.CompileResult{Module: a.Name, Bytes: len(a.Wasm), Seconds: map[string]float64{}}
+		r := report.CompileResult{Module: a.Name, Bytes: len(a.Wasm), Seconds: map[string]float64{}, Samples: map[string]int{}}
 		for ei, e := range engines {
 			r.Seconds[e.Name()] = stats.Median(samples[ei])
+			r.Samples[e.Name()] = len(samples[ei])
 		}
 		results = append(results, r)
-		logf("compiled %s (%d bytes) %d times per engine", a.Name, len(a.Wasm), reps)
+		logf("compiled %s (%d bytes) on %d engines", a.Name, len(a.Wasm), len(engines))
 	}
 	return results, nil
 }
@@ -142,13 +193,13 @@ func benchMedian(f func(*testing.B), reps int) float64 {
 }
 
 // measureInstantiate times instantiation, and loading a precompiled module
-// plus instantiation, per engine and module, in microseconds. Each module
-// is compiled once per engine, outside the timed loops.
-func measureInstantiate(engines []engine.WasmEngine, arts []*engine.Artifact, reps int) ([]report.InstantiateResult, error) {
+// plus instantiation, per engine and module, in microseconds. The modules
+// are the ones prepare compiled, outside the timed loops.
+func measureInstantiate(engines []engine.WasmEngine, arts []*engine.Artifact, pr *prepared, reps int) ([]report.InstantiateResult, error) {
 	var results []report.InstantiateResult
 	for _, e := range engines {
 		for _, a := range arts {
-			r, err := instantiateOne(e, a, reps)
+			r, err := instantiateOne(e, a, pr.modules[e.Name()][a.Name], reps)
 			if err != nil {
 				return nil, err
 			}
@@ -159,13 +210,17 @@ func measureInstantiate(engines []engine.WasmEngine, arts []*engine.Artifact, re
 	return results, nil
 }
 
-func instantiateOne(e engine.WasmEngine, a *engine.Artifact, reps int) (report.InstantiateResult, error) {
+// instantiateOne measures one engine on one module, using the module m
+// that prepare compiled (compiling it here if there is none).
+func instantiateOne(e engine.WasmEngine, a *engine.Artifact, m engine.Module, reps int) (report.InstantiateResult, error) {
 	r := report.InstantiateResult{Engine: e.Name(), Module: a.Name, Bytes: len(a.Wasm), LoadInstantiate: math.NaN()}
-	m, err := e.Compile(a.Wasm)
-	if err != nil {
-		return r, fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
+	if m == nil {
+		var err error
+		if m, err = e.Compile(a.Wasm); err != nil {
+			return r, fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
+		}
+		defer m.Close()
 	}
-	defer m.Close()
 	// One instance outside testing.Benchmark, which would hide the error.
 	inst, err := m.Instantiate(engine.InstanceConfig{Args: []string{a.Name}})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -19,8 +20,8 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
 	p("# Benchmarks\n\n")
-	if len(r.Unavailable) > 0 {
-		p("**Baseline without wasmaot yet**: the wasmaot engines are not built yet, so this run measures only the reference points they will be judged against.\n\n")
+	if !slices.ContainsFunc(r.Engines, isWasmaot) {
+		p("**Baseline without wasmaot**: no wasmaot engine ran, so this run measures only the reference points wasmaot is judged against.\n\n")
 	}
 	p("Produced by `%s` on %s at commit `%s` in %s. ", opt.Command, r.Date.UTC().Format("2006-01-02 15:04 MST"), r.Commit, r.Elapsed.Round(1e9))
 	p("All numbers come from this one run on a shared, noisy machine: compare ratios within the run, not absolute times across runs.\n\n")
@@ -62,7 +63,12 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 
 	if len(r.Compile) > 0 {
 		p("## Compile time\n\n")
-		p("Median of repeated compilations from wasm bytes to a module ready to instantiate (seconds, and wasm MB/s). wasmtime compiles functions in parallel on both cores; wazero compiles on one.\n\n")
+		p("Median of up to %d compilations from wasm bytes to a module ready to instantiate (seconds, and wasm MB/s), engines interleaved; the compilation that prepared the execution runs counts as one, and a module whose first compilation took longer than %v is not compiled again on that engine (bracketed counts give the compilations behind such a median). ", r.CompileReps, r.CompileSlow)
+		p("wasmtime compiles functions in parallel on both cores; wazero compiles on one; wasmaot decodes, validates and lowers on one core, translates to textual LLVM IR, runs LLVM's `opt` and `llc` as child processes (up to GOMAXPROCS, here two, at a time on parts of a large module, joined by `ld.lld -r`) and loads the object.")
+		if len(r.CompileOnly) > 0 {
+			p(" %s measured here only, as the compile-speed reference.", strings.Join(r.CompileOnly, ", "))
+		}
+		p("\n\n")
 		engines := compileEngines(r.Compile)
 		p("| module | wasm size |")
 		for _, e := range engines {
@@ -81,17 +87,45 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 					p(" – | – |")
 					continue
 				}
-				p(" %.4f | %.2f |", s, float64(c.Bytes)/s/1e6)
+				if n := c.Samples[e]; n > 0 && n < r.CompileReps {
+					p(" %.4f [%d] | %.2f |", s, n, float64(c.Bytes)/s/1e6)
+				} else {
+					p(" %.4f | %.2f |", s, float64(c.Bytes)/s/1e6)
+				}
 			}
 			p("\n")
 		}
 		p("\n")
 	}
 
+	if fe := r.FrontEnd; fe != nil {
+		p("## Front end\n\n")
+		p("wasmaot's Go-side compile phases on the large module %s (%s; `testing.Benchmark`, median of three): decoding plus validation (`compiler/wasm`), and lowering the validated module to SSA IR with its passes (`lower`). ", fe.Module, size(fe.Bytes))
+		p("The remainder of a wasmaot compilation is the LLVM back end (translation to LLVM IR, `opt`, `llc`) and loading the object.\n\n")
+		p("| phase | ms | MB/s |")
+		var totals []string
+		for _, c := range r.Compile {
+			if c.Module != fe.Module {
+				continue
+			}
+			for _, e := range compileEngines(r.Compile) {
+				if s, ok := c.Seconds[e]; ok && isWasmaot(e) {
+					totals = append(totals, fmt.Sprintf("%s: %s of the %.1f s compilation", e, percent((fe.DecodeValidateNs+fe.LowerNs)/1e9/s), s))
+				}
+			}
+		}
+		p("\n|---|---:|---:|\n")
+		p("| decode + validate | %.1f | %.1f |\n", fe.DecodeValidateNs/1e6, float64(fe.Bytes)/fe.DecodeValidateNs*1e3)
+		p("| lower (SSA IR + passes) | %.1f | %.1f |\n\n", fe.LowerNs/1e6, float64(fe.Bytes)/fe.LowerNs*1e3)
+		if len(totals) > 0 {
+			p("Share of the whole compilation spent in these two phases: %s.\n\n", strings.Join(totals, "; "))
+		}
+	}
+
 	if len(r.Instantiate) > 0 {
 		p("## Load and instantiate\n\n")
-		p("Microseconds per operation (`testing.Benchmark`, median of three). *Instantiate*: a new instance of an already compiled module, closed again, without running `_start`. ")
-		p("*Load + instantiate*: wasmtime deserializes its precompiled module and instantiates it; wazero has no precompiled format, so this is compiling against a warm file-system compilation cache and instantiating.\n\n")
+		p("Microseconds per operation (`testing.Benchmark`, median of three). *Instantiate*: a new instance of an already compiled module, closed again, without running `_start`; WASI state is created per instance on every engine. ")
+		p("*Load + instantiate*: wasmaot loads its object (`rtlib.Load`: parse, map, relocate) and instantiates it; wasmtime deserializes its precompiled module and instantiates it; wazero has no precompiled format, so this is compiling against a warm file-system compilation cache and instantiating.\n\n")
 		p("| engine | module | size | instantiate (µs) | load + instantiate (µs) |\n|---|---|---:|---:|---:|\n")
 		for _, in := range r.Instantiate {
 			p("| %s | %s | %s | %s | %s |\n", in.Engine, in.Module, size(in.Bytes), num(in.Instantiate), num(in.LoadInstantiate))
@@ -101,8 +135,8 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 
 	if len(r.Calls) > 0 {
 		p("## Call overhead\n\n")
-		p("Nanoseconds per call (`testing.Benchmark`, median of three). *Go → wasm*: calling an exported empty function through the engine's fastest general API (wazero `CallWithStack`, wasmtime-go `Func.Call`). ")
-		p("*wasm → Go*: one round trip from a wasm loop to a Go host function `(i32) -> i32` and back (wazero `GoModuleFunc`, wasmtime-go `Linker.FuncWrap`). ")
+		p("Nanoseconds per call (`testing.Benchmark`, median of three). *Go → wasm*: calling an exported empty function through the engine's fastest general API (wasmaot `rtlib.Func.CallWithStack`, wazero `CallWithStack`, wasmtime-go `Func.Call`). ")
+		p("*wasm → Go*: one round trip from a wasm loop to a Go host function `(i32) -> i32` and back (wasmaot `abi.HostFunc`, wazero `GoModuleFunc`, wasmtime-go `Linker.FuncWrap`). ")
 		p("wasmtime-go crosses cgo in both directions, and its `Func.Call` fetches the function type and converts arguments on every call, so its numbers measure the Go binding more than wasmtime itself.\n\n")
 		p("| engine | Go → wasm (ns) | wasm → Go → wasm (ns) |\n|---|---:|---:|\n")
 		for _, c := range r.Calls {
@@ -121,8 +155,11 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 		p("\n")
 	}
 
-	if len(r.Unavailable) > 0 {
+	if len(r.Unavailable) > 0 || len(r.CompileOnly) > 0 {
 		p("## Not measured\n\n")
+		for _, e := range r.CompileOnly {
+			p("- %s: compile time only (execution, instantiation, calls and footprint not measured)\n", e)
+		}
 		for _, u := range r.Unavailable {
 			p("- %s\n", u)
 		}
@@ -141,6 +178,11 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// isWasmaot reports whether engine is one of wasmaot's configurations.
+func isWasmaot(engine string) bool { return strings.HasPrefix(engine, "wasmaot") }
+
+func percent(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 
 // compileEngines lists the engines present in compile results, in first-seen order.
 func compileEngines(cs []CompileResult) []string {

@@ -19,7 +19,13 @@ func sample() *Results {
 			{Name: "sieve", About: "primes", Seconds: map[string]float64{"native": 0.5, "wazero": 1.0, "wasmtime": 0.6}},
 			{Name: "sort", About: "sorting", Seconds: map[string]float64{"native": 0.4, "wazero": 1.6, "wasmtime": 0.4}},
 		},
-		Compile:     []CompileResult{{Module: "sieve", Bytes: 2_000_000, Seconds: map[string]float64{"wazero": 0.5, "wasmtime": 1}}},
+		Compile: []CompileResult{{Module: "sieve", Bytes: 2_000_000,
+			Seconds: map[string]float64{"wazero": 0.5, "wasmtime": 1, "wasmaot-llvm -O0": 2},
+			Samples: map[string]int{"wazero": 3, "wasmtime": 3, "wasmaot-llvm -O0": 1}}},
+		CompileReps: 3,
+		CompileSlow: 20 * time.Second,
+		CompileOnly: []string{"wasmaot-llvm -O0"},
+		FrontEnd:    &FrontEndResult{Module: "sieve", Bytes: 2_000_000, DecodeValidateNs: 100e6, LowerNs: 300e6},
 		Instantiate: []InstantiateResult{{Engine: "wazero", Module: "sieve", Bytes: 1000, Instantiate: 12.5, LoadInstantiate: math.NaN()}},
 		Calls:       []CallResult{{Engine: "wazero", Empty: 40, HostRT: 38}},
 		Footprint:   []FootprintResult{{Engine: "wazero", Module: "sieve", Instances: 1000, KiBPerInstance: 150}},
@@ -50,12 +56,16 @@ func TestMarkdown(t *testing.T) {
 	}
 	md := b.String()
 	for _, want := range []string{
-		"Baseline without wasmaot yet",
+		"Baseline without wasmaot",
 		"commit `abc1234`",
 		"| sort | 0.400 | 4.00× | 1.00× | sorting |",
 		"| **geomean** | | **2.83×** | **1.10×** |",
 		"![ratio to native per program and engine](chart.png)",
-		"| sieve | 1.9 MiB | 1.0000 | 2.00 | 0.5000 | 4.00 |",
+		"| sieve | 1.9 MiB | 2.0000 [1] | 1.00 | 1.0000 | 2.00 | 0.5000 | 4.00 |",
+		"| decode + validate | 100.0 | 20.0 |",
+		"| lower (SSA IR + passes) | 300.0 | 6.7 |",
+		"wasmaot-llvm -O0: 20.0% of the 2.0 s compilation",
+		"- wasmaot-llvm -O0: compile time only",
 		"| wazero | sieve | 1.0 KiB | 12.5 | – |",
 		"| wazero | 40.0 | 38.0 |",
 		"| wazero | sieve | 1000 | 150 |",
@@ -65,6 +75,24 @@ func TestMarkdown(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+func TestMarkdownWithWasmaot(t *testing.T) {
+	r := sample()
+	r.Engines = append(r.Engines, "wasmaot-llvm -O2")
+	r.Programs[0].Seconds["wasmaot-llvm -O2"] = 0.55
+	r.Programs[1].Seconds["wasmaot-llvm -O2"] = 0.44
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, r, MarkdownOptions{Command: "make bench"}); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	if strings.Contains(md, "Baseline without wasmaot") {
+		t.Error("a run with a wasmaot engine is called a baseline without wasmaot")
+	}
+	if !strings.Contains(md, "- **wasmaot-llvm -O2**: geomean 1.10× of native.") {
+		t.Errorf("no wasmaot summary line:\n%s", md)
 	}
 }
 

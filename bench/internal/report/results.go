@@ -20,9 +20,13 @@ type Results struct {
 	Machine     []Fact
 	Reps        int
 	Engines     []string // engines measured, Baseline first
+	CompileOnly []string // engines measured for compile time only
 	Unavailable []string // engines that could not run, with the reason
 	Programs    []ProgramResult
 	Compile     []CompileResult
+	CompileReps int           // compilations asked for per module and engine
+	CompileSlow time.Duration // first compilations slower than this were not repeated
+	FrontEnd    *FrontEndResult
 	Instantiate []InstantiateResult
 	Calls       []CallResult
 	Footprint   []FootprintResult
@@ -44,6 +48,16 @@ type CompileResult struct {
 	Module  string
 	Bytes   int
 	Seconds map[string]float64
+	Samples map[string]int // compilations behind each median
+}
+
+// FrontEndResult times the Go-side phases of wasmaot's compiler on one
+// module, in nanoseconds.
+type FrontEndResult struct {
+	Module           string
+	Bytes            int
+	DecodeValidateNs float64 // wasm.Decode plus wasm.Validate
+	LowerNs          float64 // lower.Module: SSA IR and its passes
 }
 
 // InstantiateResult times one engine on one module, in microseconds.
