@@ -66,15 +66,16 @@ spec-arm64: build build-arm64
 test: deps vet unit spec spec-llvm unit-arm64 spec-arm64
 
 # fuzz runs each fuzz target for FUZZTIME: the decoder, the text and script
-# parsers, the object metadata decoder and (once it exists) the object loader.
+# parsers, the object metadata decoder and the object loader. Minimising is
+# capped so that large seeds (objects) do not stall a short run.
 FUZZTIME ?= 1m
 FUZZ_TARGETS := ./compiler/wasm:FuzzDecode ./compiler/wat:FuzzParseWat \
-	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta
+	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta ./rtlib:FuzzLoad
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== $$name ($$pkg, $(FUZZTIME))"; \
-		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; \
 	done
 
 # demo compiles examples/demo/demo.c to wasm, then to amd64 and arm64
