@@ -25,10 +25,19 @@ type Engine interface {
 	Run(ctx context.Context, wasm []byte, imports map[string]map[string]abi.HostFunc) error
 }
 
+// preparer is an engine with a compile step: runProgram calls Prepare
+// before the run's deadline starts, so that compiling a large program does
+// not eat into the time the program has to run.
+type preparer interface {
+	Prepare(wasm []byte) error
+}
+
 // engines are the engines every test runs on. Add an engine here to have
 // it run every program.
 var engines = []Engine{
 	&wazeroEngine{},
+	&nativeEngine{},
+	interpEngine{},
 }
 
 // wazeroEngine runs programs on wazero (test-only dependency): an

@@ -28,6 +28,11 @@ type result struct {
 // stderr are captured (cfg.Stdout/Stderr are overwritten).
 func runProgram(t testing.TB, eng Engine, wasm []byte, cfg wasi.Config, timeout time.Duration) result {
 	t.Helper()
+	if p, ok := eng.(preparer); ok {
+		if err := p.Prepare(wasm); err != nil {
+			return result{err: err}
+		}
+	}
 	var stdout, stderr bytes.Buffer
 	cfg.Stdout, cfg.Stderr = &stdout, &stderr
 	w, err := wasi.New(cfg)

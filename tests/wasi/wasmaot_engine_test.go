@@ -1,0 +1,197 @@
+package wasi_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/wasmaot/wasmaot/compiler"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower"
+	"github.com/wasmaot/wasmaot/lower/interp"
+	"github.com/wasmaot/wasmaot/rtlib"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// largeModule is the size from which the native engine compiles at -O0.
+// Go programs (≥ 3 MB, thousands of functions) are above it, the C
+// programs (≤ 100 KB) far below.
+const largeModule = 1 << 20
+
+// nativeOptLevel is the LLVM level the native engine compiles wasmBytes
+// at: -O2 (the CLI's default) for small modules, -O0 for large ones,
+// whose -O1/-O2 compile takes minutes each (the Go standard-library test
+// binaries took 5–6 minutes at -O1/-O2 and 30 s at -O0; see docs/wasi.md).
+// WASI_OPT=0..3 forces one level for every module.
+func nativeOptLevel(wasmBytes []byte) (int, error) {
+	if s := os.Getenv("WASI_OPT"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 3 {
+			return n, nil
+		}
+		return 0, fmt.Errorf("WASI_OPT=%q: want an optimisation level 0..3", s)
+	}
+	if len(wasmBytes) >= largeModule {
+		return 0, nil
+	}
+	return 2, nil
+}
+
+// nativeEngine compiles each program with compiler.Compile for the host
+// and runs the object through rtlib. Objects are cached by the hash of the
+// wasm (and the compiler build, level and target), in memory for the
+// run and, when WASI_OBJ_CACHE names a directory, on disk across runs.
+type nativeEngine struct {
+	mu      sync.Mutex
+	objects map[[32]byte]*compiledObject
+}
+
+type compiledObject struct {
+	once sync.Once
+	obj  []byte
+	err  error
+}
+
+func (*nativeEngine) Name() string { return "wasmaot-native" }
+
+// Prepare compiles wasmBytes (or finds it in the cache).
+func (e *nativeEngine) Prepare(wasmBytes []byte) error {
+	_, err := e.object(wasmBytes)
+	if err != nil {
+		return fmt.Errorf("wasmaot-native: compile: %w", err)
+	}
+	return nil
+}
+
+func (e *nativeEngine) Run(ctx context.Context, wasmBytes []byte, imports map[string]map[string]abi.HostFunc) error {
+	obj, err := e.object(wasmBytes)
+	if err != nil {
+		return fmt.Errorf("wasmaot-native: compile: %w", err)
+	}
+	mod, err := rtlib.Load(obj)
+	if err != nil {
+		return fmt.Errorf("wasmaot-native: load: %w", err)
+	}
+	defer mod.Close()
+	inst, err := mod.Instantiate(ctx, rtlib.Config{HostFuncs: imports})
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+	start := inst.ExportedFunc("_start")
+	if start == nil {
+		return errors.New("wasmaot-native: no _start export")
+	}
+	_, err = start.Call(ctx)
+	return err
+}
+
+// object returns the compiled object of wasmBytes, compiling it at most
+// once per test run.
+func (e *nativeEngine) object(wasmBytes []byte) ([]byte, error) {
+	level, err := nativeOptLevel(wasmBytes)
+	if err != nil {
+		return nil, err
+	}
+	key := sha256.New()
+	fmt.Fprintf(key, "%s\x00%s\x00%d\x00%x\x00", compiler.Version, runtime.GOARCH, level, testBinaryHash())
+	key.Write(wasmBytes)
+	var sum [32]byte
+	copy(sum[:], key.Sum(nil))
+
+	e.mu.Lock()
+	if e.objects == nil {
+		e.objects = map[[32]byte]*compiledObject{}
+	}
+	c := e.objects[sum]
+	if c == nil {
+		c = &compiledObject{}
+		e.objects[sum] = c
+	}
+	e.mu.Unlock()
+	c.once.Do(func() {
+		dir := os.Getenv("WASI_OBJ_CACHE")
+		path := ""
+		if dir != "" {
+			path = filepath.Join(dir, hex.EncodeToString(sum[:])+".o")
+			if obj, err := os.ReadFile(path); err == nil {
+				c.obj = obj
+				return
+			}
+		}
+		c.obj, c.err = compiler.Compile(wasmBytes, compiler.Options{OptLevel: level})
+		if c.err == nil && path != "" {
+			writeCacheFile(dir, path, c.obj)
+		}
+	})
+	return c.obj, c.err
+}
+
+// writeCacheFile stores data at path through a temporary file, so that
+// concurrent runs never read a partial object. Failure only costs a
+// recompile next time.
+func writeCacheFile(dir, path string, data []byte) {
+	if os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, "tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr == nil && cerr == nil {
+		os.Rename(tmp.Name(), path)
+	}
+	os.Remove(tmp.Name())
+}
+
+// testBinaryHash identifies the build of the running test binary, and so
+// of the compiler linked into it: a rebuilt compiler never reuses an
+// object from WASI_OBJ_CACHE.
+var testBinaryHash = sync.OnceValue(func() [32]byte {
+	var h [32]byte
+	if path, err := os.Executable(); err == nil {
+		if data, err := os.ReadFile(path); err == nil {
+			h = sha256.Sum256(data)
+		}
+	}
+	return h
+})
+
+// interpEngine runs programs in wasmaot's IR interpreter (decode,
+// validate, lower with the default passes, lower/interp). It is far slower
+// than native code, so the tests run only the C programs on it (see
+// slowEngine).
+type interpEngine struct{}
+
+func (interpEngine) Name() string { return "wasmaot-interp" }
+
+func (interpEngine) Run(ctx context.Context, wasmBytes []byte, imports map[string]map[string]abi.HostFunc) error {
+	m, err := wasm.Decode(wasmBytes)
+	if err != nil {
+		return fmt.Errorf("wasmaot-interp: %w", err)
+	}
+	if err := wasm.Validate(m); err != nil {
+		return fmt.Errorf("wasmaot-interp: %w", err)
+	}
+	irm, err := lower.Module(m, lower.Options{})
+	if err != nil {
+		return fmt.Errorf("wasmaot-interp: lower: %w", err)
+	}
+	eng := interp.New()
+	inst, err := eng.Instantiate(ctx, irm, func(module, name string) (any, bool) {
+		hf, ok := imports[module][name]
+		return hf, ok
+	})
+	if err != nil {
+		return err
+	}
+	_, err = inst.Call(ctx, "_start", nil)
+	return err
+}
