@@ -36,9 +36,12 @@ type preparer interface {
 // it run every program.
 var engines = []Engine{
 	&wazeroEngine{},
-	&nativeEngine{},
+	native,
 	interpEngine{},
 }
+
+// native is the wasmaot-native engine; the CLI tests reuse its objects.
+var native = &nativeEngine{}
 
 // wazeroEngine runs programs on wazero (test-only dependency): an
 // independent engine that lets the WASI layer be tested before wasmaot's
