@@ -13,12 +13,13 @@ func PrepareWasm(e WasmEngine, a *Artifact) (Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: compile %s: %w", e.Name(), a.Name, err)
 	}
-	return ModuleProgram(e, a, m), nil
+	return &wasmProgram{engine: e.Name(), name: a.Name, module: m, owned: true}, nil
 }
 
 // ModuleProgram is the Program that PrepareWasm returns, for a module the
-// caller compiled itself (the harness times that compilation). The
-// program owns m: closing it closes m.
+// caller compiled itself (the harness times that compilation). The caller
+// keeps ownership of m: closing the program leaves m open, and the
+// program must not run once m is closed.
 func ModuleProgram(e Engine, a *Artifact, m Module) Program {
 	return &wasmProgram{engine: e.Name(), name: a.Name, module: m}
 }
@@ -26,6 +27,7 @@ func ModuleProgram(e Engine, a *Artifact, m Module) Program {
 type wasmProgram struct {
 	engine, name string
 	module       Module
+	owned        bool // Close closes module
 }
 
 func (p *wasmProgram) Run(args []string) ([]byte, error) {
@@ -42,4 +44,9 @@ func (p *wasmProgram) Run(args []string) ([]byte, error) {
 	return stdout.Bytes(), nil
 }
 
-func (p *wasmProgram) Close() error { return p.module.Close() }
+func (p *wasmProgram) Close() error {
+	if p.owned {
+		return p.module.Close()
+	}
+	return nil
+}

@@ -18,9 +18,11 @@ import (
 // prepared holds what every engine prepared before the timed runs.
 type prepared struct {
 	programs [][]engine.Program // [program][engine], in the engines' order
-	// modules and compileSeconds hold, per wasm engine and program, the
-	// compiled module behind the program and how long compiling it took.
-	modules        map[string]map[string]engine.Module
+	// modules holds, per wasm engine and program, a compiled module: the
+	// one behind the program until measureCompile replaces it. It owns
+	// them; the programs of wasm engines do not.
+	modules map[string]map[string]engine.Module
+	// compileSeconds is how long prepare's compilation of each took.
 	compileSeconds map[string]map[string]float64
 }
 
@@ -63,11 +65,16 @@ func prepare(engines []engine.Engine, arts []*engine.Artifact) (*prepared, error
 	return pr, nil
 }
 
-// close closes every prepared program (and so every compiled module).
+// close closes every prepared program and compiled module.
 func (pr *prepared) close() {
 	for _, row := range pr.programs {
 		for _, p := range row {
 			p.Close()
+		}
+	}
+	for _, ms := range pr.modules {
+		for _, m := range ms {
+			m.Close()
 		}
 	}
 }
@@ -141,6 +148,11 @@ func agree(engineName, program string, out []byte, want *[]byte) error {
 // there was one, is the first sample. An engine that took longer than
 // slow for a module is not asked to compile it again, so one slow
 // compiler cannot eat the run's time budget.
+//
+// An engine may answer from a cache while a module compiled from the
+// same bytes is alive (wazero does), so prepare's module is closed before
+// the engine compiles those bytes again; the last module compiled takes
+// its place in pr.modules for the instantiate measurements.
 func measureCompile(engines []engine.WasmEngine, arts []*engine.Artifact, pr *prepared, reps int, slow time.Duration) ([]report.CompileResult, error) {
 	var results []report.CompileResult
 	for _, a := range arts {
@@ -156,14 +168,22 @@ func measureCompile(engines []engine.WasmEngine, arts []*engine.Artifact, pr *pr
 				if len(samples[ei]) >= reps || (len(samples[ei]) > 0 && samples[ei][0] > slow.Seconds()) {
 					continue
 				}
+				name := engines[ei].Name()
+				if old := pr.modules[name][a.Name]; old != nil {
+					old.Close()
+					delete(pr.modules[name], a.Name)
+				}
 				t0 := time.Now()
 				m, err := engines[ei].Compile(a.Wasm)
 				d := time.Since(t0)
 				if err != nil {
-					return nil, fmt.Errorf("%s: compile %s: %w", engines[ei].Name(), a.Name, err)
+					return nil, fmt.Errorf("%s: compile %s: %w", name, a.Name, err)
 				}
-				m.Close()
 				samples[ei] = append(samples[ei], d.Seconds())
+				if pr.modules[name] == nil {
+					pr.modules[name] = map[string]engine.Module{}
+				}
+				pr.modules[name][a.Name] = m
 			}
 		}
 		r := report.CompileResult{Module: a.Name, Bytes: len(a.Wasm), Seconds: map[string]float64{}, Samples: map[string]int{}}
