@@ -24,10 +24,13 @@ func boundsCheckElim(c *passContext) {
 	}
 	cfg := ir.ComputeCFG(f)
 	kids := cfg.Children()
-	consts := map[ir.Value]uint64{}
+	// isConst and consts record the i32 constants, indexed by value.
+	isConst := make([]bool, len(f.Types))
+	consts := make([]uint64, len(f.Types))
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
-			if in.Op == ir.Op(constOp(ir.I32)) {
+			if in.Op == constOp(ir.I32) {
+				isConst[in.Results[0]] = true
 				consts[in.Results[0]] = uint64(uint32(in.Const))
 			}
 		}
@@ -67,7 +70,8 @@ func boundsCheckElim(c *passContext) {
 			c.stats.BoundsChecks++
 			key := addrKey{in.Index, in.Args[0]}
 			ext := in.Const
-			if a, ok := consts[in.Args[0]]; ok {
+			if isConst[in.Args[0]] {
+				a := consts[in.Args[0]]
 				if a+ext <= max(minBytes(in.Index), constEnd[in.Index]) {
 					c.stats.BoundsChecksRemoved++
 					return true
@@ -85,7 +89,7 @@ func boundsCheckElim(c *passContext) {
 			checked[key] = ext
 			return false
 		})
-		for _, k := range kids[b] {
+		for _, k := range kids[cfg.Num(b)] {
 			walk(k)
 		}
 		for i := len(undos) - 1; i >= 0; i-- {

@@ -17,18 +17,12 @@ import (
 // Unreachable blocks left behind are removed by DCE.
 func constFold(c *passContext) {
 	f := c.f
-	consts := map[ir.Value]*ir.Instr{}
-	subst := map[ir.Value]ir.Value{}
-	resolve := func(v ir.Value) ir.Value {
-		if w, ok := subst[v]; ok {
-			return w
-		}
-		return v
-	}
+	consts := make([]*ir.Instr, len(f.Types)) // the defining constant of a value, if any
+	subst := newSubstitution(f)
 	for _, b := range ir.ComputeCFG(f).RPO {
 		b.Instrs = slices.DeleteFunc(b.Instrs, func(in *ir.Instr) bool {
 			for i, a := range in.Args {
-				in.Args[i] = resolve(a)
+				in.Args[i] = subst.resolve(a)
 			}
 			return foldInstr(c, in, consts, subst)
 		})
@@ -38,11 +32,11 @@ func constFold(c *passContext) {
 
 // foldInstr folds one instruction in place; it reports whether the
 // instruction should be deleted.
-func foldInstr(c *passContext, in *ir.Instr, consts map[ir.Value]*ir.Instr, subst map[ir.Value]ir.Value) bool {
+func foldInstr(c *passContext, in *ir.Instr, consts []*ir.Instr, subst substitution) bool {
 	info := in.Op.Info()
 	constArg := func(i int) (*ir.Instr, bool) {
-		k, ok := consts[in.Args[i]]
-		return k, ok
+		k := consts[in.Args[i]]
+		return k, k != nil
 	}
 	switch {
 	case info.Kind == ir.KindConst:

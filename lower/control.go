@@ -15,7 +15,7 @@ type funcLowerer struct {
 	m          *wasm.Module
 	f          *ir.Func
 	localTypes []ir.Type
-	blocks     map[*ir.Block]*blockState
+	blocks     []*blockState // by block ID (lowering numbers blocks densely)
 
 	cur    *ir.Block  // block being filled; nil while the code is unreachable
 	stack  []ir.Value // wasm operand stack
@@ -142,8 +142,13 @@ func (l *funcLowerer) control(in *wasm.Instr) bool {
 	switch in.Op {
 	case wasm.OpBlock, wasm.OpLoop, wasm.OpIf:
 		params, results := l.m.BlockSig(in.Block)
-		fr := frame{params: params, results: results, kind: map[wasm.Opcode]frameKind{
-			wasm.OpBlock: frameBlock, wasm.OpLoop: frameLoop, wasm.OpIf: frameIf}[in.Op]}
+		fr := frame{params: params, results: results, kind: frameBlock}
+		switch in.Op {
+		case wasm.OpLoop:
+			fr.kind = frameLoop
+		case wasm.OpIf:
+			fr.kind = frameIf
+		}
 		if l.cur == nil {
 			fr.dead = true
 			l.frames = append(l.frames, fr)

@@ -6,22 +6,19 @@ import "github.com/wasmaot/wasmaot/lower/ir"
 // all one value (ignoring the parameter itself, as on a loop back edge),
 // and selects whose two choices are equal. Uses are rewritten to the
 // original value. It repeats until nothing changes, since removing one
-// parameter can make another redundant.
+// parameter can make another redundant; the repetitions only look
+// through the substitution, and the function is rewritten once at the
+// end.
 func copyProp(c *passContext) {
 	f := c.f
+	edgesTo := incomingEdges(f)
+	subst := newSubstitution(f)
 	for changed := true; changed; {
 		changed = false
-		edgesTo := map[*ir.Block][]*ir.BlockCall{}
-		for _, b := range f.Blocks {
-			for _, s := range b.Succs() {
-				edgesTo[s.Block] = append(edgesTo[s.Block], s)
-			}
-		}
-		subst := map[ir.Value]ir.Value{}
 		for _, b := range f.Blocks[1:] {
 			for i := len(b.Params) - 1; i >= 0; i-- {
 				p := b.Params[i]
-				same, ok := soleArgument(p, i, edgesTo[b])
+				same, ok := soleArgument(p, i, edgesTo[b], subst)
 				if !ok {
 					continue
 				}
@@ -31,24 +28,36 @@ func copyProp(c *passContext) {
 				changed = true
 			}
 			for _, in := range b.Instrs {
-				if in.Op == ir.OpSelect && in.Args[0] == in.Args[1] {
-					subst[in.Results[0]] = in.Args[0]
+				if in.Op == ir.OpSelect && subst[in.Results[0]] == noValue {
+					if a := subst.resolve(in.Args[0]); a == subst.resolve(in.Args[1]) {
+						subst[in.Results[0]] = a
+						changed = true
+					}
 				}
 			}
 		}
-		if len(subst) > 0 {
-			replaceUses(f, subst)
+	}
+	replaceUses(f, subst)
+}
+
+// incomingEdges maps each block to the edges that target it.
+func incomingEdges(f *ir.Func) map[*ir.Block][]*ir.BlockCall {
+	edgesTo := make(map[*ir.Block][]*ir.BlockCall, len(f.Blocks))
+	for _, b := range f.Blocks {
+		for _, s := range b.Succs() {
+			edgesTo[s.Block] = append(edgesTo[s.Block], s)
 		}
 	}
+	return edgesTo
 }
 
 // soleArgument reports the one value other than p that every edge passes
-// for parameter i, if there is exactly one.
-func soleArgument(p ir.Value, i int, edges []*ir.BlockCall) (ir.Value, bool) {
+// for parameter i (seen through subst), if there is exactly one.
+func soleArgument(p ir.Value, i int, edges []*ir.BlockCall, subst substitution) (ir.Value, bool) {
 	var same ir.Value
 	found := false
 	for _, e := range edges {
-		a := e.Args[i]
+		a := subst.resolve(e.Args[i])
 		if a == p || (found && a == same) {
 			continue
 		}
@@ -60,26 +69,38 @@ func soleArgument(p ir.Value, i int, edges []*ir.BlockCall) (ir.Value, bool) {
 	return same, found
 }
 
-// replaceUses rewrites every operand and edge argument through subst,
-// following chains (a→b, b→c gives a→c).
-func replaceUses(f *ir.Func, subst map[ir.Value]ir.Value) {
-	resolve := func(v ir.Value) ir.Value {
-		for {
-			w, ok := subst[v]
-			if !ok {
-				return v
-			}
-			v = w
-		}
+// substitution maps a value to the value that replaces it (noValue: kept).
+// It is indexed by value, so it covers every value of one function.
+type substitution []ir.Value
+
+func newSubstitution(f *ir.Func) substitution {
+	s := make(substitution, len(f.Types))
+	for i := range s {
+		s[i] = noValue
 	}
+	return s
+}
+
+// resolve follows replacement chains (a→b, b→c gives c for a). Chains
+// never loop: a value is only ever replaced by a value that is itself
+// not replaced at that moment.
+func (s substitution) resolve(v ir.Value) ir.Value {
+	for int(v) < len(s) && s[v] != noValue {
+		v = s[v]
+	}
+	return v
+}
+
+// replaceUses rewrites every operand and edge argument through subst.
+func replaceUses(f *ir.Func, subst substitution) {
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
 			for i, a := range in.Args {
-				in.Args[i] = resolve(a)
+				in.Args[i] = subst.resolve(a)
 			}
 			for _, s := range in.Succs {
 				for i, a := range s.Args {
-					s.Args[i] = resolve(a)
+					s.Args[i] = subst.resolve(a)
 				}
 			}
 		}

@@ -1,11 +1,24 @@
 package lower
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
+
+// cseKey identifies a pure computation: op, operands and immediates.
+// Pure operations take at most three operands.
+type cseKey struct {
+	op             ir.Op
+	nargs          uint8
+	args           [3]ir.Value
+	index, index2  uint32
+	konst, constHi uint64
+	lane           uint8
+	typ            ir.Type
+	trap           abi.TrapCode
+}
 
 // cse merges equal pure computations: an instruction with no side
 // effects, no trap and no dependence on mutable state, whose op,
@@ -16,22 +29,22 @@ func cse(c *passContext) {
 	f := c.f
 	cfg := ir.ComputeCFG(f)
 	kids := cfg.Children()
-	avail := map[string]ir.Value{}
-	subst := map[ir.Value]ir.Value{}
+	avail := map[cseKey]ir.Value{}
+	subst := newSubstitution(f)
 	var walk func(b *ir.Block)
 	walk = func(b *ir.Block) {
-		var added []string
+		var added []cseKey
 		b.Instrs = slices.DeleteFunc(b.Instrs, func(in *ir.Instr) bool {
 			for i, a := range in.Args {
-				if w, ok := subst[a]; ok {
-					in.Args[i] = w
-				}
+				in.Args[i] = subst.resolve(a)
 			}
 			info := in.Op.Info()
-			if info.SideEffects || info.CanTrap || info.ReadsState || info.Terminator || len(in.Results) != 1 {
+			if info.SideEffects || info.CanTrap || info.ReadsState || info.Terminator || len(in.Results) != 1 || len(in.Args) > 3 {
 				return false
 			}
-			key := fmt.Sprint(in.Op, in.Args, in.Index, in.Index2, in.Const, in.ConstHi, in.Lane, in.Type)
+			key := cseKey{op: in.Op, nargs: uint8(len(in.Args)), index: in.Index, index2: in.Index2,
+				konst: in.Const, constHi: in.ConstHi, lane: in.Lane, typ: in.Type, trap: in.Trap}
+			copy(key.args[:], in.Args)
 			if v, ok := avail[key]; ok {
 				subst[in.Results[0]] = v
 				c.stats.CSERemoved++
@@ -41,7 +54,7 @@ func cse(c *passContext) {
 			added = append(added, key)
 			return false
 		})
-		for _, k := range kids[b] {
+		for _, k := range kids[cfg.Num(b)] {
 			walk(k)
 		}
 		for _, k := range added {

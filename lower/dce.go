@@ -18,9 +18,9 @@ func deadCode(c *passContext) {
 		b *ir.Block
 		i int
 	}
-	defInstr := map[ir.Value]*ir.Instr{}
-	defParam := map[ir.Value]paramRef{}
-	edgesTo := map[*ir.Block][]*ir.BlockCall{}
+	// Definitions and liveness are indexed by value.
+	defInstr := make([]*ir.Instr, len(f.Types))
+	defParam := make([]paramRef, len(f.Types))
 	for _, b := range f.Blocks {
 		for i, p := range b.Params {
 			defParam[p] = paramRef{b, i}
@@ -29,12 +29,10 @@ func deadCode(c *passContext) {
 			for _, r := range in.Results {
 				defInstr[r] = in
 			}
-			for _, s := range in.Succs {
-				edgesTo[s.Block] = append(edgesTo[s.Block], s)
-			}
 		}
 	}
-	live := map[ir.Value]bool{}
+	edgesTo := incomingEdges(f)
+	live := make([]bool, len(f.Types))
 	var work []ir.Value
 	mark := func(vs []ir.Value) {
 		for _, v := range vs {
@@ -59,7 +57,7 @@ func deadCode(c *passContext) {
 		work = work[:len(work)-1]
 		if in := defInstr[v]; in != nil {
 			mark(in.Args)
-		} else if pr, ok := defParam[v]; ok {
+		} else if pr := defParam[v]; pr.b != nil {
 			for _, e := range edgesTo[pr.b] {
 				mark(e.Args[pr.i : pr.i+1])
 			}

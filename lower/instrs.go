@@ -62,9 +62,9 @@ func (l *funcLowerer) instr(in *wasm.Instr) error {
 		l.push(l.add(&ir.Instr{Op: op, Index: in.Index, Args: []ir.Value{l.pop()}}, l.m.TableTypeOf(in.Index).Elem))
 	case wasm.OpTableSet, wasm.OpTableFill, wasm.OpTableCopy, wasm.OpTableInit,
 		wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpMemoryInit:
-		n := map[wasm.Opcode]int{wasm.OpTableSet: 2}[in.Op]
-		if n == 0 {
-			n = 3
+		n := 3
+		if in.Op == wasm.OpTableSet {
+			n = 2
 		}
 		l.add(&ir.Instr{Op: op, Index: in.Index, Index2: in.Index2, Args: l.popN(n)})
 	case wasm.OpTableGrow:
@@ -122,8 +122,19 @@ func (l *funcLowerer) constant(t ir.Type, bits uint64) ir.Value {
 }
 
 func constOp(t ir.Type) ir.Op {
-	return map[ir.Type]ir.Op{ir.I32: ir.Op(wasm.OpI32Const), ir.I64: ir.Op(wasm.OpI64Const),
-		ir.F32: ir.Op(wasm.OpF32Const), ir.F64: ir.Op(wasm.OpF64Const), ir.V128: ir.Op(wasm.OpV128Const)}[t]
+	switch t {
+	case ir.I32:
+		return ir.Op(wasm.OpI32Const)
+	case ir.I64:
+		return ir.Op(wasm.OpI64Const)
+	case ir.F32:
+		return ir.Op(wasm.OpF32Const)
+	case ir.F64:
+		return ir.Op(wasm.OpF64Const)
+	case ir.V128:
+		return ir.Op(wasm.OpV128Const)
+	}
+	return 0
 }
 
 // zeroOp is the op that makes t's zero value (ref.null for references).

@@ -12,6 +12,9 @@ package lower
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
@@ -29,27 +32,62 @@ type Options struct {
 
 // Module lowers every defined function of m, which must be valid
 // (wasm.Validate), and runs the pass pipeline unless opts.NoPasses.
+// Functions are independent, so they are lowered concurrently, up to
+// GOMAXPROCS at a time; the result and any error do not depend on the
+// order (the error reported is the one of the lowest function index).
 func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
 	out := &ir.Module{Wasm: m, Funcs: make([]*ir.Func, len(m.Codes))}
-	for i := range m.Codes {
-		idx := m.NumImportedFuncs + uint32(i)
-		f, err := Func(m, idx)
+	errs := make([]error, len(m.Codes))
+	workers := min(runtime.GOMAXPROCS(0), len(m.Codes))
+	stats := make([]Stats, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wopts := opts
+			wopts.Stats = &stats[w]
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(m.Codes) {
+					return
+				}
+				out.Funcs[i], errs[i] = lowerOne(m, m.NumImportedFuncs+uint32(i), wopts)
+			}
+		}()
+	}
+	wg.Wait()
+	if opts.Stats != nil {
+		for _, s := range stats {
+			opts.Stats.add(s)
+		}
+	}
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		if opts.Verify {
-			if err := ir.VerifyFunc(m, f); err != nil {
-				return nil, fmt.Errorf("after lowering: %w", err)
-			}
-		}
-		if !opts.NoPasses {
-			if err := Optimize(m, f, opts); err != nil {
-				return nil, err
-			}
-		}
-		out.Funcs[i] = f
 	}
 	return out, nil
+}
+
+// lowerOne lowers, verifies (with opts.Verify) and optimises one function.
+func lowerOne(m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
+	f, err := Func(m, idx)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Verify {
+		if err := ir.VerifyFunc(m, f); err != nil {
+			return nil, fmt.Errorf("after lowering: %w", err)
+		}
+	}
+	if !opts.NoPasses {
+		if err := Optimize(m, f, opts); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
 }
 
 // Func lowers defined function idx of m without running passes.
@@ -62,7 +100,7 @@ func Func(m *wasm.Module, idx uint32) (f *ir.Func, err error) {
 	if sig == nil {
 		return nil, fmt.Errorf("lower: function %d has no type", idx)
 	}
-	l := &funcLowerer{m: m, blocks: map[*ir.Block]*blockState{}}
+	l := &funcLowerer{m: m}
 	l.f = &ir.Func{Index: idx, Name: funcName(m, idx), Sig: *sig}
 	l.localTypes = append(l.localTypes, sig.Params...)
 	for _, run := range m.Codes[ci].Locals {

@@ -44,6 +44,15 @@ type Stats struct {
 	ParamsRemoved       int // block parameters removed by copy propagation
 }
 
+func (s *Stats) add(o Stats) {
+	s.BoundsChecks += o.BoundsChecks
+	s.BoundsChecksRemoved += o.BoundsChecksRemoved
+	s.Folded += o.Folded
+	s.CSERemoved += o.CSERemoved
+	s.DeadRemoved += o.DeadRemoved
+	s.ParamsRemoved += o.ParamsRemoved
+}
+
 // Optimize runs the pass pipeline on f. With opts.Verify, the verifier
 // runs after each pass and an error names the pass that broke the IR.
 func Optimize(m *wasm.Module, f *ir.Func, opts Options) error {

@@ -33,10 +33,13 @@ type pendingParam struct {
 }
 
 func (l *funcLowerer) state(b *ir.Block) *blockState {
-	s := l.blocks[b]
+	if b.ID >= len(l.blocks) {
+		l.blocks = append(l.blocks, make([]*blockState, b.ID+1-len(l.blocks))...)
+	}
+	s := l.blocks[b.ID]
 	if s == nil {
 		s = &blockState{defs: map[uint32]ir.Value{}}
-		l.blocks[b] = s
+		l.blocks[b.ID] = s
 	}
 	return s
 }

@@ -63,7 +63,7 @@ func (m *moduleBuilder) translateFunc(f *ir.Func, fn *llir.Func) (err error) {
 	if len(entry.Params) != len(params) {
 		return fmt.Errorf("function %d: entry block has %d parameters, signature %d", f.Index, len(entry.Params), len(params))
 	}
-	if len(cfg.Preds[entry]) == 0 {
+	if len(cfg.Preds(entry)) == 0 {
 		for i, p := range entry.Params {
 			b.vals[p] = params[i]
 		}

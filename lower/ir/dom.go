@@ -4,25 +4,80 @@ package ir
 // predecessors, a reverse postorder of the reachable blocks and the
 // immediate-dominator tree (Cooper, Harvey and Kennedy's iterative
 // algorithm). It is a snapshot: recompute it after changing edges.
+//
+// Blocks are numbered by their position in RPO, and every per-block fact
+// is a slice indexed by that number: passes compute a CFG several times
+// per function, and maps keyed by *Block made that a large share of
+// lowering time.
 type CFG struct {
-	Preds map[*Block][]*Block // unique predecessors, reachable ones only
-	RPO   []*Block            // reachable blocks in reverse postorder; RPO[0] is the entry
-	IDom  map[*Block]*Block   // immediate dominator; the entry maps to itself
-	order map[*Block]int      // position in RPO
+	RPO []*Block // reachable blocks in reverse postorder; RPO[0] is the entry
+
+	preds [][]*Block // by RPO number: unique predecessors, reachable ones only
+	idom  []int32    // by RPO number: RPO number of the immediate dominator; the entry's is 0
+	num   blockNums  // block → RPO number
+}
+
+// blockNums maps the blocks of one function to small numbers: a slice
+// indexed by block ID when the IDs are compact (always, for lowered
+// code), a map otherwise (parsed text may use any IDs).
+type blockNums struct {
+	byID  []int32 // number+1; 0: none
+	byMap map[*Block]int32
+}
+
+func newBlockNums(f *Func) blockNums {
+	maxID := 0
+	for _, b := range f.Blocks {
+		maxID = max(maxID, b.ID)
+	}
+	if maxID < 4*len(f.Blocks)+64 {
+		return blockNums{byID: make([]int32, maxID+1)}
+	}
+	return blockNums{byMap: map[*Block]int32{}}
+}
+
+func (n *blockNums) get(b *Block) (int, bool) {
+	if n.byMap != nil {
+		i, ok := n.byMap[b]
+		return int(i), ok
+	}
+	if b.ID < 0 || b.ID >= len(n.byID) || n.byID[b.ID] == 0 {
+		return 0, false
+	}
+	return int(n.byID[b.ID] - 1), true
+}
+
+// set records b's number; it reports false if b cannot be numbered (an ID
+// outside the compact range: a block that is not in the function).
+func (n *blockNums) set(b *Block, i int) bool {
+	if n.byMap != nil {
+		n.byMap[b] = int32(i)
+		return true
+	}
+	if b.ID < 0 || b.ID >= len(n.byID) {
+		return false
+	}
+	n.byID[b.ID] = int32(i + 1)
+	return true
 }
 
 // ComputeCFG analyses f.
 func ComputeCFG(f *Func) *CFG {
-	c := &CFG{Preds: map[*Block][]*Block{}, IDom: map[*Block]*Block{}, order: map[*Block]int{}}
+	c := &CFG{}
 	if len(f.Blocks) == 0 {
 		return c
 	}
-	// Iterative depth-first search for the postorder.
+	c.num = newBlockNums(f)
+	// Iterative depth-first search for the postorder. seen uses the
+	// numbering temporarily (any value marks a visited block).
 	type frame struct {
 		b    *Block
 		next int
 	}
-	seen := map[*Block]bool{f.Blocks[0]: true}
+	seen := newBlockNums(f)
+	if !seen.set(f.Blocks[0], 0) {
+		seen = blockNums{byMap: map[*Block]int32{f.Blocks[0]: 0}}
+	}
 	stack := []frame{{b: f.Blocks[0]}}
 	var post []*Block
 	for len(stack) > 0 {
@@ -31,8 +86,7 @@ func ComputeCFG(f *Func) *CFG {
 		if top.next < len(succs) {
 			s := succs[top.next].Block
 			top.next++
-			if !seen[s] {
-				seen[s] = true
+			if _, ok := seen.get(s); !ok && seen.set(s, 0) {
 				stack = append(stack, frame{b: s})
 			}
 			continue
@@ -40,37 +94,46 @@ func ComputeCFG(f *Func) *CFG {
 		post = append(post, top.b)
 		stack = stack[:len(stack)-1]
 	}
-	for i := len(post) - 1; i >= 0; i-- {
-		c.order[post[i]] = len(c.RPO)
-		c.RPO = append(c.RPO, post[i])
+	c.RPO = make([]*Block, len(post))
+	for i, b := range post {
+		c.RPO[len(post)-1-i] = b
 	}
-	for _, b := range c.RPO {
-		done := map[*Block]bool{}
-		for _, s := range b.Succs() {
-			if !done[s.Block] {
-				done[s.Block] = true
-				c.Preds[s.Block] = append(c.Preds[s.Block], b)
+	for i, b := range c.RPO {
+		c.num.set(b, i)
+	}
+	c.preds = make([][]*Block, len(c.RPO))
+	for i, b := range c.RPO {
+		for k, s := range b.Succs() {
+			si, ok := c.index(s.Block)
+			if !ok || duplicateSucc(b, k) {
+				continue
 			}
+			c.preds[si] = append(c.preds[si], c.RPO[i])
 		}
 	}
-	entry := c.RPO[0]
-	c.IDom[entry] = entry
+	// Dominators over RPO numbers; -1 is "not yet known".
+	c.idom = make([]int32, len(c.RPO))
+	for i := range c.idom {
+		c.idom[i] = -1
+	}
+	c.idom[0] = 0
 	for changed := true; changed; {
 		changed = false
-		for _, b := range c.RPO[1:] {
-			var idom *Block
-			for _, p := range c.Preds[b] {
-				if c.IDom[p] == nil {
+		for i := 1; i < len(c.RPO); i++ {
+			idom := int32(-1)
+			for _, p := range c.preds[i] {
+				pi, _ := c.index(p)
+				if c.idom[pi] < 0 {
 					continue
 				}
-				if idom == nil {
-					idom = p
+				if idom < 0 {
+					idom = int32(pi)
 				} else {
-					idom = c.intersect(p, idom)
+					idom = c.intersect(int32(pi), idom)
 				}
 			}
-			if idom != nil && c.IDom[b] != idom {
-				c.IDom[b] = idom
+			if idom >= 0 && c.idom[i] != idom {
+				c.idom[i] = idom
 				changed = true
 			}
 		}
@@ -78,45 +141,85 @@ func ComputeCFG(f *Func) *CFG {
 	return c
 }
 
-func (c *CFG) intersect(a, b *Block) *Block {
-	for a != b {
-		for c.order[a] > c.order[b] {
-			a = c.IDom[a]
+// duplicateSucc reports whether b's k-th successor edge targets a block an
+// earlier edge of b already targets.
+func duplicateSucc(b *Block, k int) bool {
+	succs := b.Succs()
+	for _, s := range succs[:k] {
+		if s.Block == succs[k].Block {
+			return true
 		}
-		for c.order[b] > c.order[a] {
-			b = c.IDom[b]
+	}
+	return false
+}
+
+// intersect walks two RPO numbers up the dominator tree to their common
+// ancestor: a dominator always has a smaller RPO number.
+func (c *CFG) intersect(a, b int32) int32 {
+	for a != b {
+		for a > b {
+			a = c.idom[a]
+		}
+		for b > a {
+			b = c.idom[b]
 		}
 	}
 	return a
 }
 
+// index returns b's RPO number; ok is false if b is unreachable (or a
+// block of another function that shares an ID with one of this one's).
+func (c *CFG) index(b *Block) (int, bool) {
+	i, ok := c.num.get(b)
+	if !ok || c.RPO[i] != b {
+		return 0, false
+	}
+	return i, true
+}
+
 // Reachable reports whether b is reachable from the entry.
 func (c *CFG) Reachable(b *Block) bool {
-	_, ok := c.order[b]
+	_, ok := c.index(b)
 	return ok
+}
+
+// Preds returns the unique reachable predecessors of b.
+func (c *CFG) Preds(b *Block) []*Block {
+	if i, ok := c.index(b); ok {
+		return c.preds[i]
+	}
+	return nil
 }
 
 // Dominates reports whether a dominates b (every block dominates itself).
 // Both must be reachable.
 func (c *CFG) Dominates(a, b *Block) bool {
-	for {
-		if a == b {
-			return true
-		}
-		next := c.IDom[b]
-		if next == b || next == nil {
-			return false
-		}
-		b = next
+	ai, ok1 := c.index(a)
+	bi, ok2 := c.index(b)
+	if !ok1 || !ok2 {
+		return false
 	}
+	for bi > ai {
+		bi = int(c.idom[bi])
+	}
+	return ai == bi
 }
 
 // Children returns the dominator tree: the blocks each block immediately
-// dominates, in reverse postorder.
-func (c *CFG) Children() map[*Block][]*Block {
-	kids := map[*Block][]*Block{}
-	for _, b := range c.RPO[1:] {
-		kids[c.IDom[b]] = append(kids[c.IDom[b]], b)
+// dominates, in reverse postorder, indexed like RPO.
+func (c *CFG) Children() [][]*Block {
+	kids := make([][]*Block, len(c.RPO))
+	for i, b := range c.RPO[1:] {
+		d := c.idom[i+1]
+		kids[d] = append(kids[d], b)
 	}
 	return kids
+}
+
+// Num returns b's position in RPO, or -1 if b is unreachable.
+func (c *CFG) Num(b *Block) int {
+	if i, ok := c.index(b); ok {
+		return i
+	}
+	return -1
 }

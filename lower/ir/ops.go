@@ -136,17 +136,28 @@ type OpInfo struct {
 	IsWasm bool
 }
 
+// opInfoPage holds the descriptions of the 256 ops sharing op>>8.
+type opInfoPage [256]*OpInfo
+
 var (
-	opInfos  = map[Op]*OpInfo{}
+	// opPages is indexed by op>>8 (wasm opcodes and their 0xFC/0xFD
+	// prefixes fill a few pages, IR ops one more): Info is on every
+	// pass's inner loop, and a map lookup there was a measurable cost.
+	opPages  []*opInfoPage
 	opByName = map[string]Op{}
 )
 
 // Info describes op; nil for an unknown op.
-func (op Op) Info() *OpInfo { return opInfos[op] }
+func (op Op) Info() *OpInfo {
+	if hi := int(op >> 8); hi < len(opPages) && opPages[hi] != nil {
+		return opPages[hi][op&0xff]
+	}
+	return nil
+}
 
 // String returns the op's name in the text form.
 func (op Op) String() string {
-	if i := opInfos[op]; i != nil {
+	if i := op.Info(); i != nil {
 		return i.Name
 	}
 	return fmt.Sprintf("op(%#x)", uint32(op))
@@ -170,7 +181,14 @@ func register(op Op, info *OpInfo) {
 	if _, dup := opByName[info.Name]; dup {
 		panic("ir: duplicate op name " + info.Name)
 	}
-	opInfos[op] = info
+	hi := int(op >> 8)
+	if hi >= len(opPages) {
+		opPages = append(opPages, make([]*opInfoPage, hi+1-len(opPages))...)
+	}
+	if opPages[hi] == nil {
+		opPages[hi] = new(opInfoPage)
+	}
+	opPages[hi][op&0xff] = info
 	opByName[info.Name] = op
 }
 
