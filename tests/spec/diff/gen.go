@@ -11,8 +11,8 @@ import (
 )
 
 // A generated module has:
-//   - 1 to maxFuncs functions with random signatures (up to three
-//     parameters and results of any numeric type, so multi-value results
+//   - 1 to maxFuncs functions with random signatures (up to 11
+//     parameters and 3 results of any numeric type, so multi-value results
 //     too). Function i calls only functions j > i, directly or through the
 //     table, and never inside a loop, so every call terminates without
 //     deep recursion. Functions whose results hold no float are exported
@@ -29,8 +29,10 @@ import (
 // Bodies are random but valid: expressions over every scalar numeric
 // instruction and the integer SIMD ones with boundary constants, loads and
 // stores at varied offsets and alignments (some out of bounds), memory
-// size/grow, bulk memory, if/else, blocks with br_if, br_table, early
-// returns, select, globals and bounded loops.
+// size/grow, bulk memory, lane loads and stores, if/else, blocks with
+// br_if, blocks, loops and ifs typed by function types (parameters and
+// several results), br_table, early returns, select, globals, table
+// get/set/size/grow/fill/copy and bounded loops.
 //
 // Engines may disagree legitimately on the bits of a NaN an arithmetic
 // operation produces, so generated code never lets such bits escape: no
@@ -174,7 +176,11 @@ func Generate(seed uint64) *Module {
 // results.
 func (mg *modGen) signature(export bool) wasm.FuncType {
 	var t wasm.FuncType
-	for n := mg.r.IntN(4); n > 0; n-- {
+	params := mg.r.IntN(4)
+	if mg.r.IntN(5) == 0 { // more than the argument registers hold
+		params = 4 + mg.r.IntN(8)
+	}
+	for n := params; n > 0; n-- {
 		t.Params = append(t.Params, numTypes[mg.r.IntN(len(numTypes))])
 	}
 	for n := mg.r.IntN(4); n > 0; n-- {
@@ -438,6 +444,10 @@ func (g *generator) expr(t wasm.ValType) {
 	case k < 11:
 		g.operator(t)
 	case k < 14:
+		if t == wasm.V128 && g.chance(0.2) {
+			g.laneAccess(true)
+			return
+		}
 		g.address()
 		op := loadOps[t][g.r.IntN(len(loadOps[t]))]
 		g.emit(wasm.Instr{Op: op, Mem: g.memarg(op)})
@@ -470,7 +480,9 @@ func (g *generator) expr(t wasm.ValType) {
 			g.constant(t)
 		}
 	case k < 21 && t == wasm.I32:
-		if g.chance(0.5) {
+		if g.chance(0.3) {
+			g.tableExpr()
+		} else if g.chance(0.5) {
 			g.emit(wasm.Instr{Op: wasm.OpMemorySize})
 		} else {
 			g.emit(wasm.Instr{Op: wasm.OpI32Const, Const: uint64(g.r.IntN(3))})

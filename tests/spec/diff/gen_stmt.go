@@ -6,7 +6,7 @@ import "github.com/wasmaot/wasmaot/compiler/wasm"
 func (g *generator) stmt() {
 	g.depth++
 	defer func() { g.depth-- }()
-	switch k := g.r.IntN(20); {
+	switch k := g.r.IntN(24); {
 	case k < 4:
 		t := scalarTypes[g.r.IntN(len(scalarTypes))]
 		if g.chance(0.2) {
@@ -59,6 +59,12 @@ func (g *generator) stmt() {
 			g.emit(wasm.Instr{Op: wasm.OpReturn})
 		}
 		g.emit(wasm.Instr{Op: wasm.OpEnd})
+	case k < 19 && g.depth < maxDepth-1:
+		g.typedBlock()
+	case k < 20:
+		g.laneAccess(false)
+	case k < 21:
+		g.tableStmt()
 	default:
 		t := scalarTypes[g.r.IntN(len(scalarTypes))]
 		g.expr(t)
