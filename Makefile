@@ -8,10 +8,10 @@ WASMAOT_ARM64 := $(BIN)/wasmaot-arm64
 # Spec-suite objects, cached by module hash, target and compiler build.
 SPEC_CACHE ?= $(BIN)/spec-objects
 QEMU_ARM64 ?= qemu-aarch64-static
-# BUILD_ID hashes the compiler's sources. Both the host and the arm64 build
+# BUILD_ID hashes the compiler's and runtime's sources (not tests). Both the host and the arm64 build
 # carry it, so objects cross-compiled on the host are found in the cache by
 # the arm64 build running under emulation.
-BUILD_ID := $(shell git ls-files -co --exclude-standard -- '*.go' '*.s' '*.h' go.mod go.sum 2>/dev/null | grep -v '^bench/' | sort | xargs cat 2>/dev/null | sha256sum | cut -c1-16)
+BUILD_ID := $(shell git ls-files -co --exclude-standard -- '*.go' '*.s' '*.h' go.mod go.sum 2>/dev/null | grep -v -e '^bench/' -e '^tests/' -e '_test\.go$$' | sort | xargs cat 2>/dev/null | sha256sum | cut -c1-16)
 LDFLAGS := -X github.com/wasmaot/wasmaot/compiler.Build=$(BUILD_ID)
 APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen
 
