@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tetratelabs/wazero"
@@ -32,9 +34,9 @@ type preparer interface {
 	Prepare(wasm []byte) error
 }
 
-// engines are the engines every test runs on. Add an engine here to have
-// it run every program.
-var engines = []Engine{
+// allEngines are the engines every test runs on. Add an engine here to
+// have it run every program.
+var allEngines = []Engine{
 	&wazeroEngine{},
 	native,
 	interpEngine{},
@@ -42,6 +44,25 @@ var engines = []Engine{
 
 // native is the wasmaot-native engine; the CLI tests reuse its objects.
 var native = &nativeEngine{}
+
+// engines are allEngines, or those named in WASI_ENGINES (comma-separated
+// names, e.g. WASI_ENGINES=wasmaot-native); TestMain rejects unknown names.
+var engines, enginesErr = selectEngines(os.Getenv("WASI_ENGINES"))
+
+func selectEngines(names string) ([]Engine, error) {
+	if names == "" {
+		return allEngines, nil
+	}
+	var out []Engine
+	for _, name := range strings.Split(names, ",") {
+		i := slices.IndexFunc(allEngines, func(e Engine) bool { return e.Name() == name })
+		if i < 0 {
+			return nil, fmt.Errorf("WASI_ENGINES: no engine %q (have wazero, wasmaot-native, wasmaot-interp)", name)
+		}
+		out = append(out, allEngines[i])
+	}
+	return out, nil
+}
 
 // wazeroEngine runs programs on wazero (test-only dependency): an
 // independent engine that lets the WASI layer be tested before wasmaot's

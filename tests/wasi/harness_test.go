@@ -150,8 +150,13 @@ func goCmdOutput(args ...string) (string, error) {
 	return string(out), err
 }
 
-// TestMain removes the programs built during the run.
+// TestMain checks the engine selection and removes the programs built
+// during the run.
 func TestMain(m *testing.M) {
+	if enginesErr != nil {
+		fmt.Fprintln(os.Stderr, enginesErr)
+		os.Exit(2)
+	}
 	code := m.Run()
 	if builds.dir != "" {
 		os.RemoveAll(builds.dir)

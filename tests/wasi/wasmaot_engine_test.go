@@ -43,6 +43,12 @@ func nativeOptLevel(wasmBytes []byte) (int, error) {
 	return 2, nil
 }
 
+// nativeLevel is nativeOptLevel without the error (which object reports).
+func nativeLevel(wasmBytes []byte) int {
+	level, _ := nativeOptLevel(wasmBytes)
+	return level
+}
+
 // nativeEngine compiles each program with compiler.Compile for the host
 // and runs the object through rtlib. Objects are cached by the hash of the
 // wasm (and the compiler build, level and target), in memory for the
