@@ -2,12 +2,7 @@ package llvm
 
 import (
 	"fmt"
-
-	llir "github.com/llir/llvm/ir"
-	"github.com/llir/llvm/ir/constant"
-	"github.com/llir/llvm/ir/enum"
-	"github.com/llir/llvm/ir/types"
-	"github.com/llir/llvm/ir/value"
+	"strconv"
 
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -17,47 +12,49 @@ import (
 type funcBuilder struct {
 	m   *moduleBuilder
 	f   *ir.Func
-	fn  *llir.Func
-	cur *llir.Block // block instructions are appended to
+	fn  *function
+	cur *block // block instructions are appended to
 
-	vmctx   value.Value // i8*, the first parameter
-	results value.Value // i64*, the results area of a multi-result function
-	thread  value.Value // i8*, this execution's ThreadState (from sp)
+	vmctx   value // i8*, the first parameter
+	results value // i64*, the results area of a multi-result function
+	thread  value // i8*, this execution's ThreadState (from sp)
 
-	vals   []value.Value // LLVM value of each ir.Value
-	blocks map[*ir.Block]*llir.Block
-	phis   map[*ir.Block][]*llir.InstPhi
-	traps  map[abi.TrapCode]*llir.Block // one shared trap block per code
-	cache  map[cacheKey]value.Value     // see cached
+	vals   []value  // LLVM value of each ir.Value
+	blocks []*block // by CFG number (position in RPO)
+	phis   [][]*phi // by CFG number
+	cfg    *ir.CFG
+	traps  map[abi.TrapCode]*block // one shared trap block per code
+	cache  map[cacheKey]value      // see cached
 	// resultsArea is an entry-block alloca big enough for the results of
 	// any multi-result call the function makes (nil if none).
-	resultsArea *llir.InstAlloca
-	entry       *llir.Block
+	resultsArea *slotArea
+	entry       *block
 }
 
 // translateFunc fills fn (declared with the function's signature) with the
 // body of f.
-func (m *moduleBuilder) translateFunc(f *ir.Func, fn *llir.Func) (err error) {
-	b := &funcBuilder{m: m, f: f, fn: fn, vals: make([]value.Value, len(f.Types)),
-		blocks: map[*ir.Block]*llir.Block{}, phis: map[*ir.Block][]*llir.InstPhi{},
-		traps: map[abi.TrapCode]*llir.Block{}, cache: map[cacheKey]value.Value{}}
-	b.vmctx = fn.Params[0]
-	params := fn.Params[1:]
+func (m *moduleBuilder) translateFunc(f *ir.Func, fn *function) (err error) {
+	b := &funcBuilder{m: m, f: f, fn: fn, vals: make([]value, len(f.Types)),
+		traps: map[abi.TrapCode]*block{}, cache: map[cacheKey]value{}}
+	b.vmctx = fn.params[0]
+	params := fn.params[1:]
 	if len(f.Sig.Results) > 1 {
-		b.results = fn.Params[1]
-		params = fn.Params[2:]
+		b.results = fn.params[1]
+		params = fn.params[2:]
 	}
 	if len(f.Blocks) == 0 {
 		return fmt.Errorf("function %d has no blocks", f.Index)
 	}
 	cfg := ir.ComputeCFG(f)
+	b.cfg = cfg
+	b.blocks = make([]*block, len(cfg.RPO))
+	b.phis = make([][]*phi, len(cfg.RPO))
 
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	b.prologue()
-	for _, blk := range cfg.RPO {
-		lb := fn.NewBlock(fmt.Sprintf("b%d", blk.ID))
-		b.blocks[blk] = lb
+	for i, blk := range cfg.RPO {
+		b.blocks[i] = fn.NewBlock("b" + strconv.Itoa(blk.ID))
 	}
 	entry := f.Blocks[0]
 	if len(entry.Params) != len(params) {
@@ -68,17 +65,17 @@ func (m *moduleBuilder) translateFunc(f *ir.Func, fn *llir.Func) (err error) {
 			b.vals[p] = params[i]
 		}
 	} else {
-		b.makePhis(entry)
-		for i, phi := range b.phis[entry] {
-			phi.Incs = append(phi.Incs, llir.NewIncoming(params[i], b.cur))
+		b.makePhis(0, entry)
+		for i, phi := range b.phis[0] {
+			phi.addIncoming(params[i], b.cur)
 		}
 	}
-	b.cur.NewBr(b.blocks[entry])
-	for _, blk := range cfg.RPO[1:] {
-		b.makePhis(blk)
+	b.cur.NewBr(b.blocks[0])
+	for i, blk := range cfg.RPO[1:] {
+		b.makePhis(i+1, blk)
 	}
-	for _, blk := range cfg.RPO {
-		b.cur = b.blocks[blk]
+	for i, blk := range cfg.RPO {
+		b.cur = b.blocks[i]
 		for _, in := range blk.Instrs {
 			if err := b.instr(in); err != nil {
 				return fmt.Errorf("function %d, block b%d: %s: %w", f.Index, blk.ID, in.Op, err)
@@ -91,14 +88,12 @@ func (m *moduleBuilder) translateFunc(f *ir.Func, fn *llir.Func) (err error) {
 	return nil
 }
 
-// makePhis creates one phi per parameter of blk.
-func (b *funcBuilder) makePhis(blk *ir.Block) {
-	lb := b.blocks[blk]
+// makePhis creates one phi per parameter of blk, whose CFG number is i.
+func (b *funcBuilder) makePhis(i int, blk *ir.Block) {
 	for _, p := range blk.Params {
-		phi := &llir.InstPhi{Typ: b.m.valType(b.f.Types[p])} // incomings come with the edges
-		lb.Insts = append(lb.Insts, phi)
-		b.phis[blk] = append(b.phis[blk], phi)
-		b.vals[p] = phi
+		phi := b.blocks[i].NewPhi(b.m.valType(b.f.Types[p])) // incomings come with the edges
+		b.phis[i] = append(b.phis[i], phi)
+		b.vals[p] = phi.v
 	}
 }
 
@@ -110,12 +105,12 @@ func (b *funcBuilder) prologue() {
 	sp := b.readSP()
 	mask := abi.NativeStackMask
 	ts := b.cur.NewAnd(sp, i64c(int64(mask)))
-	b.thread = b.cur.NewIntToPtr(ts, types.I8Ptr)
+	b.thread = b.cur.NewIntToPtr(ts, tI8Ptr)
 	if !callsWasm(b.f) {
 		return
 	}
-	limit := b.load(types.I64, b.thread, abi.ThreadStackLimit, false)
-	b.trapIf(b.cur.NewICmp(enum.IPredULT, sp, limit), abi.TrapCallStackExhausted)
+	limit := b.load(tI64, b.thread, abi.ThreadStackLimit, false)
+	b.trapIf(b.cur.NewICmp("ult", sp, limit), abi.TrapCallStackExhausted)
 }
 
 // callsWasm reports whether f calls a wasm function (directly, imported
@@ -161,21 +156,21 @@ func (b *funcBuilder) instr(in *ir.Instr) error {
 }
 
 // define records the LLVM value of in's single result.
-func (b *funcBuilder) define(in *ir.Instr, v value.Value) {
+func (b *funcBuilder) define(in *ir.Instr, v value) {
 	if len(in.Results) == 1 {
 		b.vals[in.Results[0]] = v
 	}
 }
 
-func (b *funcBuilder) args(in *ir.Instr) []value.Value {
-	out := make([]value.Value, len(in.Args))
+func (b *funcBuilder) args(in *ir.Instr) []value {
+	out := make([]value, len(in.Args))
 	for i, a := range in.Args {
 		out[i] = b.vals[a]
 	}
 	return out
 }
 
-func (b *funcBuilder) arg(in *ir.Instr, i int) value.Value { return b.vals[in.Args[i]] }
+func (b *funcBuilder) arg(in *ir.Instr, i int) value { return b.vals[in.Args[i]] }
 
 // terminator translates jump, brif, switch, return and trap.
 func (b *funcBuilder) terminator(in *ir.Instr) error {
@@ -192,13 +187,13 @@ func (b *funcBuilder) terminator(in *ir.Instr) error {
 		from := b.cur
 		n := len(in.Succs) - 1
 		def := b.edge(in.Succs[n], seen)
-		cases := make([]*llir.Case, 0, n)
-		for i, s := range in.Succs[:n] {
+		cases := make([]*block, 0, n)
+		for _, s := range in.Succs[:n] {
 			b.cur = from
-			cases = append(cases, llir.NewCase(constant.NewInt(types.I32, int64(i)), b.edge(s, seen)))
+			cases = append(cases, b.edge(s, seen))
 		}
 		b.cur = from
-		b.cur.NewSwitch(b.arg(in, 0), def, cases...)
+		b.cur.NewSwitch(b.arg(in, 0), def, cases)
 	case ir.OpReturn:
 		b.ret(b.args(in))
 	case ir.OpTrap:
@@ -213,8 +208,9 @@ func (b *funcBuilder) terminator(in *ir.Instr) error {
 // adding the edge's arguments to the target's phis. A target reached twice
 // from the same terminator with parameters gets its own edge block, since
 // a phi has one incoming value per predecessor block.
-func (b *funcBuilder) edge(e *ir.BlockCall, seen map[*ir.Block]bool) *llir.Block {
-	target := b.blocks[e.Block]
+func (b *funcBuilder) edge(e *ir.BlockCall, seen map[*ir.Block]bool) *block {
+	ti := b.cfg.Num(e.Block)
+	target := b.blocks[ti]
 	if len(e.Args) == 0 {
 		return target
 	}
@@ -226,8 +222,8 @@ func (b *funcBuilder) edge(e *ir.BlockCall, seen map[*ir.Block]bool) *llir.Block
 		}
 		seen[e.Block] = true
 	}
-	for i, phi := range b.phis[e.Block] {
-		phi.Incs = append(phi.Incs, llir.NewIncoming(b.vals[e.Args[i]], from))
+	for i, phi := range b.phis[ti] {
+		phi.addIncoming(b.vals[e.Args[i]], from)
 	}
 	if from != b.cur {
 		return from
@@ -237,28 +233,27 @@ func (b *funcBuilder) edge(e *ir.BlockCall, seen map[*ir.Block]bool) *llir.Block
 
 // ret returns vals following the calling convention: one result in the
 // return register, several through the results area.
-func (b *funcBuilder) ret(vals []value.Value) {
+func (b *funcBuilder) ret(vals []value) {
 	switch len(vals) {
 	case 0:
-		b.cur.NewRet(nil)
+		b.cur.NewRet(value{})
 	case 1:
 		b.cur.NewRet(vals[0])
 	default:
 		b.storeSlots(b.results, b.f.Sig.Results, vals)
-		b.cur.NewRet(nil)
+		b.cur.NewRet(value{})
 	}
 }
 
 // trapBlock returns the function's block that traps with code.
-func (b *funcBuilder) trapBlock(code abi.TrapCode) *llir.Block {
+func (b *funcBuilder) trapBlock(code abi.TrapCode) *block {
 	if tb, ok := b.traps[code]; ok {
 		return tb
 	}
-	tb := b.fn.NewBlock(fmt.Sprintf("trap.%d", code))
+	tb := b.fn.NewBlock("trap." + strconv.Itoa(int(code)))
 	saved := b.cur
 	b.cur = tb
-	call := b.callBuiltin(abi.BuiltinTrap, types.Void, i32c(int64(code)))
-	call.FuncAttrs = append(call.FuncAttrs, enum.FuncAttrNoReturn, enum.FuncAttrCold)
+	b.callBuiltin(abi.BuiltinTrap, tVoid, "noreturn cold", i32c(int64(code)))
 	tb.NewUnreachable()
 	b.cur = saved
 	b.traps[code] = tb
@@ -268,28 +263,18 @@ func (b *funcBuilder) trapBlock(code abi.TrapCode) *llir.Block {
 // trapIf branches to the trap block for code when cond (i1) holds and
 // continues in a fresh block otherwise. LLVM knows the trap path is cold:
 // it ends in a cold noreturn call.
-func (b *funcBuilder) trapIf(cond value.Value, code abi.TrapCode) {
+func (b *funcBuilder) trapIf(cond value, code abi.TrapCode) {
 	cont := b.fn.NewBlock("")
 	b.cur.NewCondBr(cond, b.trapBlock(code), cont)
 	b.cur = cont
 }
 
 // isTrue converts a wasm i32 condition to i1.
-func (b *funcBuilder) isTrue(v value.Value) value.Value {
-	return b.cur.NewICmp(enum.IPredNE, v, i32c(0))
+func (b *funcBuilder) isTrue(v value) value {
+	return b.cur.NewICmp("ne", v, i32c(0))
 }
 
 // readSP returns the stack pointer as an i64.
-func (b *funcBuilder) readSP() value.Value {
+func (b *funcBuilder) readSP() value {
 	return b.cur.NewCall(b.m.readRegister(), b.m.spName())
-}
-
-// entryAlloca allocates a stack slot in the function's entry block.
-func (b *funcBuilder) entryAlloca(t types.Type) *llir.InstAlloca {
-	a := llir.NewAlloca(t)
-	a.Align = 16
-	// Insert before the entry block's first instruction so it dominates
-	// every use and LLVM treats it as a static alloca.
-	b.entry.Insts = append([]llir.Instruction{a}, b.entry.Insts...)
-	return a
 }

@@ -4,59 +4,50 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/llir/llvm/ir/enum"
-	"github.com/llir/llvm/ir/types"
-	"github.com/llir/llvm/ir/value"
-
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
 // boundsCheck traps unless zext(addr)+extent <= the byte length of memory
 // mem. The sum is computed in 64 bits, where it cannot overflow.
-func (b *funcBuilder) boundsCheck(mem uint32, addr value.Value, extent uint64) {
-	end := b.cur.NewAdd(b.cur.NewZExt(addr, types.I64), i64c(int64(extent)))
-	b.trapIf(b.cur.NewICmp(enum.IPredUGT, end, b.memoryLength(mem)), abi.TrapMemoryOutOfBounds)
+func (b *funcBuilder) boundsCheck(mem uint32, addr value, extent uint64) {
+	end := b.cur.NewAdd(b.cur.NewZExt(addr, tI64), i64c(int64(extent)))
+	b.trapIf(b.cur.NewICmp("ugt", end, b.memoryLength(mem)), abi.TrapMemoryOutOfBounds)
 }
 
 // effectiveAddr returns a pointer to t at memory 0's base+zext(addr)+offset.
 // The IR guarantees a dominating bounds check covers the access.
-func (b *funcBuilder) effectiveAddr(t types.Type, addr value.Value, offset uint32) value.Value {
-	ea := value.Value(b.cur.NewZExt(addr, types.I64))
+func (b *funcBuilder) effectiveAddr(t *llType, addr value, offset uint32) value {
+	ea := value(b.cur.NewZExt(addr, tI64))
 	if offset != 0 {
 		ea = b.cur.NewAdd(ea, i64c(int64(offset)))
 	}
-	p := b.cur.NewGetElementPtr(types.I8, b.memoryBase(0), ea)
-	return b.cur.NewBitCast(p, types.NewPointer(t))
+	p := b.cur.NewGetElementPtr(tI8, b.memoryBase(0), ea)
+	return b.cur.NewBitCast(p, ptrTo(t))
 }
 
 // loadMem loads a t from linear memory. Wasm alignment hints promise
 // nothing, so every access is align 1.
-func (b *funcBuilder) loadMem(t types.Type, addr value.Value, offset uint32) value.Value {
-	ld := b.cur.NewLoad(t, b.effectiveAddr(t, addr, offset))
-	ld.Align = 1
-	ld.Metadata = append(ld.Metadata, b.m.memTag())
-	return ld
+func (b *funcBuilder) loadMem(t *llType, addr value, offset uint32) value {
+	return b.cur.load(t, b.effectiveAddr(t, addr, offset), 1, false, attachMem)
 }
 
-func (b *funcBuilder) storeMem(v, addr value.Value, offset uint32) {
-	st := b.cur.NewStore(v, b.effectiveAddr(v.Type(), addr, offset))
-	st.Align = 1
-	st.Metadata = append(st.Metadata, b.m.memTag())
+func (b *funcBuilder) storeMem(v, addr value, offset uint32) {
+	b.cur.store(v, b.effectiveAddr(v.Type(), addr, offset), 1, attachMem)
 }
 
 // memLoad translates the load instructions.
 func (b *funcBuilder) memLoad(in *ir.Instr) error {
 	name := in.Op.String()
 	addr := b.arg(in, 0)
-	var v value.Value
+	var v value
 	switch name {
 	case "i32.load", "i64.load", "f32.load", "f64.load", "v128.load":
 		v = b.loadMem(b.m.valType(in.Op.Info().Results[0]), addr, in.Offset)
 	case "i32.load8_s", "i32.load8_u", "i32.load16_s", "i32.load16_u",
 		"i64.load8_s", "i64.load8_u", "i64.load16_s", "i64.load16_u", "i64.load32_s", "i64.load32_u":
 		bits := map[byte]int{'8': 8, '1': 16, '3': 32}[name[strings.IndexByte(name, 'd')+1]]
-		raw := b.loadMem(types.NewInt(uint64(bits)), addr, in.Offset)
+		raw := b.loadMem(intType(uint64(bits)), addr, in.Offset)
 		to := b.m.valType(in.Op.Info().Results[0])
 		if strings.HasSuffix(name, "_s") {
 			v = b.cur.NewSExt(raw, to)
@@ -66,8 +57,8 @@ func (b *funcBuilder) memLoad(in *ir.Instr) error {
 	case "v128.load8x8_s", "v128.load8x8_u", "v128.load16x4_s", "v128.load16x4_u", "v128.load32x2_s", "v128.load32x2_u":
 		var lanes, bits uint64
 		fmt.Sscanf(name, "v128.load%dx%d", &bits, &lanes)
-		raw := b.loadMem(types.NewVector(lanes, types.NewInt(bits)), addr, in.Offset)
-		wide := types.NewVector(lanes, types.NewInt(2*bits))
+		raw := b.loadMem(vecType(lanes, intType(bits)), addr, in.Offset)
+		wide := vecType(lanes, intType(2*bits))
 		if strings.HasSuffix(name, "_s") {
 			v = b.toV128(b.cur.NewSExt(raw, wide))
 		} else {
@@ -76,21 +67,21 @@ func (b *funcBuilder) memLoad(in *ir.Instr) error {
 	case "v128.load8_splat", "v128.load16_splat", "v128.load32_splat", "v128.load64_splat":
 		var bits uint64
 		fmt.Sscanf(name, "v128.load%d_splat", &bits)
-		s := b.loadMem(types.NewInt(bits), addr, in.Offset)
+		s := b.loadMem(intType(bits), addr, in.Offset)
 		v = b.toV128(b.splat(s, 128/bits))
 	case "v128.load32_zero", "v128.load64_zero":
 		bits := uint64(32)
 		if name == "v128.load64_zero" {
 			bits = 64
 		}
-		s := b.loadMem(types.NewInt(bits), addr, in.Offset)
-		vt := types.NewVector(128/bits, types.NewInt(bits))
+		s := b.loadMem(intType(bits), addr, in.Offset)
+		vt := vecType(128/bits, intType(bits))
 		v = b.toV128(b.cur.NewInsertElement(zeroOf(vt), s, i32c(0)))
 	case "v128.load8_lane", "v128.load16_lane", "v128.load32_lane", "v128.load64_lane":
 		var bits uint64
 		fmt.Sscanf(name, "v128.load%d_lane", &bits)
-		s := b.loadMem(types.NewInt(bits), addr, in.Offset)
-		vec := b.as(b.arg(in, 1), types.NewVector(128/bits, types.NewInt(bits)))
+		s := b.loadMem(intType(bits), addr, in.Offset)
+		vec := b.as(b.arg(in, 1), vecType(128/bits, intType(bits)))
 		v = b.toV128(b.cur.NewInsertElement(vec, s, i32c(int64(in.Lane))))
 	default:
 		return fmt.Errorf("unsupported load")
@@ -108,11 +99,11 @@ func (b *funcBuilder) memStore(in *ir.Instr) error {
 		b.storeMem(val, addr, in.Offset)
 	case "i32.store8", "i32.store16", "i64.store8", "i64.store16", "i64.store32":
 		bits := map[string]uint64{"8": 8, "16": 16, "32": 32}[name[strings.Index(name, "store")+5:]]
-		b.storeMem(b.cur.NewTrunc(val, types.NewInt(bits)), addr, in.Offset)
+		b.storeMem(b.cur.NewTrunc(val, intType(bits)), addr, in.Offset)
 	case "v128.store8_lane", "v128.store16_lane", "v128.store32_lane", "v128.store64_lane":
 		var bits uint64
 		fmt.Sscanf(name, "v128.store%d_lane", &bits)
-		vec := b.as(val, types.NewVector(128/bits, types.NewInt(bits)))
+		vec := b.as(val, vecType(128/bits, intType(bits)))
 		b.storeMem(b.cur.NewExtractElement(vec, i32c(int64(in.Lane))), addr, in.Offset)
 	default:
 		return fmt.Errorf("unsupported store")

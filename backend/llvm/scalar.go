@@ -4,19 +4,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/llir/llvm/ir/constant"
-	"github.com/llir/llvm/ir/enum"
-	"github.com/llir/llvm/ir/metadata"
-	"github.com/llir/llvm/ir/types"
-	"github.com/llir/llvm/ir/value"
-
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
 
-var falseC = constant.False
-
 // constant translates t.const.
-func (b *funcBuilder) constant(in *ir.Instr) value.Value {
+func (b *funcBuilder) constant(in *ir.Instr) value {
 	switch in.Op.Info().Results[0] {
 	case ir.I32:
 		return i32c(int64(in.Const))
@@ -24,16 +16,16 @@ func (b *funcBuilder) constant(in *ir.Instr) value.Value {
 		return i64c(int64(in.Const))
 	case ir.F32:
 		// Through the bits, so NaN payloads survive exactly.
-		return constant.NewBitCast(i32c(int64(in.Const)), types.Float)
+		return bitsConst(tFloat, int64(in.Const))
 	case ir.F64:
-		return constant.NewBitCast(i64c(int64(in.Const)), types.Double)
+		return bitsConst(tDouble, int64(in.Const))
 	default:
-		return constant.NewVector(v128Type, i64c(int64(in.Const)), i64c(int64(in.ConstHi)))
+		return vecConst(v128Type, i64c(int64(in.Const)), i64c(int64(in.ConstHi)))
 	}
 }
 
 // pure translates a numeric or SIMD instruction.
-func (b *funcBuilder) pure(in *ir.Instr, args []value.Value) (value.Value, error) {
+func (b *funcBuilder) pure(in *ir.Instr, args []value) (value, error) {
 	name := in.Op.String()
 	shape, op, _ := strings.Cut(name, ".")
 	switch shape {
@@ -46,40 +38,40 @@ func (b *funcBuilder) pure(in *ir.Instr, args []value.Value) (value.Value, error
 }
 
 // intOp translates the scalar integer instructions.
-func (b *funcBuilder) intOp(shape, op string, a []value.Value) (value.Value, error) {
-	t := types.I32
+func (b *funcBuilder) intOp(shape, op string, a []value) (value, error) {
+	t := tI32
 	bits := int64(32)
 	if shape == "i64" {
-		t, bits = types.I64, 64
+		t, bits = tI64, 64
 	}
 	c := b.cur
-	bool32 := func(v value.Value) value.Value { return c.NewZExt(v, types.I32) }
-	cmp := func(p enum.IPred) value.Value { return bool32(c.NewICmp(p, a[0], a[1])) }
+	bool32 := func(v value) value { return c.NewZExt(v, tI32) }
+	cmp := func(p string) value { return bool32(c.NewICmp(p, a[0], a[1])) }
 	switch op {
 	case "eqz":
-		return bool32(c.NewICmp(enum.IPredEQ, a[0], constant.NewInt(t, 0))), nil
+		return bool32(c.NewICmp("eq", a[0], constInt(t, 0))), nil
 	case "eq":
-		return cmp(enum.IPredEQ), nil
+		return cmp("eq"), nil
 	case "ne":
-		return cmp(enum.IPredNE), nil
+		return cmp("ne"), nil
 	case "lt_s":
-		return cmp(enum.IPredSLT), nil
+		return cmp("slt"), nil
 	case "lt_u":
-		return cmp(enum.IPredULT), nil
+		return cmp("ult"), nil
 	case "gt_s":
-		return cmp(enum.IPredSGT), nil
+		return cmp("sgt"), nil
 	case "gt_u":
-		return cmp(enum.IPredUGT), nil
+		return cmp("ugt"), nil
 	case "le_s":
-		return cmp(enum.IPredSLE), nil
+		return cmp("sle"), nil
 	case "le_u":
-		return cmp(enum.IPredULE), nil
+		return cmp("ule"), nil
 	case "ge_s":
-		return cmp(enum.IPredSGE), nil
+		return cmp("sge"), nil
 	case "ge_u":
-		return cmp(enum.IPredUGE), nil
+		return cmp("uge"), nil
 	case "clz", "ctz":
-		f := b.m.intrinsic(fmt.Sprintf("llvm.%s.i%d", map[string]string{"clz": "ctlz", "ctz": "cttz"}[op], bits), t, t, types.I1)
+		f := b.m.intrinsic(fmt.Sprintf("llvm.%s.i%d", map[string]string{"clz": "ctlz", "ctz": "cttz"}[op], bits), t, t, tI1)
 		return c.NewCall(f, a[0], falseC), nil // false: defined for zero
 	case "popcnt":
 		return c.NewCall(b.m.intrinsic(fmt.Sprintf("llvm.ctpop.i%d", bits), t, t), a[0]), nil
@@ -109,24 +101,24 @@ func (b *funcBuilder) intOp(shape, op string, a []value.Value) (value.Value, err
 	// Shift counts are taken modulo the width, as wasm specifies; an
 	// unmasked count >= width would be poison in LLVM.
 	case "shl":
-		return c.NewShl(a[0], c.NewAnd(a[1], constant.NewInt(t, bits-1))), nil
+		return c.NewShl(a[0], c.NewAnd(a[1], constInt(t, bits-1))), nil
 	case "shr_s":
-		return c.NewAShr(a[0], c.NewAnd(a[1], constant.NewInt(t, bits-1))), nil
+		return c.NewAShr(a[0], c.NewAnd(a[1], constInt(t, bits-1))), nil
 	case "shr_u":
-		return c.NewLShr(a[0], c.NewAnd(a[1], constant.NewInt(t, bits-1))), nil
+		return c.NewLShr(a[0], c.NewAnd(a[1], constInt(t, bits-1))), nil
 	case "rotl", "rotr":
 		// Funnel shifts take the count modulo the width themselves.
 		name := fmt.Sprintf("llvm.%s.i%d", map[string]string{"rotl": "fshl", "rotr": "fshr"}[op], bits)
 		return c.NewCall(b.m.intrinsic(name, t, t, t, t), a[0], a[0], a[1]), nil
 	case "wrap_i64":
-		return c.NewTrunc(a[0], types.I32), nil
+		return c.NewTrunc(a[0], tI32), nil
 	case "extend_i32_s":
-		return c.NewSExt(a[0], types.I64), nil
+		return c.NewSExt(a[0], tI64), nil
 	case "extend_i32_u":
-		return c.NewZExt(a[0], types.I64), nil
+		return c.NewZExt(a[0], tI64), nil
 	case "extend8_s", "extend16_s", "extend32_s":
 		n := map[string]uint64{"extend8_s": 8, "extend16_s": 16, "extend32_s": 32}[op]
-		return c.NewSExt(c.NewTrunc(a[0], types.NewInt(n)), t), nil
+		return c.NewSExt(c.NewTrunc(a[0], intType(n)), t), nil
 	case "reinterpret_f32", "reinterpret_f64":
 		return c.NewBitCast(a[0], t), nil
 	case "trunc_f32_s", "trunc_f64_s":
@@ -140,31 +132,31 @@ func (b *funcBuilder) intOp(shape, op string, a []value.Value) (value.Value, err
 		name := fmt.Sprintf("llvm.fpto%si.sat.i%d.%s", sign, bits, scalarSuffix(from))
 		return c.NewCall(b.m.intrinsic(name, t, from), a[0]), nil
 	}
-	return nil, fmt.Errorf("unsupported integer operation")
+	return value{}, fmt.Errorf("unsupported integer operation")
 }
 
 // floatOp translates the scalar float instructions.
-func (b *funcBuilder) floatOp(shape, op string, a []value.Value) (value.Value, error) {
-	var t types.Type = types.Float
-	it := types.I32
+func (b *funcBuilder) floatOp(shape, op string, a []value) (value, error) {
+	var t *llType = tFloat
+	it := tI32
 	if shape == "f64" {
-		t, it = types.Double, types.I64
+		t, it = tDouble, tI64
 	}
 	c := b.cur
-	cmp := func(p enum.FPred) value.Value { return c.NewZExt(c.NewFCmp(p, a[0], a[1]), types.I32) }
+	cmp := func(p string) value { return c.NewZExt(c.NewFCmp(p, a[0], a[1]), tI32) }
 	switch op {
 	case "eq":
-		return cmp(enum.FPredOEQ), nil
+		return cmp("oeq"), nil
 	case "ne":
-		return cmp(enum.FPredUNE), nil
+		return cmp("une"), nil
 	case "lt":
-		return cmp(enum.FPredOLT), nil
+		return cmp("olt"), nil
 	case "gt":
-		return cmp(enum.FPredOGT), nil
+		return cmp("ogt"), nil
 	case "le":
-		return cmp(enum.FPredOLE), nil
+		return cmp("ole"), nil
 	case "ge":
-		return cmp(enum.FPredOGE), nil
+		return cmp("oge"), nil
 	case "add", "sub", "mul", "div":
 		return b.floatArith(op, a[0], a[1]), nil
 	case "neg":
@@ -181,18 +173,18 @@ func (b *funcBuilder) floatOp(shape, op string, a []value.Value) (value.Value, e
 	case "convert_i32_u", "convert_i64_u":
 		return c.NewUIToFP(a[0], t), nil
 	case "demote_f64":
-		return b.floatConvert("fptrunc", a[0], types.Float), nil
+		return b.floatConvert("fptrunc", a[0], tFloat), nil
 	case "promote_f32":
-		return b.floatConvert("fpext", a[0], types.Double), nil
+		return b.floatConvert("fpext", a[0], tDouble), nil
 	case "reinterpret_i32", "reinterpret_i64":
 		return c.NewBitCast(a[0], t), nil
 	}
-	return nil, fmt.Errorf("unsupported float operation")
+	return value{}, fmt.Errorf("unsupported float operation")
 }
 
 // floatUnary applies the LLVM intrinsic for a wasm unary float operation
 // to a scalar or vector.
-func (b *funcBuilder) floatUnary(op string, x value.Value) value.Value {
+func (b *funcBuilder) floatUnary(op string, x value) value {
 	name := map[string]string{"abs": "fabs", "ceil": "ceil", "floor": "floor", "trunc": "trunc",
 		"nearest": "roundeven", "sqrt": "sqrt"}[op]
 	t := x.Type()
@@ -210,25 +202,25 @@ func (b *funcBuilder) floatUnary(op string, x value.Value) value.Value {
 //
 // Equal operands differ only for ±0, where or-ing the bits yields -0 and
 // and-ing yields +0; unordered operands reach a+b, a quiet NaN.
-func (b *funcBuilder) wasmMinMax(isMin bool, x, y value.Value, it types.Type) value.Value {
+func (b *funcBuilder) wasmMinMax(isMin bool, x, y value, it *llType) value {
 	c := b.cur
 	t := x.Type()
 	if b.m.t.Arch == "arm64" {
 		name := map[bool]string{true: "minimum", false: "maximum"}[isMin]
 		return b.vecIntrinsic(name, t, x, y)
 	}
-	first, second := c.NewFCmp(enum.FPredOLT, x, y), c.NewFCmp(enum.FPredOLT, y, x)
+	first, second := c.NewFCmp("olt", x, y), c.NewFCmp("olt", y, x)
 	if !isMin {
-		first, second = c.NewFCmp(enum.FPredOGT, x, y), c.NewFCmp(enum.FPredOGT, y, x)
+		first, second = c.NewFCmp("ogt", x, y), c.NewFCmp("ogt", y, x)
 	}
 	xi, yi := c.NewBitCast(x, it), c.NewBitCast(y, it)
-	var zero value.Value
+	var zero value
 	if isMin {
 		zero = c.NewBitCast(c.NewOr(xi, yi), t)
 	} else {
 		zero = c.NewBitCast(c.NewAnd(xi, yi), t)
 	}
-	eq := c.NewFCmp(enum.FPredOEQ, x, y)
+	eq := c.NewFCmp("oeq", x, y)
 	r := c.NewSelect(eq, zero, b.floatArith("add", x, y))
 	r = c.NewSelect(second, y, r)
 	return c.NewSelect(first, x, r)
@@ -242,45 +234,43 @@ func (b *funcBuilder) wasmMinMax(isMin bool, x, y value.Value, it types.Type) va
 // and still lets unused operations be deleted; code generation is the
 // ordinary instruction.
 
-func (b *funcBuilder) fpMD(s string) value.Value {
-	return &metadata.Value{Value: &metadata.String{Value: s}}
-}
+func (b *funcBuilder) fpMD(s string) value { return mdString(s) }
 
 // floatArith computes x op y (op: add, sub, mul, div) on floats or float
 // vectors.
-func (b *funcBuilder) floatArith(op string, x, y value.Value) value.Value {
+func (b *funcBuilder) floatArith(op string, x, y value) value {
 	t := x.Type()
 	name := "llvm.experimental.constrained.f" + op + "." + typeSuffix(t)
-	f := b.m.intrinsic(name, t, t, t, types.Metadata, types.Metadata)
+	f := b.m.intrinsic(name, t, t, t, tMetadata, tMetadata)
 	return b.cur.NewCall(f, x, y, b.fpMD("round.tonearest"), b.fpMD("fpexcept.maytrap"))
 }
 
 // floatConvert is fptrunc or fpext of a float or float vector x to t.
-func (b *funcBuilder) floatConvert(op string, x value.Value, t types.Type) value.Value {
+func (b *funcBuilder) floatConvert(op string, x value, t *llType) value {
 	name := "llvm.experimental.constrained." + op + "." + typeSuffix(t) + "." + typeSuffix(x.Type())
 	if op == "fpext" {
-		f := b.m.intrinsic(name, t, x.Type(), types.Metadata)
+		f := b.m.intrinsic(name, t, x.Type(), tMetadata)
 		return b.cur.NewCall(f, x, b.fpMD("fpexcept.maytrap"))
 	}
-	f := b.m.intrinsic(name, t, x.Type(), types.Metadata, types.Metadata)
+	f := b.m.intrinsic(name, t, x.Type(), tMetadata, tMetadata)
 	return b.cur.NewCall(f, x, b.fpMD("round.tonearest"), b.fpMD("fpexcept.maytrap"))
 }
 
 // scalarSuffix is the intrinsic name suffix of a scalar type: i32, f32…
-func scalarSuffix(t types.Type) string {
+func scalarSuffix(t *llType) string {
 	switch t {
-	case types.Float:
+	case tFloat:
 		return "f32"
-	case types.Double:
+	case tDouble:
 		return "f64"
 	}
 	return t.String()
 }
 
 // typeSuffix is the overloaded-intrinsic suffix of a scalar or vector type.
-func typeSuffix(t types.Type) string {
-	if v, ok := t.(*types.VectorType); ok {
-		return fmt.Sprintf("v%d%s", v.Len, scalarSuffix(v.ElemType))
+func typeSuffix(t *llType) string {
+	if t.kind == kindVector {
+		return fmt.Sprintf("v%d%s", t.n, scalarSuffix(t.elem))
 	}
 	return scalarSuffix(t)
 }

@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"sync"
-
-	"github.com/llir/llvm/ir/constant"
-	"github.com/llir/llvm/ir/enum"
-	"github.com/llir/llvm/ir/types"
-	"github.com/llir/llvm/ir/value"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
@@ -130,12 +126,16 @@ func translatePart(t *Target, wm *wasm.Module, layout *abi.Layout, funcs []*ir.F
 		if int(f.Index) >= int(wm.NumFuncs()) || f.Index < wm.NumImportedFuncs {
 			return nil, fmt.Errorf("llvm: lowered function index %d is not a defined function", f.Index)
 		}
-		fn := mb.function(abi.FuncSymbol(int(f.Index)), mb.sigType(wm.FuncTypeOf(f.Index)))
+		fn := mb.function(abi.FuncSymbol(int(f.Index)), mb.funcSig(f.Index))
+		if fn.defined {
+			return nil, fmt.Errorf("llvm: function %d lowered twice", f.Index)
+		}
 		if err := mb.translateFunc(f, fn); err != nil {
 			return nil, fmt.Errorf("llvm: %w", err)
 		}
+		mb.define(fn)
 	}
-	return []byte(mb.mod.String()), nil
+	return mb.finish(), nil
 }
 
 // splitFuncs cuts funcs into at most maxParts runs of about partSize
@@ -166,12 +166,20 @@ func splitFuncs(funcs []*ir.Func, partSize, maxParts int) [][]*ir.Func {
 
 // addMeta emits the encoded metadata as a global in .wasmaot.meta.
 func (m *moduleBuilder) addMeta(data []byte) {
-	g := m.mod.NewGlobalDef("wasmaot_meta", constant.NewCharArray(data))
-	g.Immutable = true
-	g.Section = abi.MetaSection
-	g.Visibility = enum.VisibilityHidden
-	g.Align = 8
+	out := append(m.out, "@wasmaot_meta = hidden constant ["...)
+	out = strconv.AppendInt(out, int64(len(data)), 10)
+	out = append(out, " x i8] c\""...)
+	for _, c := range data {
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			out = append(out, c)
+		} else {
+			out = append(out, '\\', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	m.out = append(out, "\", section \""+abi.MetaSection+"\", align 8\n\n"...)
 }
+
+const hexDigits = "0123456789ABCDEF"
 
 // entryTrampoline emits wasm_entry_<t>(vmctx, code, slots): it reads the
 // parameters of type t from slots, calls code, and writes the results back
@@ -179,26 +187,27 @@ func (m *moduleBuilder) addMeta(data []byte) {
 // multi-result callee, whose parameters are all read by then).
 func (m *moduleBuilder) entryTrampoline(t int) {
 	sig := &m.wm.Types[t]
-	fn := m.function(abi.EntrySymbol(t), types.NewFunc(types.Void, types.I8Ptr, types.I8Ptr, i64Ptr))
+	fn := m.function(abi.EntrySymbol(t), funcType(tVoid, tI8Ptr, tI8Ptr, i64Ptr))
 	// The runtime may enter another module's function (an import
 	// re-exported) through this module's trampoline: its VMContext need
 	// not have this module's size.
-	fn.Params[0].Attrs = nil
-	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0], cache: map[cacheKey]value.Value{}}
+	fn.vmctx = false
+	b := &funcBuilder{m: m, fn: fn, vmctx: fn.params[0], cache: map[cacheKey]value{}}
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
-	slots := fn.Params[2]
-	args := []value.Value{fn.Params[0]}
+	slots := fn.params[2]
+	args := []value{fn.params[0]}
 	if len(sig.Results) > 1 {
 		args = append(args, slots)
 	}
 	args = append(args, b.loadSlots(slots, sig.Params)...)
-	callee := b.cur.NewBitCast(fn.Params[1], types.NewPointer(m.sigType(sig)))
+	callee := b.cur.NewBitCast(fn.params[1], ptrTo(m.typeSig(uint32(t))))
 	call := b.cur.NewCall(callee, args...)
 	if len(sig.Results) == 1 {
-		b.storeSlots(slots, sig.Results, []value.Value{call})
+		b.storeSlots(slots, sig.Results, []value{call})
 	}
-	b.cur.NewRet(nil)
+	b.cur.NewRet(value{})
+	m.define(fn)
 }
 
 // importStub emits wasm_import_<i> for imported function i: with the
@@ -208,30 +217,26 @@ func (m *moduleBuilder) entryTrampoline(t int) {
 func (m *moduleBuilder) importStub(i uint32) {
 	sig := m.wm.FuncTypeOf(i)
 	fn := m.function(abi.ImportSymbol(int(i)), m.sigType(sig))
-	b := &funcBuilder{m: m, fn: fn, vmctx: fn.Params[0], cache: map[cacheKey]value.Value{}}
+	b := &funcBuilder{m: m, fn: fn, vmctx: fn.params[0], cache: map[cacheKey]value{}}
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
-	params := fn.Params[1:]
+	params := fn.params[1:]
 	if len(sig.Results) > 1 {
-		params = fn.Params[2:]
+		params = fn.params[2:]
 	}
 	n := max(slotCount(sig.Params), slotCount(sig.Results), 1)
-	area := b.entryAlloca(types.NewArray(uint64(n), types.I64))
-	slots := b.cur.NewBitCast(area, i64Ptr)
-	vals := make([]value.Value, len(params))
-	for k, p := range params {
-		vals[k] = p
-	}
-	b.storeSlots(slots, sig.Params, vals)
-	b.callBuiltin(abi.BuiltinHostCall, types.Void, u32c(i), slots)
+	slots := fn.slots(uint64(n)).v
+	b.storeSlots(slots, sig.Params, params)
+	b.callBuiltin(abi.BuiltinHostCall, tVoid, "", u32c(i), slots)
 	res := b.loadSlots(slots, sig.Results)
 	switch len(res) {
 	case 0:
-		b.cur.NewRet(nil)
+		b.cur.NewRet(value{})
 	case 1:
 		b.cur.NewRet(res[0])
 	default:
-		b.storeSlots(fn.Params[1], sig.Results, res)
-		b.cur.NewRet(nil)
+		b.storeSlots(fn.params[1], sig.Results, res)
+		b.cur.NewRet(value{})
 	}
+	m.define(fn)
 }
