@@ -214,8 +214,12 @@ func (t *thread) hostCall(ctx context.Context, vmctx, fn uint64, slotsAddr uintp
 // runHost runs a host function without holding the thread, so that it may
 // call back into wasm on it.
 func (t *thread) runHost(ctx context.Context, h *hostImport, inst *Instance, slots []uint64) error {
+	t.inHost++
 	t.mu.Unlock()
-	defer t.mu.Lock()
+	defer func() {
+		t.mu.Lock()
+		t.inHost--
+	}()
 	return h.Fn(ctx, inst, slots)
 }
 

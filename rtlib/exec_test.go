@@ -272,3 +272,59 @@ func TestCancelReusedContext(t *testing.T) {
 	defer cancel3()
 	call(ctx3)
 }
+
+// TestKeptHostContext checks that a context a host function keeps after
+// returning starts a new outermost call instead of nesting on the native
+// stack its call ran on, which by then is idle in the pool or unmapped.
+func TestKeptHostContext(t *testing.T) {
+	var kept context.Context
+	inst := newBasic(t, hostFunc(func(ctx context.Context, _ abi.Caller, x int32) (int32, error) {
+		if x == 1 {
+			kept = ctx
+		}
+		return x, nil
+	}))
+	call(t, inst, "call_host", I32(1))
+	opts, _ := kept.Value(callKey{}).(*callOptions)
+	if opts == nil || opts.thread == nil {
+		t.Fatal("the host function's context carries no thread")
+	}
+	add := inst.ExportedFunc("add")
+	if r, err := add.Call(kept, I32(2), I32(3)); err != nil || AsI32(r[0]) != 5 {
+		t.Fatalf("call with a kept context on an idle stack: got %v, %v", r, err)
+	}
+	// Take the stack out of the pool and unmap it, as putThread does when
+	// the pool is full.
+	threadPool.Lock()
+	for i, th := range threadPool.free {
+		if th == opts.thread {
+			threadPool.free = append(threadPool.free[:i], threadPool.free[i+1:]...)
+			th.unmap()
+			break
+		}
+	}
+	threadPool.Unlock()
+	if r, err := add.Call(kept, I32(4), I32(5)); err != nil || AsI32(r[0]) != 9 {
+		t.Fatalf("call with a kept context on an unmapped stack: got %v, %v", r, err)
+	}
+	// Calls from other goroutines with the kept context while other
+	// executions run host calls do not crash either.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if r, err := add.Call(kept, I32(1), I32(1)); err != nil || AsI32(r[0]) != 2 {
+					t.Errorf("concurrent call with a kept context: got %v, %v", r, err)
+					return
+				}
+				if r, err := inst.ExportedFunc("call_host").Call(context.Background(), I32(3)); err != nil || AsI32(r[0]) != 4 {
+					t.Errorf("call_host(3): got %v, %v", r, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

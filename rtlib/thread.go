@@ -62,6 +62,12 @@ type thread struct {
 	ctxs []context.Context
 	// metered is whether the outermost call has a fuel budget.
 	metered bool
+	// inHost counts the host calls in progress on this thread (written
+	// only while holding mu). A context given to a host function nests
+	// calls on this thread only while it is nonzero: a host function may
+	// keep its context after returning, and by then the stack may be idle
+	// in the pool or unmapped.
+	inHost int
 	// hostOpts is what the contexts given to host functions carry: this
 	// thread, so that calls back into wasm nest on it.
 	hostOpts callOptions
@@ -166,12 +172,17 @@ func putThread(t *thread) {
 
 // acquireThread returns the thread to run a call with ctx on: the caller's
 // own thread when ctx comes from a host function of a call that is
-// suspended (re-entrancy, nested is true), otherwise a pooled one. The
-// caller releases it with releaseThread.
+// suspended in a host call (re-entrancy, nested is true), otherwise a
+// pooled one. The caller releases it with releaseThread.
 func acquireThread(ctx context.Context, inst *Instance) (t *thread, nested bool, err error) {
 	opts, _ := ctx.Value(callKey{}).(*callOptions)
 	if opts != nil && opts.thread != nil && opts.thread.mu.TryLock() {
-		return opts.thread, true, nil
+		if opts.thread.inHost > 0 {
+			return opts.thread, true, nil
+		}
+		// A context kept after its host call returned: the thread is
+		// idle (or unmapped), so this is a new outermost call.
+		opts.thread.mu.Unlock()
 	}
 	t, err = getThread()
 	if err != nil {
