@@ -59,7 +59,8 @@ func (f *Func) Results() []abi.ValType { return f.results }
 // …; a v128 takes two slots, low half first) and returns the results as
 // slots. A trap is returned as an error wrapping *abi.Trap; a cancelled
 // or expired ctx stops the call with abi.TrapInterrupted (wrapping the
-// context's error too).
+// context's error too), and a ctx already done refuses it the same way
+// before any wasm code runs.
 func (f *Func) Call(ctx context.Context, args ...uint64) ([]uint64, error) {
 	if f == nil {
 		return nil, errors.New("rtlib: call of a nil function")
@@ -103,6 +104,10 @@ func (f *Func) call(ctx context.Context, stack []uint64) error {
 	}
 	if f.entry == 0 {
 		return fmt.Errorf("rtlib: the object has no entry trampoline for %s", f.describe())
+	}
+	// A context that is already done never enters native code.
+	if err := ctx.Err(); err != nil {
+		return interruptedError(err)
 	}
 	for _, i := range f.refParams {
 		if err := admitRef(stack[i], nil, f.inst, nil); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -174,9 +175,11 @@ func TestTraps(t *testing.T) {
 	if !errors.As(err, &trap) || trap.Code != abi.TrapMemoryOutOfBounds || trap.FuncName != "fill" || trap.Func != 14 {
 		t.Errorf("out-of-bounds memory.fill: %v (func %d)", err, trap.Func)
 	}
+	// A context that turns out done only once the call has started (one
+	// already done is refused before any wasm code runs).
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = inst.ExportedFunc("spin").Call(ctx)
+	_, err = inst.ExportedFunc("spin").Call(&doneOnSecondCheck{Context: ctx})
 	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted || trap.FuncName != "spin" {
 		t.Errorf("interrupted spin: %v", err)
 	}
@@ -220,4 +223,18 @@ func TestMemory(t *testing.T) {
 	if _, err := inst.ExportedFunc("fill").Call(context.Background(), I32(3*65536-4), I32(1), I32(16)); err == nil {
 		t.Error("out-of-bounds memory.fill did not trap")
 	}
+}
+
+// doneOnSecondCheck is a done context whose Err reports nil the first
+// time: for a call, it becomes done after the call has started.
+type doneOnSecondCheck struct {
+	context.Context
+	checked atomic.Bool
+}
+
+func (c *doneOnSecondCheck) Err() error {
+	if !c.checked.Swap(true) {
+		return nil
+	}
+	return c.Context.Err()
 }

@@ -51,6 +51,12 @@ func trapError(code abi.TrapCode) error {
 	return &abi.Trap{Code: code, Func: -1, Offset: -1}
 }
 
+// interruptedError is the error of a call stopped by its context's error
+// cause: abi.TrapInterrupted, wrapping cause too.
+func interruptedError(cause error) error {
+	return fmt.Errorf("%w: %w", trapError(abi.TrapInterrupted), cause)
+}
+
 // builtin runs builtin b for native code suspended at native SP suspended.
 // It returns the builtin's result, or an error that ends the call. A trap
 // names the function that called the builtin.
@@ -92,7 +98,7 @@ func (t *thread) runBuiltin(inst *Instance, b abi.Builtin, args [6]uint64) (uint
 		return 0, trapError(abi.TrapCode(a32(1)))
 	case abi.BuiltinYield:
 		if err := t.interrupted(); err != nil {
-			return 0, fmt.Errorf("%w: %w", trapError(abi.TrapInterrupted), err)
+			return 0, interruptedError(err)
 		}
 		if t.outOfFuel() {
 			return 0, trapError(abi.TrapOutOfFuel)

@@ -328,3 +328,30 @@ func TestKeptHostContext(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCallWithDoneContext checks that a context already done refuses the
+// call with the interrupted trap before any wasm code runs.
+func TestCallWithDoneContext(t *testing.T) {
+	var ran atomic.Bool
+	inst := newBasic(t, hostFunc(func(_ context.Context, _ abi.Caller, x int32) (int32, error) {
+		ran.Store(true)
+		return x, nil
+	}))
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	defer cancel2()
+	for _, tc := range []struct {
+		ctx  context.Context
+		want error
+	}{{cancelled, context.Canceled}, {expired, context.DeadlineExceeded}} {
+		_, err := inst.ExportedFunc("call_host").Call(tc.ctx, I32(1))
+		var trap *abi.Trap
+		if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted || !errors.Is(err, tc.want) {
+			t.Errorf("call with a done context: got %v, want interrupted wrapping %v", err, tc.want)
+		}
+	}
+	if ran.Load() {
+		t.Error("the host function ran under a done context")
+	}
+}
