@@ -100,7 +100,7 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 
 	if fe := r.FrontEnd; fe != nil {
 		p("## Front end\n\n")
-		p("wasmaot's Go-side compile phases on the large module %s (%s; `testing.Benchmark`, median of three): decoding plus validation (`compiler/wasm`), and lowering the validated module to SSA IR with its passes (`lower`). ", fe.Module, size(fe.Bytes))
+		p("wasmaot's Go-side compile phases on the large module %s (%s; `testing.Benchmark`): decoding plus validation (`compiler/wasm`, median of three), and lowering the validated module to SSA IR with its passes (`lower`). ", fe.Module, size(fe.Bytes))
 		p("The remainder of a wasmaot compilation is the LLVM back end (translation to LLVM IR, `opt`, `llc`) and loading the object.\n\n")
 		p("| phase | ms | MB/s |")
 		var totals []string
