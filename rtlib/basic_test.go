@@ -35,6 +35,7 @@ func basicMeta(arch abi.Arch) *abi.Meta {
 	m := &abi.Meta{
 		CompilerVersion: "rtlib test harness",
 		Arch:            arch,
+		FuelMetered:     true, // burn charges fuel
 		Types:           types,
 		Imports:         []abi.Import{{Module: "env", Name: "host", Kind: abi.ExternFunc, FuncType: 0, StubSymbol: abi.ImportSymbol(0)}},
 		Memories:        []abi.MemoryType{{Limits: abi.Limits{Min: 1, Max: 4, HasMax: true}}},

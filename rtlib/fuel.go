@@ -2,6 +2,7 @@ package rtlib
 
 import (
 	"context"
+	"errors"
 	"math"
 )
 
@@ -9,13 +10,18 @@ import (
 // deadline bounds its time. Code compiled with fuel metering keeps a
 // count in the thread state (abi.ThreadFuel): it subtracts the cost of
 // what it is about to run and calls the yield builtin when the count goes
-// negative, and yield then fails the call with abi.TrapOutOfFuel. Code
-// compiled without metering never consumes fuel, whatever the budget.
+// negative, and yield then fails the call with abi.TrapOutOfFuel. An object
+// compiled without metering (abi.Meta.FuelMetered false, as the LLVM back
+// end's are for now) refuses a budget: Instantiate with Config.Fuel and
+// outermost calls under WithFuel fail with errNotMetered.
 //
 // The budget belongs to an execution, like the stack limit: it is set when
 // Go makes an outermost call (Config.Fuel of the instance called, or
 // WithFuel), and everything that call runs shares it — calls into other
 // instances through imports, and host functions calling back into wasm.
+
+// errNotMetered refuses a fuel budget for code that would not enforce it.
+var errNotMetered = errors.New("rtlib: a fuel budget was given, but the object was compiled without fuel metering")
 
 // unmetered is the fuel of an execution without a budget: metered code
 // could not use it up in centuries.
@@ -34,7 +40,8 @@ type callOptions struct {
 }
 
 // WithFuel returns a context under which outermost calls into wasm get a
-// budget of fuel units instead of their instance's Config.Fuel. (A host
+// budget of fuel units instead of their instance's Config.Fuel (and fail
+// if the object was compiled without fuel metering). (A host
 // function calling back into wasm continues its caller's execution and
 // budget; WithFuel does not change that.)
 func WithFuel(ctx context.Context, fuel int64) context.Context {

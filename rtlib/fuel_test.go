@@ -68,3 +68,28 @@ func TestFuel(t *testing.T) {
 		t.Fatalf("unmetered burn = %v, %v", r, err)
 	}
 }
+
+// TestFuelNeedsMetering checks that an object compiled without fuel
+// metering (testdata/externs.ll) refuses a budget it would not enforce,
+// and runs normally without one.
+func TestFuelNeedsMetering(t *testing.T) {
+	mod := loadExterns(t)
+	h := newHostExterns(t)
+	cfg := h.config()
+	cfg.Fuel = 100
+	if inst, err := mod.Instantiate(context.Background(), cfg); !errors.Is(err, errNotMetered) {
+		if inst != nil {
+			inst.Close()
+		}
+		t.Fatalf("Instantiate with Config.Fuel: got %v, want %v", err, errNotMetered)
+	}
+	inst := instantiateExterns(t, mod, h)
+	defer inst.Close()
+	answer := inst.ExportedFunc("answer")
+	if _, err := answer.Call(WithFuel(context.Background(), 1000)); !errors.Is(err, errNotMetered) {
+		t.Fatalf("call under WithFuel: got %v, want %v", err, errNotMetered)
+	}
+	if _, err := answer.Call(context.Background()); err != nil {
+		t.Fatalf("call without a budget: %v", err)
+	}
+}

@@ -41,8 +41,9 @@ type Config struct {
 	// MaxTableElements caps every table's growth (0: abi.MaxTableSize).
 	MaxTableElements uint32
 	// Fuel is the budget of every outermost call into the instance from
-	// Go, start function included (0: unmetered); see WithFuel. Only code
-	// compiled with fuel metering consumes it.
+	// Go, start function included (0: unmetered); see WithFuel. An object
+	// compiled without fuel metering (abi.Meta.FuelMetered) refuses a
+	// budget, which nothing would enforce.
 	Fuel int64
 }
 
@@ -137,6 +138,9 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 
 func (inst *Instance) setUp(ctx context.Context, cfg Config) error {
 	m := inst.mod
+	if cfg.Fuel > 0 && !m.meta.FuelMetered {
+		return errNotMetered
+	}
 	inst.fuel = cfg.Fuel
 	inst.put64(abi.VMCtxBuiltins, uint64(builtinTable()))
 	for t, id := range m.typeIDs {

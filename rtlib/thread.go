@@ -184,12 +184,16 @@ func acquireThread(ctx context.Context, inst *Instance) (t *thread, nested bool,
 		// idle (or unmapped), so this is a new outermost call.
 		opts.thread.mu.Unlock()
 	}
+	fuel, metered := fuelBudget(opts, inst)
+	if metered && !inst.mod.meta.FuelMetered {
+		return nil, false, errNotMetered
+	}
 	t, err = getThread()
 	if err != nil {
 		return nil, false, err
 	}
 	t.mu.Lock()
-	t.ts.fuel, t.metered = fuelBudget(opts, inst)
+	t.ts.fuel, t.metered = fuel, metered
 	return t, false, nil
 }
 

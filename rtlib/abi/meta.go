@@ -7,7 +7,7 @@ const MetaSection = ".wasmaot.meta"
 // version, bumped on any incompatible change to this package's contract.
 const (
 	MetaMagic   = "WAOTMETA"
-	MetaVersion = 1
+	MetaVersion = 2
 )
 
 // Arch is the target architecture of an object.
@@ -71,8 +71,12 @@ type Meta struct {
 	Arch            Arch
 	// Features are the CPU features the code needs beyond the
 	// architecture's baseline, by the names in KnownFeatures.
-	Features     []string
-	Bounds       BoundsMode
+	Features []string
+	Bounds   BoundsMode
+	// FuelMetered is whether the code counts fuel (abi.ThreadFuel) and
+	// calls yield when it runs out; the runtime refuses a fuel budget
+	// for code that does not, since nothing would enforce it.
+	FuelMetered  bool
 	SourceSHA256 [32]byte
 	ModuleName   string // from the name section, may be empty
 

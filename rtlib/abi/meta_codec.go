@@ -25,6 +25,7 @@ func (m *Meta) Encode() []byte {
 		e.str(f)
 	}
 	e.u(uint64(m.Bounds))
+	e.bool(m.FuelMetered)
 	e.buf = append(e.buf, m.SourceSHA256[:]...)
 	e.str(m.ModuleName)
 
@@ -119,15 +120,20 @@ func (e *encoder) valTypes(ts []ValType) {
 	}
 }
 
-func (e *encoder) limits(l Limits) {
-	if l.HasMax {
+func (e *encoder) bool(b bool) {
+	if b {
 		e.u(1)
-		e.u(uint64(l.Min))
-		e.u(uint64(l.Max))
-		return
+	} else {
+		e.u(0)
 	}
-	e.u(0)
+}
+
+func (e *encoder) limits(l Limits) {
+	e.bool(l.HasMax)
 	e.u(uint64(l.Min))
+	if l.HasMax {
+		e.u(uint64(l.Max))
+	}
 }
 
 func (e *encoder) tableType(t TableType) {
@@ -137,11 +143,7 @@ func (e *encoder) tableType(t TableType) {
 
 func (e *encoder) globalType(g GlobalType) {
 	e.buf = append(e.buf, byte(g.Type))
-	if g.Mutable {
-		e.u(1)
-	} else {
-		e.u(0)
-	}
+	e.bool(g.Mutable)
 }
 
 func (e *encoder) constExpr(c ConstExpr) {
@@ -332,6 +334,7 @@ func (d *decoder) meta() *Meta {
 		m.Features[i] = d.str()
 	}
 	m.Bounds = BoundsMode(d.u())
+	m.FuelMetered = d.bool()
 	if d.err == nil && len(d.data)-d.pos < 32 {
 		d.fail("truncated")
 	}

@@ -14,6 +14,7 @@ func sampleMeta() *Meta {
 		CompilerVersion: "wasmaot test",
 		Arch:            ArchAMD64,
 		Features:        []string{"sse4.1", "popcnt"},
+		FuelMetered:     true,
 		SourceSHA256:    [32]byte{1, 2, 3},
 		ModuleName:      "m",
 		Types: []FuncType{
@@ -74,6 +75,24 @@ func TestMetaRejects(t *testing.T) {
 		"version":   {append(append([]byte(MetaMagic), 9, 0, 0, 0), good[12:]...), "version 9"},
 		"truncated": {good[:len(good)-3], "metadata"},
 		"trailing":  {append(append([]byte{}, good...), 0), "trailing"},
+	}
+	// The fuel flag is the first byte where encodings with and without
+	// metering differ; a value other than 0 or 1 is rejected.
+	unmetered := sampleMeta()
+	unmetered.FuelMetered = false
+	for i, b := range unmetered.Encode() {
+		if b != good[i] {
+			bad := append([]byte{}, good...)
+			bad[i] = 2
+			cases["fuel flag"] = struct {
+				data []byte
+				want string
+			}{bad, "bad flag"}
+			break
+		}
+	}
+	if _, ok := cases["fuel flag"]; !ok {
+		t.Fatal("FuelMetered does not change the encoding")
 	}
 	for name, c := range cases {
 		_, err := DecodeMeta(c.data)
