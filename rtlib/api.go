@@ -178,7 +178,8 @@ func (inst *Instance) MemoryObject() *Memory {
 	return inst.memories[0]
 }
 
-// Memory returns the bytes of the instance's memory (nil if none). The
+// Memory returns the bytes of the instance's memory 0, defined or
+// imported (nil if none; WebAssembly 2.0 allows at most one memory). The
 // slice is valid until the memory grows: fetch it again after calls.
 // It implements abi.Caller for host functions.
 func (inst *Instance) Memory() []byte {

@@ -32,8 +32,9 @@ func (t ValType) Slots() int {
 
 // Caller is what a host function sees of the instance that called it.
 type Caller interface {
-	// Memory returns the caller's exported linear memory "memory" (nil if
-	// it has none). The slice is valid until the guest runs again: fetch it
+	// Memory returns the caller's memory 0, defined or imported (nil if it
+	// has none); WebAssembly 2.0 allows at most one memory, which WASI
+	// programs export as "memory". The slice is valid until the guest runs again: fetch it
 	// anew after anything that may grow memory.
 	Memory() []byte
 }

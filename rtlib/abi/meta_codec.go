@@ -94,7 +94,7 @@ func (m *Meta) Encode() []byte {
 			e.u(uint64(s.Table))
 			e.constExpr(s.Offset)
 		}
-		e.u(uint64(s.Type))
+		e.buf = append(e.buf, byte(s.Type))
 		e.u(uint64(len(s.Init)))
 		for _, c := range s.Init {
 			e.constExpr(c)

@@ -24,9 +24,10 @@ const (
 	// VMCtxBuiltins holds a pointer to the builtin table, an array of
 	// NumBuiltins code addresses indexed by Builtin.
 	VMCtxBuiltins = 0x00
-	// VMCtxRuntime is private to the runtime (it identifies the instance);
-	// compiled code never reads or writes it.
-	VMCtxRuntime = 0x08
+	// The word at 0x08 is reserved (zero); neither compiled code nor the
+	// runtime uses it (the runtime identifies an instance by its VMContext
+	// address).
+	//
 	// VMCtxHeaderSize is where the module-dependent part begins. The
 	// pointer to memory 0, if the module has a memory, is always here.
 	VMCtxHeaderSize = 0x10

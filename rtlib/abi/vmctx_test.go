@@ -9,7 +9,7 @@ import (
 // the same offsets.
 type (
 	mirrorHeader struct {
-		builtins, runtime uintptr
+		builtins, reserved uintptr
 	}
 	mirrorMemoryDef struct {
 		base   uintptr
@@ -42,7 +42,6 @@ func TestFixedOffsets(t *testing.T) {
 		got, want uintptr
 	}{
 		{"VMCtxBuiltins", unsafe.Offsetof(h.builtins), VMCtxBuiltins},
-		{"VMCtxRuntime", unsafe.Offsetof(h.runtime), VMCtxRuntime},
 		{"VMCtxHeaderSize", unsafe.Sizeof(h), VMCtxHeaderSize},
 		{"MemoryDefBase", unsafe.Offsetof(m.base), MemoryDefBase},
 		{"MemoryDefLength", unsafe.Offsetof(m.length), MemoryDefLength},
