@@ -37,13 +37,16 @@ type preparer interface {
 // allEngines are the engines every test runs on. Add an engine here to
 // have it run every program.
 var allEngines = []Engine{
-	&wazeroEngine{},
+	wazeroEng,
 	native,
 	interpEngine{},
 }
 
-// native is the wasmaot-native engine; the CLI tests reuse its objects.
-var native = &nativeEngine{}
+var (
+	wazeroEng = &wazeroEngine{}
+	// native is the wasmaot-native engine; the CLI tests reuse its objects.
+	native = &nativeEngine{}
+)
 
 // engines are allEngines, or those named in WASI_ENGINES (comma-separated
 // names, e.g. WASI_ENGINES=wasmaot-native); TestMain rejects unknown names.
