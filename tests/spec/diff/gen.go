@@ -29,7 +29,8 @@ import (
 // Bodies are random but valid: expressions over every scalar numeric
 // instruction and the integer SIMD ones with boundary constants, loads and
 // stores at varied offsets and alignments (some out of bounds), memory
-// size/grow, bulk memory, lane loads and stores, if/else, blocks with
+// size/grow, bulk memory, lane loads and stores, runs of accesses through
+// one base, stores stepping with a loop counter, if/else, blocks with
 // br_if, blocks, loops and ifs typed by function types (parameters and
 // several results), br_table, early returns, select, globals, table
 // get/set/size/grow/fill/copy and bounded loops.
@@ -228,7 +229,11 @@ func (mg *modGen) function(fi int) wasm.Code {
 	for range numCounters {
 		g.locals = append(g.locals, wasm.I32)
 	}
-	for n := 1 + g.r.IntN(6); n > 0; n-- {
+	stmts := 1 + g.r.IntN(6)
+	if g.chance(0.15) { // a long body: more values live at once
+		stmts = 10 + g.r.IntN(20)
+	}
+	for range stmts {
 		g.stmt()
 	}
 	for _, r := range t.Results {
@@ -374,7 +379,7 @@ func constBits(r *rand.Rand, t wasm.ValType) uint64 {
 // address leaves an i32 address on the stack: usually inside the first
 // page, sometimes near its end, sometimes anything.
 func (g *generator) address() {
-	switch k := g.r.IntN(64); {
+	switch k := g.r.IntN(128); {
 	case k == 0:
 		g.expr(wasm.I32)
 	case k == 1:
@@ -394,12 +399,12 @@ func (g *generator) address() {
 // hint no larger than the natural one of op.
 func (g *generator) memarg(op wasm.Opcode) wasm.MemArg {
 	var m wasm.MemArg
-	switch k := g.r.IntN(64); {
+	switch k := g.r.IntN(128); {
 	case k == 0:
 		m.Offset = 0xFFFF_FFFF - uint32(g.r.IntN(32))
 	case k == 1:
 		m.Offset = 65536 - uint32(g.r.IntN(32))
-	case k < 8:
+	case k < 16:
 		m.Offset = uint32(g.r.IntN(4096))
 	default:
 		m.Offset = uint32(g.r.IntN(24))

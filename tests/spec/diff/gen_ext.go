@@ -71,7 +71,10 @@ func (g *generator) laneAccess(load bool) {
 
 // tableIndex returns a table index, usually inside the initial table.
 func (g *generator) tableIndex() uint32 {
-	return uint32(g.r.IntN(len(g.mod.funcs) + tableSlack + 2))
+	if g.chance(0.1) {
+		return uint32(len(g.mod.funcs) + tableSlack + g.r.IntN(2))
+	}
+	return uint32(g.r.IntN(len(g.mod.funcs) + tableSlack))
 }
 
 // refAtLeast emits a funcref that is null or a function ≥ x.
@@ -126,8 +129,53 @@ func (g *generator) tableExpr() {
 		return
 	}
 	g.expr(wasm.I32)
-	g.emit(wasm.Instr{Op: wasm.OpI32Const, Const: 7})
+	mask := uint64(3) // inside the smallest table
+	if g.chance(0.2) {
+		mask = 15
+	}
+	g.emit(wasm.Instr{Op: wasm.OpI32Const, Const: mask})
 	g.emit(wasm.Instr{Op: wasm.OpI32And})
 	g.emit(wasm.Instr{Op: wasm.OpTableGet})
 	g.emit(wasm.Instr{Op: wasm.OpRefIsNull})
+}
+
+// sameBase emits two to five loads and stores through one base address
+// held in a local, at different offsets (some past the end of memory), so
+// that a later access's bounds check may be subsumed by an earlier one's
+// and a trap falls between stores.
+func (g *generator) sameBase() {
+	base, _ := g.local(wasm.I32)
+	g.address()
+	g.emit(wasm.Instr{Op: wasm.OpLocalSet, Index: base})
+	for n := 2 + g.r.IntN(4); n > 0; n-- {
+		g.emit(wasm.Instr{Op: wasm.OpLocalGet, Index: base})
+		if g.chance(0.5) {
+			s := storeOps[g.r.IntN(len(storeOps))]
+			g.expr(s.t)
+			g.emit(wasm.Instr{Op: s.op, Mem: g.memarg(s.op)})
+			continue
+		}
+		t := numTypes[g.r.IntN(len(numTypes))]
+		op := loadOps[t][g.r.IntN(len(loadOps[t]))]
+		g.emit(wasm.Instr{Op: op, Mem: g.memarg(op)})
+		g.setLocals([]wasm.ValType{t})
+	}
+}
+
+// counterStore emits, inside a loop on counter c, a store at an address
+// that steps with the counter from a base that is sometimes near the end
+// of memory, so that the loop traps part-way.
+func (g *generator) counterStore(c uint32) {
+	s := storeOps[g.r.IntN(len(storeOps))]
+	base := uint64(g.r.IntN(1024))
+	if g.chance(0.2) {
+		base = memPages*65536 - uint64(g.r.IntN(64))
+	}
+	g.emit(wasm.Instr{Op: wasm.OpLocalGet, Index: c})
+	g.emit(wasm.Instr{Op: wasm.OpI32Const, Const: uint64(1 + g.r.IntN(16))})
+	g.emit(wasm.Instr{Op: wasm.OpI32Mul})
+	g.emit(wasm.Instr{Op: wasm.OpI32Const, Const: base})
+	g.emit(wasm.Instr{Op: wasm.OpI32Add})
+	g.expr(s.t)
+	g.emit(wasm.Instr{Op: s.op, Mem: wasm.MemArg{Offset: uint32(g.r.IntN(8))}})
 }

@@ -6,7 +6,7 @@ import "github.com/wasmaot/wasmaot/compiler/wasm"
 func (g *generator) stmt() {
 	g.depth++
 	defer func() { g.depth-- }()
-	switch k := g.r.IntN(24); {
+	switch k := g.r.IntN(25); {
 	case k < 4:
 		t := scalarTypes[g.r.IntN(len(scalarTypes))]
 		if g.chance(0.2) {
@@ -65,6 +65,8 @@ func (g *generator) stmt() {
 		g.laneAccess(false)
 	case k < 21:
 		g.tableStmt()
+	case k < 22:
+		g.sameBase()
 	default:
 		t := scalarTypes[g.r.IntN(len(scalarTypes))]
 		g.expr(t)
@@ -82,6 +84,9 @@ func (g *generator) loop() {
 	g.emit(wasm.Instr{Op: wasm.OpLoop, Block: wasm.BlockType{Kind: wasm.BlockEmpty}})
 	for n := 1 + g.r.IntN(3); n > 0; n-- {
 		g.stmt()
+	}
+	if g.chance(0.3) {
+		g.counterStore(c)
 	}
 	g.emit(wasm.Instr{Op: wasm.OpLocalGet, Index: c})
 	g.emit(wasm.Instr{Op: wasm.OpI32Const, Const: 1})
