@@ -146,7 +146,7 @@ func Generate(seed uint64) *Module {
 		}
 	}
 	for i, gt := range globalTypes {
-		m.Globals = append(m.Globals, wasm.Global{Type: gt, Init: constExpr(mg.r, gt.Type)})
+		m.Globals = append(m.Globals, wasm.Global{Type: gt, Init: wasm.ConstExpr{Instrs: []wasm.Instr{constInstr(mg.r, gt.Type)}}})
 		if gt.Type == wasm.I32 || gt.Type == wasm.I64 {
 			m.Exports = append(m.Exports, wasm.Export{Name: fmt.Sprintf("g%d", i), Kind: wasm.ExternGlobal, Index: uint32(i)})
 		}
@@ -297,25 +297,15 @@ func (g *generator) global(t wasm.ValType, set bool) (uint32, bool) {
 	return idx[g.r.IntN(len(idx))], true
 }
 
-func (g *generator) constant(t wasm.ValType) {
-	in := wasm.Instr{Op: constOp[t], Const: constBits(g.r, t)}
-	switch t {
-	case wasm.I32:
-		in.Const = uint64(int64(int32(in.Const)))
-	case wasm.F32:
-		in.Const &= 0xFFFF_FFFF
-	case wasm.V128:
-		in.ConstHi = g.r.Uint64()
-	}
-	g.emit(in)
-}
+func (g *generator) constant(t wasm.ValType) { g.emit(constInstr(g.r, t)) }
 
 var constOp = map[wasm.ValType]wasm.Opcode{
 	wasm.I32: wasm.OpI32Const, wasm.I64: wasm.OpI64Const, wasm.F32: wasm.OpF32Const,
 	wasm.F64: wasm.OpF64Const, wasm.V128: wasm.OpV128Const,
 }
 
-func constExpr(r *rand.Rand, t wasm.ValType) wasm.ConstExpr {
+// constInstr returns a t.const of a random value.
+func constInstr(r *rand.Rand, t wasm.ValType) wasm.Instr {
 	in := wasm.Instr{Op: constOp[t], Const: constBits(r, t)}
 	switch t {
 	case wasm.I32:
@@ -325,7 +315,7 @@ func constExpr(r *rand.Rand, t wasm.ValType) wasm.ConstExpr {
 	case wasm.V128:
 		in.ConstHi = r.Uint64()
 	}
-	return wasm.ConstExpr{Instrs: []wasm.Instr{in}}
+	return in
 }
 
 // Boundary values: small numbers, the limits of each integer width, and
