@@ -25,6 +25,14 @@ type funcBuilder struct {
 	cfg    *ir.CFG
 	traps  map[abi.TrapCode]*block // one shared trap block per code
 	cache  map[cacheKey]value      // see cached
+	// boolSrc maps an i32 made by bool32 (by local number) to its i1, so
+	// that a branch on it tests the i1 directly.
+	boolSrc map[int32]value
+	// addrs holds zext(addr) to i64 of the addresses used in the current
+	// IR block, by local number: a bounds check and the accesses it covers
+	// share one extension. The blocks one IR block becomes form a chain
+	// in which each dominates the next, so reuse within it is sound.
+	addrs map[int32]value
 	// resultsArea is an entry-block alloca big enough for the results of
 	// any multi-result call the function makes (nil if none).
 	resultsArea *slotArea
@@ -34,9 +42,8 @@ type funcBuilder struct {
 // translateFunc fills fn (declared with the function's signature) with the
 // body of f.
 func (m *moduleBuilder) translateFunc(f *ir.Func, fn *function) (err error) {
-	b := &funcBuilder{m: m, f: f, fn: fn, vals: make([]value, len(f.Types)),
-		traps: map[abi.TrapCode]*block{}, cache: map[cacheKey]value{}}
-	b.vmctx = fn.params[0]
+	b := newFuncBuilder(m, fn)
+	b.f, b.vals = f, make([]value, len(f.Types))
 	params := fn.params[1:]
 	if len(f.Sig.Results) > 1 {
 		b.results = fn.params[1]
@@ -76,6 +83,7 @@ func (m *moduleBuilder) translateFunc(f *ir.Func, fn *function) (err error) {
 	}
 	for i, blk := range cfg.RPO {
 		b.cur = b.blocks[i]
+		clear(b.addrs)
 		for _, in := range blk.Instrs {
 			if err := b.instr(in); err != nil {
 				return fmt.Errorf("function %d, block b%d: %s: %w", f.Index, blk.ID, in.Op, err)
@@ -86,6 +94,12 @@ func (m *moduleBuilder) translateFunc(f *ir.Func, fn *function) (err error) {
 		}
 	}
 	return nil
+}
+
+// newFuncBuilder starts filling fn, whose first parameter is a VMContext.
+func newFuncBuilder(m *moduleBuilder, fn *function) *funcBuilder {
+	return &funcBuilder{m: m, fn: fn, vmctx: fn.params[0], traps: map[abi.TrapCode]*block{},
+		cache: map[cacheKey]value{}, boolSrc: map[int32]value{}, addrs: map[int32]value{}}
 }
 
 // makePhis creates one phi per parameter of blk, whose CFG number is i.
@@ -269,9 +283,33 @@ func (b *funcBuilder) trapIf(cond value, code abi.TrapCode) {
 	b.cur = cont
 }
 
-// isTrue converts a wasm i32 condition to i1.
+// isTrue converts a wasm i32 condition to i1: the comparison's own i1
+// when v is a comparison result (zext(c) != 0 is c).
 func (b *funcBuilder) isTrue(v value) value {
+	if c, ok := b.boolSrc[v.id]; ok && v.lit == "" {
+		return c
+	}
 	return b.cur.NewICmp("ne", v, i32c(0))
+}
+
+// bool32 extends an i1 to a wasm i32 boolean.
+func (b *funcBuilder) bool32(c value) value {
+	v := b.cur.NewZExt(c, tI32)
+	b.boolSrc[v.id] = c
+	return v
+}
+
+// addr64 is zext(addr) to i64, shared within the current IR block.
+func (b *funcBuilder) addr64(addr value) value {
+	if addr.lit != "" {
+		return b.cur.NewZExt(addr, tI64)
+	}
+	if v, ok := b.addrs[addr.id]; ok {
+		return v
+	}
+	v := b.cur.NewZExt(addr, tI64)
+	b.addrs[addr.id] = v
+	return v
 }
 
 // readSP returns the stack pointer as an i64.

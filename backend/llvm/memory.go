@@ -11,14 +11,14 @@ import (
 // boundsCheck traps unless zext(addr)+extent <= the byte length of memory
 // mem. The sum is computed in 64 bits, where it cannot overflow.
 func (b *funcBuilder) boundsCheck(mem uint32, addr value, extent uint64) {
-	end := b.cur.NewAdd(b.cur.NewZExt(addr, tI64), i64c(int64(extent)))
+	end := b.cur.NewAdd(b.addr64(addr), i64c(int64(extent)))
 	b.trapIf(b.cur.NewICmp("ugt", end, b.memoryLength(mem)), abi.TrapMemoryOutOfBounds)
 }
 
 // effectiveAddr returns a pointer to t at memory 0's base+zext(addr)+offset.
 // The IR guarantees a dominating bounds check covers the access.
 func (b *funcBuilder) effectiveAddr(t *llType, addr value, offset uint32) value {
-	ea := value(b.cur.NewZExt(addr, tI64))
+	ea := b.addr64(addr)
 	if offset != 0 {
 		ea = b.cur.NewAdd(ea, i64c(int64(offset)))
 	}

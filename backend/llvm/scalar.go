@@ -45,7 +45,7 @@ func (b *funcBuilder) intOp(shape, op string, a []value) (value, error) {
 		t, bits = tI64, 64
 	}
 	c := b.cur
-	bool32 := func(v value) value { return c.NewZExt(v, tI32) }
+	bool32 := b.bool32
 	cmp := func(p string) value { return bool32(c.NewICmp(p, a[0], a[1])) }
 	switch op {
 	case "eqz":
@@ -143,7 +143,7 @@ func (b *funcBuilder) floatOp(shape, op string, a []value) (value, error) {
 		t, it = tDouble, tI64
 	}
 	c := b.cur
-	cmp := func(p string) value { return c.NewZExt(c.NewFCmp(p, a[0], a[1]), tI32) }
+	cmp := func(p string) value { return b.bool32(c.NewFCmp(p, a[0], a[1])) }
 	switch op {
 	case "eq":
 		return cmp("oeq"), nil

@@ -159,7 +159,7 @@ func (b *funcBuilder) simd(in *ir.Instr, shape, op string, a []value) (value, er
 	case "all_true":
 		nz := c.NewICmp("ne", b.as(a[0], vt), zeroOf(vt))
 		all := b.vecReduce("and", nz)
-		return c.NewZExt(all, tI32), nil
+		return b.bool32(all), nil
 	case "bitmask":
 		neg := c.NewICmp("slt", b.as(a[0], vt), zeroOf(vt))
 		mask := c.NewBitCast(neg, intType(vt.n))
@@ -211,7 +211,7 @@ func (b *funcBuilder) bitwise(op string, a []value) (value, error) {
 		return c.NewOr(c.NewAnd(a[0], a[2]), c.NewAnd(a[1], c.NewXor(a[2], ones))), nil
 	case "any_true":
 		wide := c.NewBitCast(a[0], tI128)
-		return c.NewZExt(c.NewICmp("ne", wide, constInt(tI128, 0)), tI32), nil
+		return b.bool32(c.NewICmp("ne", wide, constInt(tI128, 0))), nil
 	}
 	return value{}, fmt.Errorf("unsupported operation")
 }

@@ -39,7 +39,7 @@ func (b *funcBuilder) special(in *ir.Instr) error {
 	case ir.OpRefNull:
 		b.define(in, i64c(0))
 	case ir.OpRefIsNull:
-		b.define(in, b.cur.NewZExt(b.cur.NewICmp("eq", b.arg(in, 0), i64c(0)), tI32))
+		b.define(in, b.bool32(b.cur.NewICmp("eq", b.arg(in, 0), i64c(0))))
 	case ir.OpRefFunc:
 		rec := b.cur.NewGetElementPtr(tI8, b.vmctx, i64c(int64(b.m.layout.FuncRef(int(in.Index)))))
 		b.define(in, b.cur.NewPtrToInt(rec, tI64))

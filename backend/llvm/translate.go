@@ -192,7 +192,7 @@ func (m *moduleBuilder) entryTrampoline(t int) {
 	// re-exported) through this module's trampoline: its VMContext need
 	// not have this module's size.
 	fn.vmctx = false
-	b := &funcBuilder{m: m, fn: fn, vmctx: fn.params[0], cache: map[cacheKey]value{}}
+	b := newFuncBuilder(m, fn)
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	slots := fn.params[2]
@@ -217,7 +217,7 @@ func (m *moduleBuilder) entryTrampoline(t int) {
 func (m *moduleBuilder) importStub(i uint32) {
 	sig := m.wm.FuncTypeOf(i)
 	fn := m.function(abi.ImportSymbol(int(i)), m.sigType(sig))
-	b := &funcBuilder{m: m, fn: fn, vmctx: fn.params[0], cache: map[cacheKey]value{}}
+	b := newFuncBuilder(m, fn)
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	params := fn.params[1:]
