@@ -119,6 +119,12 @@ func codegen(ctx context.Context, tools *Tools, t *Target, level int, mod []byte
 		input = bc.Bytes()
 	}
 	args := append([]string{"-O" + strconv.Itoa(level), "-filetype=obj", "-relocation-model=pic"}, targetArgs...)
+	if level == 1 {
+		// -O1 trades code quality for compile time: FastISel (which -O0
+		// uses too) with the greedy register allocator. On the Go hello
+		// world it cuts llc's time by about 30% for 7% more code.
+		args = append(args, "-fast-isel")
+	}
 	args = append(args, "-", "-o", objPath)
 	return run(ctx, tools.Llc, args, input, nil)
 }
