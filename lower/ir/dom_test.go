@@ -1,0 +1,47 @@
+package ir
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestCFGSparseIDs checks the CFG facts for a diamond with an unreachable
+// block, once with compact block IDs and once with IDs far apart (as
+// parsed text may have), which takes the map-based numbering.
+func TestCFGSparseIDs(t *testing.T) {
+	for _, ids := range [][5]int{{0, 1, 2, 3, 4}, {7, 1 << 30, 3, 99999, 12}} {
+		f := &Func{}
+		var bs [5]*Block
+		for i := range bs {
+			bs[i] = &Block{ID: ids[i]}
+			f.Blocks = append(f.Blocks, bs[i])
+		}
+		cond := f.NewValue(I32)
+		bs[0].Instrs = []*Instr{{Op: OpBrIf, Args: []Value{cond}, Succs: []*BlockCall{{Block: bs[1]}, {Block: bs[2]}}}}
+		bs[1].Instrs = []*Instr{{Op: OpJump, Succs: []*BlockCall{{Block: bs[3]}}}}
+		bs[2].Instrs = []*Instr{{Op: OpJump, Succs: []*BlockCall{{Block: bs[3]}}}}
+		bs[3].Instrs = []*Instr{{Op: OpReturn}}
+		bs[4].Instrs = []*Instr{{Op: OpJump, Succs: []*BlockCall{{Block: bs[3]}}}} // unreachable
+
+		c := ComputeCFG(f)
+		if len(c.RPO) != 4 || c.RPO[0] != bs[0] || c.RPO[3] != bs[3] {
+			t.Fatalf("ids %v: RPO has %d blocks", ids, len(c.RPO))
+		}
+		if c.Reachable(bs[4]) || !c.Reachable(bs[3]) {
+			t.Errorf("ids %v: reachability wrong", ids)
+		}
+		if preds := c.Preds(bs[3]); len(preds) != 2 || !slices.Contains(preds, bs[1]) || !slices.Contains(preds, bs[2]) {
+			t.Errorf("ids %v: preds of the join: %d", ids, len(preds))
+		}
+		if !c.Dominates(bs[0], bs[3]) || c.Dominates(bs[1], bs[3]) || !c.Dominates(bs[3], bs[3]) {
+			t.Errorf("ids %v: dominance wrong", ids)
+		}
+		kids := c.Children()[c.Num(bs[0])]
+		if len(kids) != 3 {
+			t.Errorf("ids %v: the entry immediately dominates %d blocks, want 3", ids, len(kids))
+		}
+		if c.Num(bs[4]) != -1 {
+			t.Errorf("ids %v: unreachable block numbered %d", ids, c.Num(bs[4]))
+		}
+	}
+}
