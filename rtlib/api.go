@@ -119,7 +119,24 @@ func (f *Func) call(ctx context.Context, stack []uint64) error {
 		return err
 	}
 	defer releaseThread(t, nested)
-	return t.invoke(ctx, uintptr(f.entry), uintptr(f.vmctx), uintptr(f.code), stack, f.nparams, f.nresults)
+	if err := t.invoke(ctx, uintptr(f.entry), uintptr(f.vmctx), uintptr(f.code), stack, f.nparams, f.nresults); err != nil {
+		return err
+	}
+	normalizeResults(f.results, stack)
+	return nil
+}
+
+// normalizeResults zero-extends i32 and f32 results in their slots. The
+// object contract leaves a slot's upper 32 bits undefined for them; the
+// Go API promises the encoding of I32 and F32.
+func normalizeResults(types []abi.ValType, stack []uint64) {
+	slot := 0
+	for _, t := range types {
+		if t == abi.I32 || t == abi.F32 {
+			stack[slot] &= 0xffff_ffff
+		}
+		slot += t.Slots()
+	}
 }
 
 func (f *Func) describe() string {
