@@ -98,9 +98,10 @@ func (e *wazeroEngine) Run(ctx context.Context, bin []byte, export string, args 
 	return o, nil
 }
 
-// wazeroTrap extracts the spec trap message from a wazero error.
+// wazeroTrap extracts the spec trap message from a wazero error (a trap
+// in a start function comes wrapped in "start function[i] failed: ").
 func wazeroTrap(err error) (string, bool) {
-	msg, ok := strings.CutPrefix(err.Error(), "wasm error: ")
+	_, msg, ok := strings.Cut(err.Error(), "wasm error: ")
 	if !ok {
 		return "", false
 	}
@@ -184,8 +185,10 @@ func envCount(t *testing.T, name string, def int) int {
 }
 
 // TestRandomModulesLLVM compares the interpreter, the LLVM tier and wazero
-// on random modules: DIFF_LLVM_MODULES of them at -O2 (default 40) and
-// DIFF_LLVM_O0_MODULES at -O0 (default 10). Each module costs a compile.
+// on random modules: DIFF_LLVM_MODULES of them at -O2 (default 40),
+// DIFF_LLVM_O0_MODULES at -O0 and DIFF_LLVM_O1_MODULES at -O1 (default 10
+// each; -O1 selects instructions differently). Each module costs a
+// compile.
 func TestRandomModulesLLVM(t *testing.T) {
 	needLLVM(t)
 	for _, level := range []struct {
@@ -193,7 +196,7 @@ func TestRandomModulesLLVM(t *testing.T) {
 		env     string
 		def     int
 		seedOff uint64
-	}{{2, "DIFF_LLVM_MODULES", 40, 0}, {0, "DIFF_LLVM_O0_MODULES", 10, 1 << 32}} {
+	}{{2, "DIFF_LLVM_MODULES", 40, 0}, {0, "DIFF_LLVM_O0_MODULES", 10, 1 << 32}, {1, "DIFF_LLVM_O1_MODULES", 10, 2 << 32}} {
 		count := envCount(t, level.env, level.def)
 		if testing.Short() {
 			count = min(count, 5)
@@ -222,15 +225,14 @@ func FuzzDiff(f *testing.F) {
 }
 
 // FuzzDiffLLVM searches for a module on which the interpreter, the LLVM
-// tier at -O0 and -O2, and wazero disagree (two compiles per input):
+// tier at -O0, -O1 and -O2, and wazero disagree (three compiles per input):
 // go test ./tests/spec/diff -run '^$' -fuzz FuzzDiffLLVM.
 func FuzzDiffLLVM(f *testing.F) {
 	needLLVM(f)
 	for seed := range uint64(4) {
 		f.Add(seed)
 	}
-	o0, o2 := &LLVM{OptLevel: 0}, &LLVM{OptLevel: 2}
-	engines := []Engine{&Interp{}, o2, o0, &wazeroEngine{}}
+	engines := []Engine{&Interp{}, &LLVM{OptLevel: 2}, &LLVM{OptLevel: 1}, &LLVM{OptLevel: 0}, &wazeroEngine{}}
 	f.Fuzz(func(t *testing.T, seed uint64) { checkModule(t, engines, seed, newTally()) })
 }
 

@@ -16,7 +16,8 @@ import (
 //     too). Function i calls only functions j > i, directly or through the
 //     table, and never inside a loop, so every call terminates without
 //     deep recursion. Functions whose results hold no float are exported
-//     as "f<i>"; function 0 always is.
+//     as "f<i>"; function 0 always is. One module in six has a start
+//     function too.
 //   - a funcref table holding every function, then tableSlack null
 //     entries; call_indirect indexes reach past both, and its type is
 //     sometimes not the callee's (one type is a structural duplicate of
@@ -105,9 +106,10 @@ const argSets = 3
 
 // modGen holds what the functions of one module share.
 type modGen struct {
-	r     *rand.Rand
-	types []wasm.FuncType
-	funcs []uint32 // type index per function
+	r      *rand.Rand
+	types  []wasm.FuncType
+	funcs  []uint32 // type index per function
+	tabled int      // functions in the table: all but the start function
 }
 
 // Generate returns a random valid module (see above) and calls of each of
@@ -121,6 +123,7 @@ func Generate(seed uint64) *Module {
 	dup := mg.types[mg.r.IntN(len(mg.types))]
 	mg.types = append(mg.types, wasm.FuncType{Params: slices.Clone(dup.Params), Results: slices.Clone(dup.Results)})
 	nfuncs := 1 + mg.r.IntN(maxFuncs)
+	mg.tabled = nfuncs
 	mg.funcs = []uint32{0}
 	for len(mg.funcs) < nfuncs {
 		mg.funcs = append(mg.funcs, uint32(mg.r.IntN(len(mg.types))))
@@ -144,6 +147,10 @@ func Generate(seed uint64) *Module {
 				gen.Calls = append(gen.Calls, Call{Export: name, Args: mg.args(t.Params)})
 			}
 		}
+	}
+	if mg.r.IntN(6) == 0 {
+		m.Start = mg.startFunction(m)
+		gen.Funcs++
 	}
 	for i, gt := range globalTypes {
 		m.Globals = append(m.Globals, wasm.Global{Type: gt, Init: wasm.ConstExpr{Instrs: []wasm.Instr{constInstr(mg.r, gt.Type)}}})
@@ -171,6 +178,23 @@ func Generate(seed uint64) *Module {
 	m.DataCount = &dataCount
 	gen.Binary = wasm.Encode(m)
 	return &gen
+}
+
+// startFunction appends a function of type [] -> [] after the others,
+// outside the table, to m and returns its index. It calls nothing (no
+// function follows it) but may trap, failing instantiation.
+func (mg *modGen) startFunction(m *wasm.Module) *uint32 {
+	ti := slices.IndexFunc(mg.types, func(t wasm.FuncType) bool { return len(t.Params) == 0 && len(t.Results) == 0 })
+	if ti < 0 {
+		ti = len(mg.types)
+		mg.types = append(mg.types, wasm.FuncType{})
+		m.Types = mg.types
+	}
+	start := uint32(len(mg.funcs))
+	mg.funcs = append(mg.funcs, uint32(ti))
+	m.Funcs = mg.funcs
+	m.Codes = append(m.Codes, mg.function(int(start)))
+	return &start
 }
 
 // signature returns a random function type; exportable ones have no float

@@ -72,14 +72,14 @@ func (g *generator) laneAccess(load bool) {
 // tableIndex returns a table index, usually inside the initial table.
 func (g *generator) tableIndex() uint32 {
 	if g.chance(0.1) {
-		return uint32(len(g.mod.funcs) + tableSlack + g.r.IntN(2))
+		return uint32(g.mod.tabled + tableSlack + g.r.IntN(2))
 	}
-	return uint32(g.r.IntN(len(g.mod.funcs) + tableSlack))
+	return uint32(g.r.IntN(g.mod.tabled + tableSlack))
 }
 
 // refAtLeast emits a funcref that is null or a function ≥ x.
 func (g *generator) refAtLeast(x uint32) {
-	n := uint32(len(g.mod.funcs))
+	n := uint32(g.mod.tabled)
 	switch {
 	case x < n && g.chance(0.6):
 		g.emit(wasm.Instr{Op: wasm.OpRefFunc, Index: x + uint32(g.r.IntN(int(n-x)))})
