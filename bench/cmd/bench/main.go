@@ -53,7 +53,7 @@ func main() {
 	flag.IntVar(&o.reps, "reps", 5, "most timed repetitions of each program on each engine")
 	flag.IntVar(&o.minReps, "min-reps", 3, "fewest timed repetitions, run even beyond -exec-budget")
 	flag.DurationVar(&o.execBudget, "exec-budget", 150*time.Second, "time after which no further execution repetition starts (beyond -min-reps)")
-	flag.IntVar(&o.compileReps, "compile-reps", 3, "compilations of each module on each engine")
+	flag.IntVar(&o.compileReps, "compile-reps", 2, "compilations of each module on each engine")
 	flag.IntVar(&o.microReps, "micro-reps", 3, "testing.Benchmark runs per micro-benchmark")
 	flag.StringVar(&o.programs, "programs", "", "comma-separated programs to run (default: all)")
 	flag.StringVar(&o.engines, "engines", "native,wazero,wasmtime,wasmaot", "comma-separated engines; wasmaot means every wasmaot configuration, or name one (\"wasmaot-llvm -O2\")")

@@ -22,6 +22,7 @@ const (
 	marginRight  = 20
 	marginTop    = 40
 	marginBottom = 70
+	labelHeight  = 14 // line height of the 7x13 font
 )
 
 var (
@@ -96,14 +97,24 @@ func WriteChart(w io.Writer, r *Results) error {
 	for gi, g := range groups {
 		x0 := marginLeft + int(float64(gi)*groupW+groupW*0.1)
 		for ei, v := range g.ratios {
-			if math.IsNaN(v) {
-				continue
+			if !math.IsNaN(v) {
+				bx := x0 + ei*barW
+				fillRect(img, bx, y(v), bx+barW-1, y(bottom), palette[ei%len(palette)])
 			}
-			bx := x0 + ei*barW
-			fillRect(img, bx, y(v), bx+barW-1, y(bottom), palette[ei%len(palette)])
-			if gi == len(groups)-1 { // label the geomean bars
+		}
+		if gi == len(groups)-1 { // label the geomean bars, over all bars
+			prevRight, prevY := math.MinInt, 0 // the last label drawn
+			for ei, v := range g.ratios {
+				if math.IsNaN(v) {
+					continue
+				}
 				label := fmt.Sprintf("%.2f", v)
-				text(img, bx+barW/2-7*len(label)/2, y(v)-4, label, black)
+				lx, ly := x0+ei*barW+barW/2-7*len(label)/2, y(v)-4
+				if lx < prevRight && ly > prevY-labelHeight && ly < prevY+labelHeight {
+					ly = prevY - labelHeight // lift it clear of its neighbour
+				}
+				text(img, lx, ly, label, black)
+				prevRight, prevY = lx+7*len(label), ly
 			}
 		}
 		lx := marginLeft + int(float64(gi)*groupW+groupW/2) - 7*len(g.label)/2
