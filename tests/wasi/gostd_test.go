@@ -81,11 +81,14 @@ var stdPackages = []stdPackage{
 }
 
 // stdSelection says which packages TestGoStd runs, from WASI_STD: unset,
-// the quick set; "all", every package; "none", nothing; otherwise a
-// comma-separated list of package paths.
+// the quick set (nothing with -short); "all", every package; "none",
+// nothing; otherwise a comma-separated list of package paths.
 func stdSelection() (selected func(stdPackage) bool, why string) {
 	switch only := os.Getenv("WASI_STD"); only {
 	case "":
+		if testing.Short() {
+			return func(stdPackage) bool { return false }, "-short without WASI_STD"
+		}
 		return func(p stdPackage) bool { return p.quick }, "not in the default set (WASI_STD=all runs every package)"
 	case "none":
 		return func(stdPackage) bool { return false }, "WASI_STD=none"
