@@ -66,11 +66,13 @@ spec-arm64: build build-arm64
 test: deps vet unit spec spec-llvm unit-arm64 spec-arm64
 
 # fuzz runs each fuzz target for FUZZTIME: the decoder, the text and script
-# parsers, the object metadata decoder and the object loader. Minimising is
+# parsers, the object metadata decoder, the object loader, and differential
+# runs of random modules (interpreter, LLVM tier, wazero). Minimising is
 # capped so that large seeds (objects) do not stall a short run.
 FUZZTIME ?= 1m
 FUZZ_TARGETS := ./compiler/wasm:FuzzDecode ./compiler/wat:FuzzParseWat \
-	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta ./rtlib:FuzzLoad
+	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta ./rtlib:FuzzLoad \
+	./tests/spec/diff:FuzzDiff ./tests/spec/diff:FuzzDiffLLVM
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
