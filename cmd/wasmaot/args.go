@@ -10,14 +10,14 @@ import (
 // them, so that `wasmaot compile app.wasm -o app.o` works although
 // urfave/cli stops parsing flags at the first positional argument. Anything
 // after a literal "--" is left alone, and so is every argument of `run`
-// after the module (they belong to the guest).
+// after the module (they belong to the guest). The compiler spelling
+// -O0…-O3 is accepted for -O 0…-O 3 wherever flags are parsed.
 func reorderFlags(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
 	cmd := app.Command(args[1])
-	if cmd == nil || cmd.Name == "run" {
-		// run passes everything after the module to the guest.
+	if cmd == nil {
 		return args
 	}
 	takesValue := map[string]bool{}
@@ -31,9 +31,14 @@ func reorderFlags(app *cli.App, args []string) []string {
 	rest := args[2:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
-		if a == "--" {
+		if a == "--" || (cmd.Name == "run" && len(positional) > 0) {
+			// run passes everything after the module to the guest.
 			positional = append(positional, rest[i:]...)
 			break
+		}
+		if len(a) == 3 && a[:2] == "-O" && a[2] >= '0' && a[2] <= '9' && takesValue["O"] {
+			flags = append(flags, "-O="+a[2:])
+			continue
 		}
 		if len(a) > 1 && a[0] == '-' {
 			name := strings.TrimLeft(a, "-")

@@ -90,6 +90,16 @@ func TestReorderFlags(t *testing.T) {
 	if got := reorderFlags(app, run); strings.Join(got, " ") != strings.Join(run, " ") {
 		t.Errorf("run arguments after the module must go to the guest unchanged, got %v", got)
 	}
+	got = reorderFlags(app, []string{"wasmaot", "run", "-O1", "--dir", "x", "app.wasm", "-O2", "a"})
+	want = []string{"wasmaot", "run", "-O=1", "--dir", "x", "app.wasm", "-O2", "a"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("run: got %v, want %v", got, want)
+	}
+	got = reorderFlags(app, []string{"wasmaot", "compile", "in.wasm", "-O0"})
+	want = []string{"wasmaot", "compile", "-O=0", "in.wasm"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("compile -O0: got %v, want %v", got, want)
+	}
 }
 
 func TestParseSize(t *testing.T) {

@@ -1,7 +1,6 @@
 package wasi_test
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wasmaot/wasmaot/rtlib/abi"
 	"github.com/wasmaot/wasmaot/rtlib/wasi"
 )
 
@@ -27,16 +25,7 @@ type stdPackage struct {
 	reason string
 	// skip, when set, is why the package is not run.
 	skip string
-	// o0StackBug marks a package that recurses deeper than the native
-	// stack allows with the back end's -O0 frames (see
-	// TestRecursionDepth): at -O0 on wasmaot-native it is expected to end
-	// with "call stack exhausted", and the test fails if it passes, so
-	// that the mark is removed once the back end is fixed.
-	o0StackBug string
 }
-
-// o0StackBugNote is the summary line of an expected o0StackBug failure.
-const o0StackBugNote = "known back-end bug at -O0 (frames of one spill slot per value exhaust the 8 MiB stack; TestRecursionDepth)"
 
 // stdPackages are run with -test.short. Any -test.run or -test.skip has
 // its reason printed in the test log.
@@ -47,7 +36,7 @@ const o0StackBugNote = "known back-end bug at -O0 (frames of one spill slot per 
 // manipulation (unicode/utf8, sort, compress/flate), floating point and
 // its formatting (math, strconv), buffered I/O (bufio), pointer-linked
 // data (container/list), and the file system through WASI (os). Left
-// out: time, whose tests run for minutes, and the o0StackBug packages.
+// out: time, whose tests run for minutes.
 var stdPackages = []stdPackage{
 	{path: "unicode/utf8", quick: true},
 	{path: "strconv", quick: true},
@@ -58,11 +47,11 @@ var stdPackages = []stdPackage{
 		reason: "the sandbox grants no /dev, so /dev/null does not exist in the guest"},
 	{path: "strings"},
 	{path: "bytes"},
-	{path: "encoding/json", o0StackBug: "TestUnmarshalMaxDepth decodes 10,000 nested objects"},
-	{path: "regexp", o0StackBug: "TestOnePassCutoff compiles x{1,1000}, 2,000 nested calls of a function with a 16 KB -O0 frame"},
+	{path: "encoding/json"},
+	{path: "regexp"},
 	{path: "crypto/sha256"},
 	{path: "bufio", quick: true},
-	{path: "path/filepath", o0StackBug: "TestCVE202230632 globs a pattern of 10,001 separators, recursing up to Glob's depth limit of 10,000"},
+	{path: "path/filepath"},
 	{path: "container/list", quick: true},
 	{path: "encoding/base64"},
 	{path: "encoding/binary"},
@@ -73,7 +62,7 @@ var stdPackages = []stdPackage{
 	{path: "unicode"},
 	{path: "math/big", skip: "compute-bound: it exceeded the 10-minute limit under wazero on a loaded 2-core machine (not a WASI failure)"},
 	{path: "archive/tar"},
-	{path: "io/fs", o0StackBug: "TestCVE202230630 globs a pattern of 10,001 separators, recursing up to Glob's depth limit of 10,000"},
+	{path: "io/fs"},
 	{path: "fmt"},
 	{path: "net/url"},
 	{path: "slices"},
@@ -186,19 +175,6 @@ func TestGoStd(t *testing.T) {
 					},
 				}, 10*time.Minute)
 				failed := res.err != nil || res.exit != 0 || !strings.HasSuffix(strings.TrimSpace(res.stdout), "PASS")
-				if pkg.o0StackBug != "" && eng == Engine(native) && nativeLevel(wasm) == 0 {
-					var trap *abi.Trap
-					if failed && errors.As(res.err, &trap) && trap.Code == abi.TrapCallStackExhausted {
-						outcomes.add("%-16s FAIL on %s, expected: %s: %s", pkg.path, eng.Name(), o0StackBugNote, pkg.o0StackBug)
-						t.Logf("%s on %s: %s: %s: %v", pkg.path, eng.Name(), o0StackBugNote, pkg.o0StackBug, res.err)
-						continue
-					}
-					if !failed {
-						outcomes.add("%-16s pass on %s, but marked as failing at -O0: remove o0StackBug", pkg.path, eng.Name())
-						t.Errorf("%s passes on %s at -O0: the back-end bug is fixed, remove its o0StackBug mark", pkg.path, eng.Name())
-						continue
-					}
-				}
 				if failed {
 					outcomes.add("%-16s FAIL on %s: exit %d, err %v", pkg.path, eng.Name(), res.exit, res.err)
 					t.Errorf("%s on %s: exit %d, err %v\n%s\n%s", pkg.path, eng.Name(), res.exit, res.err, tail(res.stdout, 3000), tail(res.stderr, 2000))

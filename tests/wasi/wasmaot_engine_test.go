@@ -30,8 +30,7 @@ const largeModule = 1 << 20
 // whose optimised compile costs minutes each. compress/flate's test
 // binary (3.5 MB of code, 3,400 functions) took 28 s of CPU to compile at
 // -O0, 147 s at -O1 and 213 s at -O2, and its tests ran in 14.3 s, 2.6 s
-// and 2.3 s. WASI_OPT=0..3 forces one level for every module (WASI_OPT=1
-// also avoids the -O0 stack-depth failures, see o0StackBug).
+// and 2.3 s. WASI_OPT=0..3 forces one level for every module.
 func nativeOptLevel(wasmBytes []byte) (int, error) {
 	if s := os.Getenv("WASI_OPT"); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 3 {
