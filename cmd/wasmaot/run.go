@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
@@ -26,6 +27,7 @@ func runCommand() *cli.Command {
 		&cli.StringFlag{Name: "invoke", Usage: "call exported function `NAME` with the arguments instead of running _start"},
 		&cli.StringSliceFlag{Name: "dir", Usage: "grant a directory: `HOST[::GUEST][:ro]` (repeatable)"},
 		&cli.StringSliceFlag{Name: "env", Usage: "grant an environment variable `K=V` (repeatable)"},
+		&cli.StringSliceFlag{Name: "listen", Usage: "grant a listening TCP socket on `HOST:PORT` for sock_accept (repeatable; fds follow the preopens)"},
 		&cli.BoolFlag{Name: "inherit-env", Usage: "grant the whole host environment (explicit opt-in)"},
 		&cli.DurationFlag{Name: "timeout", Usage: "interrupt the guest after `DURATION` (e.g. 5s)"},
 		&cli.StringFlag{Name: "max-memory", Usage: "cap linear memory at `SIZE` (bytes, or with K/M/G/KiB/MiB/GiB suffix)"},
@@ -143,7 +145,23 @@ func newWASI(c *cli.Context, path string, guestArgs []string) (*wasi.WASI, error
 		}
 		cfg.Preopens = append(cfg.Preopens, p)
 	}
-	return wasi.New(cfg)
+	for _, addr := range c.StringSlice("listen") {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range cfg.Listeners {
+				l.Close()
+			}
+			return nil, fmt.Errorf("--listen %q: %v", addr, err)
+		}
+		cfg.Listeners = append(cfg.Listeners, l)
+	}
+	w, err := wasi.New(cfg)
+	if err != nil {
+		for _, l := range cfg.Listeners {
+			l.Close()
+		}
+	}
+	return w, err
 }
 
 // invoke calls one export with arguments parsed by its parameter types and

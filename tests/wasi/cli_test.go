@@ -1,9 +1,12 @@
 package wasi_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,4 +158,56 @@ func TestCLILimits(t *testing.T) {
 		res := runCLI(t, dir, "", "run", cache, "--max-memory", "1MiB", "grow.wat")
 		expectCLI(t, res, 3, "", "")
 	})
+}
+
+// TestCLIListen grants the echo Go program a listening socket with
+// --listen and talks to it over TCP while `wasmaot run` serves.
+func TestCLIListen(t *testing.T) {
+	obj, err := native.object(goBuild(t, "./testdata/go/echo", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "echo.o"), obj, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A port that was free a moment ago; the client retries until the
+	// guest's runtime has bound it.
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := probe.Addr().String()
+	probe.Close()
+	replies := make(chan string, 1)
+	go func() {
+		var conn net.Conn
+		var err error
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if conn, err = net.Dial("tcp", addr); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			replies <- err.Error()
+			return
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		var got []string
+		for _, line := range []string{"over\n", "tcp\n"} {
+			fmt.Fprint(conn, line)
+			reply, _ := r.ReadString('\n')
+			got = append(got, reply)
+		}
+		fmt.Fprint(conn, "quit\n")
+		replies <- strings.Join(got, "")
+	}()
+	res := runCLI(t, dir, "", "run", "--listen", addr, "echo.o")
+	expectCLI(t, res, 0, "served\n", "")
+	if got := <-replies; got != "OVER\nTCP\n" {
+		t.Errorf("client got %q", got)
+	}
+	res = runCLI(t, dir, "", "run", "--listen", "no-such-host-:x", "echo.o")
+	expectCLI(t, res, 2, "", "--listen")
 }
