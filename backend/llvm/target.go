@@ -40,6 +40,10 @@ type Target struct {
 // calls. POPCNT makes i32/i64.popcnt one instruction. x86-64-v3 (AVX2,
 // BMI, FMA) is left out because many small and older servers and Atom-class
 // CPUs lack it, and WebAssembly's 128-bit SIMD gains little from AVX.
+// LLVM 14 tunes x86-64-v2 for Sandy Bridge, where SHLD r,r,imm is a fast
+// rotate; on AMD Zen it is a slow microcoded op, and ROL is fast
+// everywhere, so -fast-shld-rotate makes rotates ROL (sha256: 0.83 s →
+// 0.47 s on this machine's EPYC, native 0.45 s).
 //
 // arm64: ARMv8.0-A with FP and Advanced SIMD (NEON), which every
 // application-class AArch64 CPU has and Go's arm64 port assumes; no LSE
@@ -52,7 +56,7 @@ var targets = map[string]*Target{
 		Triple:       "x86_64-unknown-linux-gnu",
 		DataLayout:   "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128",
 		CPU:          "x86-64-v2",
-		Attrs:        []string{"+sse4.2", "+popcnt", "+cx16", "+sahf"},
+		Attrs:        []string{"+sse4.2", "+popcnt", "+cx16", "+sahf", "-fast-shld-rotate"},
 		HostFeatures: []string{"sse3", "ssse3", "sse4.1", "sse4.2", "popcnt"},
 	},
 	"arm64": {
