@@ -128,9 +128,7 @@ func (t *thread) runBuiltin(inst *Instance, b abi.Builtin, args [6]uint64) (uint
 			return 0, trapError(abi.TrapMemoryOutOfBounds)
 		}
 	case abi.BuiltinDataDrop:
-		inst.segMu.Lock()
-		inst.data[a32(1)] = nil
-		inst.segMu.Unlock()
+		inst.dropData(int(a32(1)))
 	case abi.BuiltinTableGrow:
 		return uint64(uint32(inst.tables[a32(1)].grow(a32(3), args[2]))), nil
 	case abi.BuiltinTableFill:
@@ -166,8 +164,11 @@ func (t *thread) runBuiltin(inst *Instance, b abi.Builtin, args [6]uint64) (uint
 // memoryInit copies n bytes of data segment seg from src to dst in memory
 // mem, reporting false if either range is out of bounds.
 func (inst *Instance) memoryInit(mem, seg int, dst, src, n uint32) bool {
+	var data []byte
 	inst.segMu.Lock()
-	data := inst.data[seg]
+	if inst.dataLive != nil && inst.dataLive[seg/64]&(1<<(seg%64)) != 0 {
+		data = inst.mod.meta.Data[seg].Bytes
+	}
 	inst.segMu.Unlock()
 	bytes := inst.memories[mem].Bytes()
 	if uint64(src)+uint64(n) > uint64(len(data)) || uint64(dst)+uint64(n) > uint64(len(bytes)) {
@@ -175,6 +176,15 @@ func (inst *Instance) memoryInit(mem, seg int, dst, src, n uint32) bool {
 	}
 	copy(bytes[dst:], data[src:src+n])
 	return true
+}
+
+// dropData is data.drop of data segment seg.
+func (inst *Instance) dropData(seg int) {
+	inst.segMu.Lock()
+	if inst.dataLive != nil {
+		inst.dataLive[seg/64] &^= 1 << (seg % 64)
+	}
+	inst.segMu.Unlock()
 }
 
 // tableInit is table.init of element segment seg into table tab.
@@ -235,7 +245,7 @@ func (t *thread) runHost(ctx context.Context, h *hostImport, inst *Instance, slo
 func (inst *Instance) builtinArgsValid(b abi.Builtin, args [6]uint64) bool {
 	mem := func(i int) bool { return uint32(args[i]) < uint32(len(inst.memories)) }
 	tab := func(i int) bool { return uint32(args[i]) < uint32(len(inst.tables)) }
-	data := func(i int) bool { return uint32(args[i]) < uint32(len(inst.data)) }
+	data := func(i int) bool { return uint32(args[i]) < uint32(len(inst.mod.meta.Data)) }
 	elem := func(i int) bool { return uint32(args[i]) < uint32(len(inst.elems)) }
 	switch b {
 	case abi.BuiltinMemoryGrow, abi.BuiltinMemoryFill:

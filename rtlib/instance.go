@@ -59,8 +59,8 @@ type Instance struct {
 	tables   []*Table
 	globals  []*Global
 	host     []*hostImport // imported function index → Go function (nil if not a host import)
-	data     [][]byte      // data segments, nil once dropped
-	elems    [][]uint64    // evaluated element segments, nil once dropped
+	dataLive []uint64      // bitset of passive data segments not yet dropped (nil: none)
+	elems    [][]uint64    // evaluated passive element segments, nil once dropped
 	ownMem   []*Memory     // defined here (unmapped on free)
 	ownTab   []*Table
 	ownGlob  []*Global
@@ -69,7 +69,7 @@ type Instance struct {
 	fuel     int64       // Config.Fuel
 	closed   atomic.Bool
 	freed    atomic.Bool // its group has been freed: vmem is gone
-	segMu    sync.Mutex  // data and elems
+	segMu    sync.Mutex  // dataLive and elems
 }
 
 // hostImport is a Go function linked to an import.
@@ -290,20 +290,27 @@ func (inst *Instance) define(cfg Config) error {
 		off := l.GlobalDef(idx)
 		gl := &Global{slot: (*[2]uint64)(unsafe.Pointer(&inst.vmem[off])), typ: g.Type}
 		gl.anchor = inst
-		gl.set(inst.constValue(g.Init))
+		v := inst.constValue(g.Init)
+		gl.set(v[:g.Type.Type.Slots()])
 		inst.globals = append(inst.globals, gl)
 		inst.ownGlob = append(inst.ownGlob, gl)
 		inst.put64(l.GlobalPtr(idx), uint64(inst.addr(off)))
 	}
-	for _, d := range m.meta.Data {
-		inst.data = append(inst.data, d.Bytes)
+	// Active and declarative segments are dropped once instantiated, so
+	// only passive ones need per-instance state.
+	if m.passiveData != nil {
+		inst.dataLive = slices.Clone(m.passiveData)
 	}
-	for _, e := range m.meta.Elems {
+	inst.elems = make([][]uint64, len(m.meta.Elems))
+	for i, e := range m.meta.Elems {
+		if e.Mode != abi.SegmentPassive {
+			continue
+		}
 		vals := make([]uint64, len(e.Init))
 		for j, c := range e.Init {
 			vals[j] = inst.constValue(c)[0]
 		}
-		inst.elems = append(inst.elems, vals)
+		inst.elems[i] = vals
 	}
 	return nil
 }
@@ -317,19 +324,19 @@ func (inst *Instance) get64Range(addr uintptr, n int) []byte {
 	return inst.vmem[off : off+uintptr(n)]
 }
 
-// constValue evaluates a validated constant expression to slots.
-func (inst *Instance) constValue(c abi.ConstExpr) []uint64 {
+// constValue evaluates a validated constant expression to slots (the
+// second is used by v128 only).
+func (inst *Instance) constValue(c abi.ConstExpr) [2]uint64 {
 	switch c.Op {
-	case abi.ConstV128:
-		return []uint64{c.Bits[0], c.Bits[1]}
 	case abi.ConstRefNull:
-		return []uint64{0}
+		return [2]uint64{}
 	case abi.ConstRefFunc:
-		return []uint64{uint64(inst.addr(inst.mod.layout.FuncRef(int(c.Index))))}
+		return [2]uint64{uint64(inst.addr(inst.mod.layout.FuncRef(int(c.Index))))}
 	case abi.ConstGlobalGet:
-		return inst.globals[c.Index].Get()
+		g := inst.globals[c.Index]
+		return [2]uint64{g.get(), g.slot[1]}
 	}
-	return []uint64{c.Bits[0]}
+	return c.Bits
 }
 
 // initialize applies the active segments in order and runs the start
@@ -339,26 +346,29 @@ func (inst *Instance) initialize(ctx context.Context) error {
 	oob := func(code abi.TrapCode) error {
 		return fmt.Errorf("instantiation: %w", &abi.Trap{Code: code, Func: -1, Offset: -1})
 	}
-	for i, e := range meta.Elems {
-		switch e.Mode {
-		case abi.SegmentActive:
-			off := uint32(inst.constValue(e.Offset)[0])
-			if !inst.tableInit(int(e.Table), i, off, 0, uint32(len(e.Init))) {
-				return oob(abi.TrapTableOutOfBounds)
-			}
-			inst.elems[i] = nil
-		case abi.SegmentDeclarative:
-			inst.elems[i] = nil
+	for _, e := range meta.Elems {
+		if e.Mode != abi.SegmentActive {
+			continue
+		}
+		dst := uint64(uint32(inst.constValue(e.Offset)[0]))
+		elems := inst.tables[e.Table].elems()
+		if dst+uint64(len(e.Init)) > uint64(len(elems)) {
+			return oob(abi.TrapTableOutOfBounds)
+		}
+		for j, c := range e.Init {
+			elems[dst+uint64(j)] = inst.constValue(c)[0]
 		}
 	}
-	for i, d := range meta.Data {
-		if d.Mode == abi.SegmentActive {
-			off := uint32(inst.constValue(d.Offset)[0])
-			if !inst.memoryInit(int(d.Memory), i, off, 0, uint32(len(d.Bytes))) {
-				return oob(abi.TrapMemoryOutOfBounds)
-			}
-			inst.data[i] = nil
+	for _, d := range meta.Data {
+		if d.Mode != abi.SegmentActive {
+			continue
 		}
+		dst := uint64(uint32(inst.constValue(d.Offset)[0]))
+		mem := inst.memories[d.Memory].Bytes()
+		if dst+uint64(len(d.Bytes)) > uint64(len(mem)) {
+			return oob(abi.TrapMemoryOutOfBounds)
+		}
+		copy(mem[dst:], d.Bytes)
 	}
 	if meta.Start >= 0 {
 		f := inst.funcAt(int(meta.Start), "")

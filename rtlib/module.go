@@ -46,6 +46,9 @@ type Module struct {
 	stub     []uint64 // host-import stub per imported function
 	exports  map[string]abi.Export
 	names    map[int]string
+	// passiveData is the bitset of passive data segments, each instance's
+	// initial Instance.dataLive (nil if there are none).
+	passiveData []uint64
 
 	mu        sync.Mutex
 	instances int
@@ -75,6 +78,14 @@ func Load(obj []byte) (*Module, error) {
 	for _, im := range m.meta.Imports {
 		if im.Kind == abi.ExternFunc {
 			m.stub = append(m.stub, img.symbol[im.StubSymbol])
+		}
+	}
+	for i, d := range m.meta.Data {
+		if d.Mode == abi.SegmentPassive {
+			if m.passiveData == nil {
+				m.passiveData = make([]uint64, (len(m.meta.Data)+63)/64)
+			}
+			m.passiveData[i/64] |= 1 << (i % 64)
 		}
 	}
 	for _, n := range m.meta.FuncNames {

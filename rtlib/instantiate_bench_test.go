@@ -1,0 +1,137 @@
+package rtlib_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/wasmaot/wasmaot/compiler"
+	"github.com/wasmaot/wasmaot/rtlib"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/rtlib/wasi"
+)
+
+// BenchmarkInstantiate measures what an edge server pays per request
+// before running anything: WASI state, a new instance of an already loaded
+// module, and closing both again (the "Instantiate" column of
+// BENCHMARKS.md). The programs are built at benchmark time: the Go
+// benchmark program bench/programs/gojson (a large module: 3.4 MiB of
+// wasm, big data segments and tables) and the C sieve (a small one).
+// Objects are compiled at -O0, which changes code quality but not
+// instantiation work, and cached in the temporary directory by wasm hash.
+func BenchmarkInstantiate(b *testing.B) {
+	for _, p := range []struct {
+		name  string
+		build func(b *testing.B, dir string) string
+	}{
+		{"gojson", buildGoJSON},
+		{"sieve", buildSieve},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			mod := loadBenchModule(b, p.build)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				w, err := wasi.New(wasi.Config{Args: []string{p.name}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				inst, err := mod.Instantiate(ctx, rtlib.Config{HostFuncs: map[string]map[string]abi.HostFunc{
+					wasi.ModuleName: w.Imports(),
+				}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				inst.Close()
+				w.Close()
+			}
+		})
+	}
+}
+
+// loadBenchModule builds a program's wasm, compiles it (or takes the
+// cached object) and loads it.
+func loadBenchModule(b *testing.B, build func(*testing.B, string) string) *rtlib.Module {
+	b.Helper()
+	wasmBytes, err := os.ReadFile(build(b, b.TempDir()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum := sha256.Sum256(wasmBytes)
+	cacheDir := filepath.Join(os.TempDir(), "wasmaot-rtlib-bench")
+	cached := filepath.Join(cacheDir, hex.EncodeToString(sum[:12])+"-"+runtime.GOARCH+"-O0.o")
+	if obj, err := os.ReadFile(cached); err == nil {
+		if mod, err := rtlib.Load(obj); err == nil {
+			b.Cleanup(func() { mod.Close() })
+			return mod
+		}
+		// A stale object (older format or compiler): compile anew.
+	}
+	obj, err := compiler.Compile(wasmBytes, compiler.Options{OptLevel: 0})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(cacheDir, 0o755); err == nil {
+		os.WriteFile(cached, obj, 0o644)
+	}
+	mod, err := rtlib.Load(obj)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { mod.Close() })
+	return mod
+}
+
+// benchProgram returns a file of the benchmark programs, skipping when
+// the tree does not have it.
+func benchProgram(b *testing.B, rel string) string {
+	path, err := filepath.Abs(filepath.Join("..", "bench", "programs", rel))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("benchmark program %s not found: %v", rel, err)
+	}
+	return path
+}
+
+func buildGoJSON(b *testing.B, dir string) string {
+	src, err := os.ReadFile(benchProgram(b, "gojson/main.go"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module gojson\n\ngo 1.24\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(dir, "gojson.wasm")
+	runTool(b, dir, []string{"GOOS=wasip1", "GOARCH=wasm"}, "go", "build", "-trimpath", "-buildvcs=false", "-o", out, ".")
+	return out
+}
+
+func buildSieve(b *testing.B, dir string) string {
+	src := benchProgram(b, "c/sieve.c")
+	if _, err := exec.LookPath("clang-14"); err != nil {
+		b.Skip("clang-14 is not installed")
+	}
+	out := filepath.Join(dir, "sieve.wasm")
+	runTool(b, dir, nil, "clang-14", "--target=wasm32-wasi", "-O2", "-Wl,--strip-debug", "-o", out, src)
+	return out
+}
+
+func runTool(b *testing.B, dir string, env []string, name string, args ...string) {
+	b.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%s: %v\n%s", name, err, out)
+	}
+}
