@@ -359,8 +359,17 @@ func (inst *Instance) initialize(ctx context.Context) error {
 			elems[dst+uint64(j)] = inst.constValue(c)[0]
 		}
 	}
+	if images, ok := inst.mod.memoryImages(); ok {
+		for def, img := range images {
+			if img != nil {
+				if err := img.apply(inst.ownMem[def]); err != nil {
+					return fmt.Errorf("memory %d: %w", inst.mod.layout.ImportedMemories+def, err)
+				}
+			}
+		}
+	}
 	for _, d := range meta.Data {
-		if d.Mode != abi.SegmentActive {
+		if d.Mode != abi.SegmentActive || inst.mod.imagesOK {
 			continue
 		}
 		dst := uint64(uint32(inst.constValue(d.Offset)[0]))

@@ -49,6 +49,12 @@ type Module struct {
 	// passiveData is the bitset of passive data segments, each instance's
 	// initial Instance.dataLive (nil if there are none).
 	passiveData []uint64
+	// images are the initial contents of the defined memories, built on
+	// first use; imagesOK is false if the data segments must be applied
+	// one by one (see buildImages).
+	imagesOnce sync.Once
+	images     []*memoryImage
+	imagesOK   bool
 
 	mu        sync.Mutex
 	instances int
@@ -119,7 +125,16 @@ func (m *Module) maybeUnmap() {
 	if m.closed && m.instances == 0 && m.img != nil {
 		m.img.unmap()
 		m.img = nil
+		closeImages(m.images)
+		m.images = nil
 	}
+}
+
+// memoryImages returns the images of the defined memories, or false if
+// the module's data segments are not static.
+func (m *Module) memoryImages() ([]*memoryImage, bool) {
+	m.imagesOnce.Do(func() { m.images, m.imagesOK = buildImages(m.meta, m.layout.ImportedMemories) })
+	return m.images, m.imagesOK
 }
 
 // funcName names wasm function i for errors.

@@ -1,0 +1,141 @@
+package rtlib
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// imageMeta is basicMeta with a three-page memory and data segments that
+// overlap (a later one overwrites an earlier one), span a page boundary,
+// sit in the last page and are passive (not part of the image).
+func imageMeta(arch abi.Arch) *abi.Meta {
+	meta := basicMeta(arch)
+	meta.Memories[0].Limits = abi.Limits{Min: 3, Max: 8, HasMax: true}
+	active := func(off uint32, b []byte) abi.DataSegment {
+		return abi.DataSegment{Mode: abi.SegmentActive, Offset: abi.ConstExpr{Op: abi.ConstI32, Bits: [2]uint64{uint64(off)}}, Bytes: b}
+	}
+	meta.Data = []abi.DataSegment{
+		active(16, []byte("hello, world")),
+		active(23, []byte("WORLD")),
+		active(65536-3, []byte("across")),
+		{Mode: abi.SegmentPassive, Bytes: []byte("passive")},
+		active(3*65536-4, []byte{1, 2, 3, 4}),
+		active(100, nil),
+	}
+	return meta
+}
+
+// pristine is the memory imageMeta's instances must start with.
+func pristine(meta *abi.Meta) []byte {
+	mem := make([]byte, meta.Memories[0].Limits.Min*wasmPageSize)
+	for _, d := range meta.Data {
+		if d.Mode == abi.SegmentActive {
+			copy(mem[d.Offset.Bits[0]:], d.Bytes)
+		}
+	}
+	return mem
+}
+
+func loadImageModule(t *testing.T, meta *abi.Meta) *Module {
+	t.Helper()
+	l := meta.Layout()
+	obj := buildObject(t, "basic.ll", meta, map[string]string{
+		"SP":         spRegister(meta.Arch),
+		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
+		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
+		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
+	})
+	mod, err := Load(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mod.Close() })
+	return mod
+}
+
+// TestMemoryImageFreshPerInstance checks that no instance sees another's
+// writes: each starts from the module's pristine image, whether the image
+// is mapped copy-on-write from a memfd or copied.
+func TestMemoryImageFreshPerInstance(t *testing.T) {
+	for _, memfd := range []bool{true, false} {
+		t.Run(fmt.Sprintf("memfd=%v", memfd), func(t *testing.T) {
+			memfdImages = memfd
+			t.Cleanup(func() { memfdImages = true })
+			meta := imageMeta(hostArch)
+			want := pristine(meta)
+			mod := loadImageModule(t, meta)
+			newInst := func() *Instance {
+				t.Helper()
+				inst, err := mod.Instantiate(context.Background(), Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return inst
+			}
+			a := newInst()
+			if _, ok := mod.memoryImages(); !ok {
+				t.Fatal("static data segments were not turned into an image")
+			}
+			if img := mod.images[0]; (img.fd >= 0) != memfd {
+				if memfd {
+					t.Skip("memfd_create is unavailable here; the copying fallback is tested separately")
+				}
+				t.Fatalf("image fd %d with memfd images off", img.fd)
+			}
+			if !bytes.Equal(a.Memory(), want) {
+				t.Fatal("first instance does not start with the data segments applied")
+			}
+			b := newInst()
+			// A writes from wasm and from Go, in image pages and in
+			// zero pages, and grows its memory.
+			call(t, a, "store", I32(16), I32(-1))
+			call(t, a, "store", I32(2*65536+8), I32(-1))
+			if r := call(t, a, "grow", I32(2)); AsI32(r[0]) != 3 {
+				t.Fatalf("grow(2) = %d, want 3", AsI32(r[0]))
+			}
+			call(t, a, "store", I32(4*65536), I32(-1))
+			for i := range a.Memory() {
+				a.Memory()[i] ^= 0x5A
+			}
+			if !bytes.Equal(b.Memory(), want) {
+				t.Error("an instance sees the writes of another live instance")
+			}
+			a.Close()
+			c := newInst()
+			defer c.Close()
+			if !bytes.Equal(c.Memory(), want) {
+				t.Error("a new instance sees the writes of a closed one")
+			}
+			if r := call(t, c, "load", I32(16)); uint32(r[0]) != 0x6c6c6568 {
+				t.Errorf("wasm load of the image = %#x, want \"hell\"", uint32(r[0]))
+			}
+			if r := call(t, c, "grow", I32(1)); AsI32(r[0]) != 3 || !bytes.Equal(c.Memory()[3*65536:], make([]byte, 65536)) {
+				t.Error("memory grown after the image is not fresh zero pages")
+			}
+			b.Close()
+		})
+	}
+}
+
+// TestDataSegmentsNotStatic checks that a segment beyond the minimum size
+// keeps the module on the segment-by-segment path, which fails
+// instantiation with a trap.
+func TestDataSegmentsNotStatic(t *testing.T) {
+	meta := imageMeta(hostArch)
+	meta.Data = append(meta.Data, abi.DataSegment{Mode: abi.SegmentActive,
+		Offset: abi.ConstExpr{Op: abi.ConstI32, Bits: [2]uint64{3*65536 - 1}}, Bytes: []byte("xy")})
+	mod := loadImageModule(t, meta)
+	_, err := mod.Instantiate(context.Background(), Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}})
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Code != abi.TrapMemoryOutOfBounds {
+		t.Fatalf("instantiating with an out-of-bounds data segment: %v, want a memory out-of-bounds trap", err)
+	}
+	if _, ok := mod.memoryImages(); ok {
+		t.Error("an out-of-bounds segment was made part of an image")
+	}
+}
