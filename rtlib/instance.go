@@ -343,9 +343,6 @@ func (inst *Instance) constValue(c abi.ConstExpr) [2]uint64 {
 // function.
 func (inst *Instance) initialize(ctx context.Context) error {
 	meta := inst.mod.meta
-	oob := func(code abi.TrapCode) error {
-		return fmt.Errorf("instantiation: %w", &abi.Trap{Code: code, Func: -1, Offset: -1})
-	}
 	for _, e := range meta.Elems {
 		if e.Mode != abi.SegmentActive {
 			continue
@@ -353,7 +350,7 @@ func (inst *Instance) initialize(ctx context.Context) error {
 		dst := uint64(uint32(inst.constValue(e.Offset)[0]))
 		elems := inst.tables[e.Table].elems()
 		if dst+uint64(len(e.Init)) > uint64(len(elems)) {
-			return oob(abi.TrapTableOutOfBounds)
+			return instantiationTrap(abi.TrapTableOutOfBounds)
 		}
 		for j, c := range e.Init {
 			elems[dst+uint64(j)] = inst.constValue(c)[0]
@@ -367,17 +364,8 @@ func (inst *Instance) initialize(ctx context.Context) error {
 				}
 			}
 		}
-	}
-	for _, d := range meta.Data {
-		if d.Mode != abi.SegmentActive || inst.mod.imagesOK {
-			continue
-		}
-		dst := uint64(uint32(inst.constValue(d.Offset)[0]))
-		mem := inst.memories[d.Memory].Bytes()
-		if dst+uint64(len(d.Bytes)) > uint64(len(mem)) {
-			return oob(abi.TrapMemoryOutOfBounds)
-		}
-		copy(mem[dst:], d.Bytes)
+	} else if err := inst.applyData(); err != nil {
+		return err
 	}
 	if meta.Start >= 0 {
 		f := inst.funcAt(int(meta.Start), "")
@@ -386,4 +374,26 @@ func (inst *Instance) initialize(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// applyData applies the active data segments one by one, failing at the
+// first that does not fit (the segments before it stay applied).
+func (inst *Instance) applyData() error {
+	for i := range inst.mod.meta.Data {
+		d := &inst.mod.meta.Data[i]
+		if d.Mode != abi.SegmentActive {
+			continue
+		}
+		dst := uint64(uint32(inst.constValue(d.Offset)[0]))
+		mem := inst.memories[d.Memory].Bytes()
+		if dst+uint64(len(d.Bytes)) > uint64(len(mem)) {
+			return instantiationTrap(abi.TrapMemoryOutOfBounds)
+		}
+		copy(mem[dst:], d.Bytes)
+	}
+	return nil
+}
+
+func instantiationTrap(code abi.TrapCode) error {
+	return fmt.Errorf("instantiation: %w", &abi.Trap{Code: code, Func: -1, Offset: -1})
 }

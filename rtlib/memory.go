@@ -181,7 +181,9 @@ func (t *Table) grow(delta uint32, init uint64) int64 {
 		}
 		t.committed = need
 	}
-	if newLen > 0 {
+	// Elements at and beyond the length are zero (never written: every
+	// store is bounds-checked), so null needs no filling.
+	if newLen > 0 && init != 0 {
 		all := unsafe.Slice((*uint64)(unsafe.Pointer(&t.res[0])), newLen)
 		for i := old; i < newLen; i++ {
 			all[i] = init

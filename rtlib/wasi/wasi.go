@@ -58,6 +58,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -201,91 +202,108 @@ func (w *WASI) Close() error {
 
 // handler is the body of a WASI function: it reads its arguments from
 // args and answers an errno.
-type handler func(ctx context.Context, m memory, args []uint64) Errno
+type handler func(w *WASI, ctx context.Context, m memory, args []uint64) Errno
+
+// errnoFuncs are the functions that answer an errno and nothing else,
+// with their parameters ('i' for i32, 'I' for i64).
+var errnoFuncs = []struct {
+	name, params string
+	h            handler
+}{
+	{"args_get", "ii", (*WASI).argsGet},
+	{"args_sizes_get", "ii", (*WASI).argsSizesGet},
+	{"environ_get", "ii", (*WASI).environGet},
+	{"environ_sizes_get", "ii", (*WASI).environSizesGet},
+	{"clock_res_get", "ii", (*WASI).clockResGet},
+	{"clock_time_get", "iIi", (*WASI).clockTimeGet},
+	{"random_get", "ii", (*WASI).randomGet},
+	{"sched_yield", "", (*WASI).schedYield},
+	{"fd_advise", "iIIi", (*WASI).fdAdvise},
+	{"fd_allocate", "iII", (*WASI).fdAllocate},
+	{"fd_close", "i", (*WASI).fdClose},
+	{"fd_datasync", "i", (*WASI).fdDatasync},
+	{"fd_fdstat_get", "ii", (*WASI).fdFdstatGet},
+	{"fd_fdstat_set_flags", "ii", (*WASI).fdFdstatSetFlags},
+	{"fd_fdstat_set_rights", "iII", (*WASI).fdFdstatSetRights},
+	{"fd_filestat_get", "ii", (*WASI).fdFilestatGet},
+	{"fd_filestat_set_size", "iI", (*WASI).fdFilestatSetSize},
+	{"fd_filestat_set_times", "iIIi", (*WASI).fdFilestatSetTimes},
+	{"fd_pread", "iiiIi", (*WASI).fdPread},
+	{"fd_prestat_get", "ii", (*WASI).fdPrestatGet},
+	{"fd_prestat_dir_name", "iii", (*WASI).fdPrestatDirName},
+	{"fd_pwrite", "iiiIi", (*WASI).fdPwrite},
+	{"fd_read", "iiii", (*WASI).fdRead},
+	{"fd_readdir", "iiiIi", (*WASI).fdReaddir},
+	{"fd_renumber", "ii", (*WASI).fdRenumber},
+	{"fd_seek", "iIii", (*WASI).fdSeek},
+	{"fd_sync", "i", (*WASI).fdSync},
+	{"fd_tell", "ii", (*WASI).fdTell},
+	{"fd_write", "iiii", (*WASI).fdWrite},
+	{"path_create_directory", "iii", (*WASI).pathCreateDirectory},
+	{"path_filestat_get", "iiiii", (*WASI).pathFilestatGet},
+	{"path_filestat_set_times", "iiiiIIi", (*WASI).pathFilestatSetTimes},
+	{"path_link", "iiiiiii", (*WASI).pathLink},
+	{"path_open", "iiiiiIIii", (*WASI).pathOpen},
+	{"path_readlink", "iiiiii", (*WASI).pathReadlink},
+	{"path_remove_directory", "iii", (*WASI).pathRemoveDirectory},
+	{"path_rename", "iiiiii", (*WASI).pathRename},
+	{"path_symlink", "iiiii", (*WASI).pathSymlink},
+	{"path_unlink_file", "iii", (*WASI).pathUnlinkFile},
+	{"sock_accept", "iii", (*WASI).sockAccept},
+	{"sock_recv", "iiiiii", (*WASI).sockRecv},
+	{"sock_send", "iiiii", (*WASI).sockSend},
+	{"sock_shutdown", "ii", (*WASI).sockShutdown},
+}
+
+// signatures holds the parameter and result types shared by every WASI
+// value's functions, keyed by name.
+var signatures = sync.OnceValue(func() map[string][2][]abi.ValType {
+	errno := []abi.ValType{abi.I32}
+	sigs := map[string][2][]abi.ValType{
+		"poll_oneoff": {valTypes("iiii"), errno},
+		"proc_exit":   {valTypes("i"), nil},
+		"proc_raise":  {valTypes("i"), errno},
+	}
+	for _, f := range errnoFuncs {
+		sigs[f.name] = [2][]abi.ValType{valTypes(f.params), errno}
+	}
+	return sigs
+})
 
 // Imports returns every wasi_snapshot_preview1 function, keyed by name.
+// The functions' type slices are shared: callers must not modify them.
 func (w *WASI) Imports() map[string]abi.HostFunc {
-	fns := map[string]abi.HostFunc{
-		"args_get":                errnoFunc("ii", w.argsGet),
-		"args_sizes_get":          errnoFunc("ii", w.argsSizesGet),
-		"environ_get":             errnoFunc("ii", w.environGet),
-		"environ_sizes_get":       errnoFunc("ii", w.environSizesGet),
-		"clock_res_get":           errnoFunc("ii", w.clockResGet),
-		"clock_time_get":          errnoFunc("iIi", w.clockTimeGet),
-		"random_get":              errnoFunc("ii", w.randomGet),
-		"sched_yield":             errnoFunc("", w.schedYield),
-		"fd_advise":               errnoFunc("iIIi", w.fdAdvise),
-		"fd_allocate":             errnoFunc("iII", w.fdAllocate),
-		"fd_close":                errnoFunc("i", w.fdClose),
-		"fd_datasync":             errnoFunc("i", w.fdDatasync),
-		"fd_fdstat_get":           errnoFunc("ii", w.fdFdstatGet),
-		"fd_fdstat_set_flags":     errnoFunc("ii", w.fdFdstatSetFlags),
-		"fd_fdstat_set_rights":    errnoFunc("iII", w.fdFdstatSetRights),
-		"fd_filestat_get":         errnoFunc("ii", w.fdFilestatGet),
-		"fd_filestat_set_size":    errnoFunc("iI", w.fdFilestatSetSize),
-		"fd_filestat_set_times":   errnoFunc("iIIi", w.fdFilestatSetTimes),
-		"fd_pread":                errnoFunc("iiiIi", w.fdPread),
-		"fd_prestat_get":          errnoFunc("ii", w.fdPrestatGet),
-		"fd_prestat_dir_name":     errnoFunc("iii", w.fdPrestatDirName),
-		"fd_pwrite":               errnoFunc("iiiIi", w.fdPwrite),
-		"fd_read":                 errnoFunc("iiii", w.fdRead),
-		"fd_readdir":              errnoFunc("iiiIi", w.fdReaddir),
-		"fd_renumber":             errnoFunc("ii", w.fdRenumber),
-		"fd_seek":                 errnoFunc("iIii", w.fdSeek),
-		"fd_sync":                 errnoFunc("i", w.fdSync),
-		"fd_tell":                 errnoFunc("ii", w.fdTell),
-		"fd_write":                errnoFunc("iiii", w.fdWrite),
-		"path_create_directory":   errnoFunc("iii", w.pathCreateDirectory),
-		"path_filestat_get":       errnoFunc("iiiii", w.pathFilestatGet),
-		"path_filestat_set_times": errnoFunc("iiiiIIi", w.pathFilestatSetTimes),
-		"path_link":               errnoFunc("iiiiiii", w.pathLink),
-		"path_open":               errnoFunc("iiiiiIIii", w.pathOpen),
-		"path_readlink":           errnoFunc("iiiiii", w.pathReadlink),
-		"path_remove_directory":   errnoFunc("iii", w.pathRemoveDirectory),
-		"path_rename":             errnoFunc("iiiiii", w.pathRename),
-		"path_symlink":            errnoFunc("iiiii", w.pathSymlink),
-		"path_unlink_file":        errnoFunc("iii", w.pathUnlinkFile),
-		"sock_accept":             errnoFunc("iii", w.sockAccept),
-		"sock_recv":               errnoFunc("iiiiii", w.sockRecv),
-		"sock_send":               errnoFunc("iiiii", w.sockSend),
-		"sock_shutdown":           errnoFunc("ii", w.sockShutdown),
+	sigs := signatures()
+	fns := make(map[string]abi.HostFunc, len(sigs))
+	for _, f := range errnoFuncs {
+		h := f.h
+		sig := sigs[f.name]
+		fns[f.name] = abi.HostFunc{Params: sig[0], Results: sig[1],
+			Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error {
+				stack[0] = uint64(h(w, ctx, memory(c.Memory()), stack))
+				return nil
+			}}
 	}
-	fns["poll_oneoff"] = abi.HostFunc{
-		Params:  valTypes("iiii"),
-		Results: []abi.ValType{abi.I32},
+	sig := sigs["poll_oneoff"]
+	fns["poll_oneoff"] = abi.HostFunc{Params: sig[0], Results: sig[1],
 		Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error {
 			e, err := w.pollOneoff(ctx, memory(c.Memory()), stack)
 			stack[0] = uint64(e)
 			return err
-		},
-	}
-	fns["proc_exit"] = abi.HostFunc{
-		Params: valTypes("i"),
-		Fn: func(_ context.Context, _ abi.Caller, stack []uint64) error {
-			return &ExitError{Code: uint32(stack[0])}
-		},
-	}
-	fns["proc_raise"] = abi.HostFunc{
-		Params:  valTypes("i"),
-		Results: []abi.ValType{abi.I32},
-		Fn: func(_ context.Context, _ abi.Caller, stack []uint64) error {
-			return &RaiseError{Signal: uint8(stack[0])}
-		},
-	}
+		}}
+	sig = sigs["proc_exit"]
+	fns["proc_exit"] = abi.HostFunc{Params: sig[0], Results: sig[1], Fn: procExit}
+	sig = sigs["proc_raise"]
+	fns["proc_raise"] = abi.HostFunc{Params: sig[0], Results: sig[1], Fn: procRaise}
 	return fns
 }
 
-// errnoFunc wraps a handler taking the given parameters ('i' for i32, 'I'
-// for i64) and returning an errno as i32.
-func errnoFunc(params string, h handler) abi.HostFunc {
-	return abi.HostFunc{
-		Params:  valTypes(params),
-		Results: []abi.ValType{abi.I32},
-		Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error {
-			stack[0] = uint64(h(ctx, memory(c.Memory()), stack))
-			return nil
-		},
-	}
+func procExit(_ context.Context, _ abi.Caller, stack []uint64) error {
+	return &ExitError{Code: uint32(stack[0])}
+}
+
+func procRaise(_ context.Context, _ abi.Caller, stack []uint64) error {
+	return &RaiseError{Signal: uint8(stack[0])}
 }
 
 func valTypes(s string) []abi.ValType {
