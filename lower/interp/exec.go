@@ -260,7 +260,9 @@ func (mc *machine) special(inst *Instance, in *cinstr, regs []Value) {
 	case ir.OpInterruptCheck:
 		mc.polls++
 		if mc.polls%interruptPollInterval == 0 && mc.ctx.Err() != nil {
-			trap(abi.TrapInterrupted)
+			// Like rtlib, the trap wraps the context's error, so callers
+			// can tell a deadline from a cancellation.
+			panic(trapPanic{fmt.Errorf("%w: %w", &abi.Trap{Code: abi.TrapInterrupted, Func: -1, Offset: -1}, context.Cause(mc.ctx))})
 		}
 	case ir.OpCall, ir.OpCallImport, ir.OpCallIndirect:
 		mc.callInstr(inst, in, regs)
