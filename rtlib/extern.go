@@ -41,7 +41,7 @@ func NewMemory(lim abi.Limits) (*Memory, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := newMemory(lim, abi.MaxMemoryPages, (*definition)(unsafe.Pointer(&page[0])))
+	m, err := newMemory(lim, abi.MaxMemoryPages, (*definition)(unsafe.Pointer(&page[0])), nil)
 	if err != nil {
 		unix.Munmap(page)
 		return nil, fmt.Errorf("rtlib: NewMemory: %w", err)
@@ -64,7 +64,7 @@ func NewTable(elem abi.ValType, lim abi.Limits) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := newTable(abi.TableType{Elem: elem, Limits: lim}, abi.MaxTableSize, (*definition)(unsafe.Pointer(&page[0])))
+	t, err := newTable(abi.TableType{Elem: elem, Limits: lim}, abi.MaxTableSize, (*definition)(unsafe.Pointer(&page[0])), tableStore{})
 	if err != nil {
 		unix.Munmap(page)
 		return nil, fmt.Errorf("rtlib: NewTable: %w", err)

@@ -115,18 +115,29 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 	if cfg.MaxTableElements == 0 {
 		cfg.MaxTableElements = abi.MaxTableSize
 	}
-	vmem, err := unix.Mmap(-1, 0, max(m.layout.Size, pageSize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
-	if err != nil {
-		m.mu.Lock()
-		m.instances--
-		m.maybeUnmap()
-		m.mu.Unlock()
-		return nil, fmt.Errorf("mapping VMContext: %w", err)
+	spare := m.takeSlot()
+	var vmem []byte
+	if spare != nil {
+		vmem, spare.vmem = spare.vmem, nil
+	} else {
+		var err error
+		vmem, err = unix.Mmap(-1, 0, max(m.layout.Size, pageSize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+		if err != nil {
+			m.mu.Lock()
+			m.instances--
+			m.maybeUnmap()
+			m.mu.Unlock()
+			return nil, fmt.Errorf("mapping VMContext: %w", err)
+		}
 	}
 	inst := &Instance{mod: m, vmem: vmem, vmctx: uintptr(unsafe.Pointer(&vmem[0])), host: make([]*hostImport, m.layout.ImportedFuncs)}
 	inst.group = &group{open: 1, members: []*Instance{inst}}
 	register(inst)
-	if err := inst.setUp(ctx, cfg); err != nil {
+	err := inst.setUp(ctx, cfg, spare)
+	if spare != nil {
+		spare.unmap() // what setUp did not take
+	}
+	if err != nil {
 		// Segments applied before a failure may have stored references to
 		// this instance's functions in imported tables: Close frees it only
 		// with the rest of its group.
@@ -136,7 +147,7 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 	return inst, nil
 }
 
-func (inst *Instance) setUp(ctx context.Context, cfg Config) error {
+func (inst *Instance) setUp(ctx context.Context, cfg Config, spare *slot) error {
 	m := inst.mod
 	if cfg.Fuel > 0 && !m.meta.FuelMetered {
 		return errNotMetered
@@ -149,7 +160,7 @@ func (inst *Instance) setUp(ctx context.Context, cfg Config) error {
 	if err := inst.link(cfg); err != nil {
 		return err
 	}
-	if err := inst.define(cfg); err != nil {
+	if err := inst.define(cfg, spare); err != nil {
 		return err
 	}
 	return inst.initialize(ctx)
@@ -252,13 +263,13 @@ func resolve(cfg Config, im abi.Import) (Extern, *abi.HostFunc, error) {
 }
 
 // define creates the module's own memories, tables, globals and function
-// records.
-func (inst *Instance) define(cfg Config) error {
+// records, in the reservations of spare where it has them.
+func (inst *Instance) define(cfg Config, spare *slot) error {
 	m, l := inst.mod, inst.mod.layout
 	for i, mt := range m.meta.Memories {
 		idx := l.ImportedMemories + i
 		def := inst.definitionAt(l.MemoryDef(idx))
-		mem, err := newMemory(mt.Limits, cfg.MaxMemoryPages, def)
+		mem, err := newMemory(mt.Limits, cfg.MaxMemoryPages, def, spare.takeMemory(i))
 		if err != nil {
 			return fmt.Errorf("memory %d: %w", idx, err)
 		}
@@ -269,7 +280,7 @@ func (inst *Instance) define(cfg Config) error {
 	}
 	for i, tt := range m.meta.Tables {
 		idx := l.ImportedTables + i
-		tab, err := newTable(tt, cfg.MaxTableElements, inst.definitionAt(l.TableDef(idx)))
+		tab, err := newTable(tt, cfg.MaxTableElements, inst.definitionAt(l.TableDef(idx)), spare.takeTable(i))
 		if err != nil {
 			return fmt.Errorf("table %d: %w", idx, err)
 		}
@@ -278,12 +289,11 @@ func (inst *Instance) define(cfg Config) error {
 		inst.tables = append(inst.tables, tab)
 		inst.put64(l.TablePtr(idx), uint64(inst.addr(l.TableDef(idx))))
 	}
-	for i, f := range m.meta.Funcs {
-		idx := l.ImportedFuncs + i
-		rec := l.FuncRef(idx)
-		inst.put64(rec+abi.FuncRefCode, m.funcAddr[i])
-		inst.put64(rec+abi.FuncRefVMCtx, uint64(inst.vmctx))
-		inst.put64(rec+abi.FuncRefTypeID, m.typeIDs[f.Type])
+	if n := len(m.meta.Funcs); n > 0 {
+		recs := unsafe.Slice((*funcRecord)(unsafe.Pointer(&inst.vmem[l.FuncRef(l.ImportedFuncs)])), n)
+		for i, f := range m.meta.Funcs {
+			recs[i] = funcRecord{code: m.funcAddr[i], vmctx: uint64(inst.vmctx), typeID: m.typeIDs[f.Type]}
+		}
 	}
 	for i, g := range m.meta.Globals {
 		idx := l.ImportedGlobals + i
@@ -315,6 +325,21 @@ func (inst *Instance) define(cfg Config) error {
 	return nil
 }
 
+// funcRecord is a FuncRef record (abi.FuncRefCode, FuncRefVMCtx,
+// FuncRefTypeID) in the VMContext.
+type funcRecord struct{ code, vmctx, typeID uint64 }
+
+// The layout of funcRecord is abi's (each array is empty exactly when the
+// two sides are equal, and an invalid negative length otherwise).
+var (
+	_ [unsafe.Sizeof(funcRecord{}) - abi.FuncRefSize]struct{}
+	_ [abi.FuncRefSize - unsafe.Sizeof(funcRecord{})]struct{}
+	_ [unsafe.Offsetof(funcRecord{}.vmctx) - abi.FuncRefVMCtx]struct{}
+	_ [abi.FuncRefVMCtx - unsafe.Offsetof(funcRecord{}.vmctx)]struct{}
+	_ [unsafe.Offsetof(funcRecord{}.typeID) - abi.FuncRefTypeID]struct{}
+	_ [abi.FuncRefTypeID - unsafe.Offsetof(funcRecord{}.typeID)]struct{}
+)
+
 func (inst *Instance) definitionAt(off int) *definition {
 	return (*definition)(unsafe.Pointer(&inst.vmem[off]))
 }
@@ -343,7 +368,8 @@ func (inst *Instance) constValue(c abi.ConstExpr) [2]uint64 {
 // function.
 func (inst *Instance) initialize(ctx context.Context) error {
 	meta := inst.mod.meta
-	for _, e := range meta.Elems {
+	for i := range meta.Elems {
+		e := &meta.Elems[i]
 		if e.Mode != abi.SegmentActive {
 			continue
 		}
@@ -352,8 +378,18 @@ func (inst *Instance) initialize(ctx context.Context) error {
 		if dst+uint64(len(e.Init)) > uint64(len(elems)) {
 			return instantiationTrap(abi.TrapTableOutOfBounds)
 		}
+		elems = elems[dst : dst+uint64(len(e.Init))]
+		if offs := inst.mod.elemOffsets[i]; offs != nil {
+			for j, off := range offs {
+				if off != 0 {
+					off += uint64(inst.vmctx)
+				}
+				elems[j] = off
+			}
+			continue
+		}
 		for j, c := range e.Init {
-			elems[dst+uint64(j)] = inst.constValue(c)[0]
+			elems[j] = inst.constValue(c)[0]
 		}
 	}
 	if images, ok := inst.mod.memoryImages(); ok {

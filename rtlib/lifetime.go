@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
@@ -228,20 +226,19 @@ func (inst *Instance) Close() error {
 	return nil
 }
 
-// freeOwn unmaps what the instance itself mapped.
+// freeOwn releases what the instance itself mapped (to its module's
+// pool, see releaseSlot).
 func (inst *Instance) freeOwn() {
 	inst.freed.Store(true)
 	for _, m := range inst.ownMem {
 		m.freed.Store(true)
-		m.unmap()
 	}
 	for _, t := range inst.ownTab {
 		t.freed.Store(true)
-		t.unmap()
 	}
 	for _, g := range inst.ownGlob {
 		g.freed.Store(true)
 	}
-	unix.Munmap(inst.vmem)
+	inst.releaseSlot()
 	inst.vmem = nil
 }

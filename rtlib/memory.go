@@ -29,6 +29,23 @@ func reserve(n uint64) ([]byte, error) {
 	return unix.Mmap(-1, 0, int(n), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
 }
 
+// reuseOrReserve returns spare (reused true) if it is a reservation of n
+// bytes (rounded as reserve does), else unmaps it and reserves anew.
+func reuseOrReserve(spare []byte, n uint64) (res []byte, reused bool, err error) {
+	if spare != nil && uint64(len(spare)) == max((n+pageSize-1)&^(pageSize-1), pageSize) {
+		return spare, true, nil
+	}
+	unmapSpare(spare)
+	res, err = reserve(n)
+	return res, false, err
+}
+
+func unmapSpare(spare []byte) {
+	if spare != nil {
+		unix.Munmap(spare)
+	}
+}
+
 // Memory is a linear memory: a reservation of its maximum size whose
 // first Length bytes are accessible. Its base never moves.
 type Memory struct {
@@ -41,17 +58,20 @@ type Memory struct {
 }
 
 // newMemory reserves a memory of min pages growable to max (capped by
-// capPages), with its definition at def.
-func newMemory(lim abi.Limits, capPages uint32, def *definition) (*Memory, error) {
+// capPages), with its definition at def. spare, if not nil, is an
+// inaccessible all-zero reservation that newMemory takes over: it is used
+// if it has the right size and unmapped otherwise.
+func newMemory(lim abi.Limits, capPages uint32, def *definition, spare []byte) (*Memory, error) {
 	maxPages := uint32(abi.MaxMemoryPages)
 	if lim.HasMax {
 		maxPages = lim.Max
 	}
 	maxPages = min(maxPages, capPages)
 	if lim.Min > maxPages {
+		unmapSpare(spare)
 		return nil, fmt.Errorf("memory needs %d pages, more than the limit of %d", lim.Min, maxPages)
 	}
-	res, err := reserve(uint64(maxPages) * wasmPageSize)
+	res, _, err := reuseOrReserve(spare, uint64(maxPages)*wasmPageSize)
 	if err != nil {
 		return nil, fmt.Errorf("reserving memory: %w", err)
 	}
@@ -127,20 +147,27 @@ type Table struct {
 	declared  abi.Limits
 }
 
-func newTable(tt abi.TableType, capElems uint32, def *definition) (*Table, error) {
+// newTable reserves a table of tt's minimum size growable to its maximum
+// (capped by capElems), with its definition at def; like newMemory, it
+// takes over spare.
+func newTable(tt abi.TableType, capElems uint32, def *definition, spare tableStore) (*Table, error) {
 	maxElems := uint32(abi.MaxTableSize)
 	if tt.Limits.HasMax {
 		maxElems = tt.Limits.Max
 	}
 	maxElems = min(maxElems, capElems)
 	if tt.Limits.Min > maxElems {
+		unmapSpare(spare.res)
 		return nil, fmt.Errorf("table needs %d elements, more than the limit of %d", tt.Limits.Min, maxElems)
 	}
-	res, err := reserve(uint64(maxElems) * abi.TableElemSize)
+	res, reused, err := reuseOrReserve(spare.res, uint64(maxElems)*abi.TableElemSize)
 	if err != nil {
 		return nil, fmt.Errorf("reserving table: %w", err)
 	}
 	t := &Table{res: res, def: def, elem: tt.Elem, max: maxElems, declared: tt.Limits}
+	if reused {
+		t.committed = spare.committed
+	}
 	def.base = uintptr(unsafe.Pointer(&res[0]))
 	if t.grow(tt.Limits.Min, 0) < 0 {
 		unix.Munmap(res)

@@ -49,6 +49,10 @@ type Module struct {
 	// passiveData is the bitset of passive data segments, each instance's
 	// initial Instance.dataLive (nil if there are none).
 	passiveData []uint64
+	// elemOffsets holds, per element segment made only of ref.func and
+	// ref.null, each element's VMContext offset (0 for null); nil for
+	// other segments.
+	elemOffsets [][]uint64
 	// images are the initial contents of the defined memories, built on
 	// first use; imagesOK is false if the data segments must be applied
 	// one by one (see buildImages).
@@ -59,6 +63,7 @@ type Module struct {
 	mu        sync.Mutex
 	instances int
 	closed    bool
+	slots     []*slot // storage of freed instances, for reuse (see pool.go)
 }
 
 // Load checks, maps and links an object. Corrupt, truncated, foreign or
@@ -94,6 +99,10 @@ func Load(obj []byte) (*Module, error) {
 			m.passiveData[i/64] |= 1 << (i % 64)
 		}
 	}
+	m.elemOffsets = make([][]uint64, len(m.meta.Elems))
+	for i, e := range m.meta.Elems {
+		m.elemOffsets[i] = elemOffsets(e, m.layout)
+	}
 	for _, n := range m.meta.FuncNames {
 		m.names[int(n.Index)] = n.Name
 	}
@@ -104,6 +113,20 @@ func Load(obj []byte) (*Module, error) {
 		}
 	}
 	return m, nil
+}
+
+func elemOffsets(e abi.ElemSegment, l *abi.Layout) []uint64 {
+	offs := make([]uint64, len(e.Init))
+	for j, c := range e.Init {
+		switch c.Op {
+		case abi.ConstRefFunc:
+			offs[j] = uint64(l.FuncRef(int(c.Index)))
+		case abi.ConstRefNull:
+		default:
+			return nil
+		}
+	}
+	return offs
 }
 
 // Meta returns the module's metadata (imports, exports, target, …). The
@@ -127,6 +150,10 @@ func (m *Module) maybeUnmap() {
 		m.img = nil
 		closeImages(m.images)
 		m.images = nil
+		for _, s := range m.slots {
+			s.unmap()
+		}
+		m.slots = nil
 	}
 }
 

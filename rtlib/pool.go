@@ -1,0 +1,137 @@
+package rtlib
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Slot pooling. Mapping and unmapping an instance's off-heap storage, and
+// faulting its pages in again, is most of what a fresh instance costs.
+// When an instance's group is freed, its module keeps the storage of its
+// own VMContext, memories and tables (a slot) for a later instance of the
+// same module, reset so that it is indistinguishable from new:
+//
+//   - the VMContext is cleared and stays resident;
+//   - each memory's accessible pages (the image mapping included) are
+//     replaced by a fresh inaccessible anonymous mapping, which drops their
+//     contents, so the reservation is all PROT_NONE and zero as when made;
+//   - each table's elements are cleared; its committed pages stay
+//     accessible and resident, all zero (compiled code and the Go API
+//     check every table access against the length, never the commitment).
+//
+// Each module keeps at most maxPooledSlots; the rest are unmapped.
+const maxPooledSlots = 16
+
+// slot is the off-heap storage of a freed instance.
+type slot struct {
+	vmem []byte
+	mems [][]byte     // reservations of the defined memories, nil once taken
+	tabs []tableStore // of the defined tables, res nil once taken
+}
+
+// tableStore is a table reservation whose first committed bytes are
+// readable, writable and zero, the rest inaccessible.
+type tableStore struct {
+	res       []byte
+	committed uint64
+}
+
+// takeSlot returns a pooled slot for a new instance, or nil.
+func (m *Module) takeSlot() *slot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := len(m.slots)
+	if n == 0 {
+		return nil
+	}
+	s := m.slots[n-1]
+	m.slots[n-1] = nil
+	m.slots = m.slots[:n-1]
+	return s
+}
+
+// releaseSlot resets the storage of a freed instance and gives it to its
+// module, or unmaps it if it cannot be reset or the pool is full.
+func (inst *Instance) releaseSlot() {
+	ok := true
+	for _, mem := range inst.ownMem {
+		ok = ok && mem.reset()
+	}
+	if ok {
+		s := &slot{vmem: inst.vmem}
+		for _, mem := range inst.ownMem {
+			s.mems = append(s.mems, mem.res)
+		}
+		for _, t := range inst.ownTab {
+			clear(t.elems())
+			s.tabs = append(s.tabs, tableStore{res: t.res, committed: t.committed})
+		}
+		clear(s.vmem)
+		m := inst.mod
+		m.mu.Lock()
+		pooled := !m.closed && len(m.slots) < maxPooledSlots
+		if pooled {
+			m.slots = append(m.slots, s)
+		}
+		m.mu.Unlock()
+		if pooled {
+			return
+		}
+	}
+	for _, mem := range inst.ownMem {
+		mem.unmap()
+	}
+	for _, t := range inst.ownTab {
+		t.unmap()
+	}
+	unix.Munmap(inst.vmem)
+}
+
+// unmap releases whatever the slot still holds.
+func (s *slot) unmap() {
+	if s.vmem != nil {
+		unix.Munmap(s.vmem)
+	}
+	for _, r := range s.mems {
+		if r != nil {
+			unix.Munmap(r)
+		}
+	}
+	for _, t := range s.tabs {
+		if t.res != nil {
+			unix.Munmap(t.res)
+		}
+	}
+}
+
+// takeMemory hands over the reservation of defined memory i, if any.
+func (s *slot) takeMemory(i int) []byte {
+	if s == nil || i >= len(s.mems) {
+		return nil
+	}
+	r := s.mems[i]
+	s.mems[i] = nil
+	return r
+}
+
+// takeTable hands over the reservation of defined table i, if any.
+func (s *slot) takeTable(i int) tableStore {
+	if s == nil || i >= len(s.tabs) {
+		return tableStore{}
+	}
+	t := s.tabs[i]
+	s.tabs[i] = tableStore{}
+	return t
+}
+
+// reset makes the memory's reservation inaccessible and zero again,
+// reporting whether it could.
+func (m *Memory) reset() bool {
+	n := uintptr(m.def.length)
+	if n == 0 {
+		return true
+	}
+	_, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&m.res[0]), n, unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_FIXED)
+	return err == nil
+}

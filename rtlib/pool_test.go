@@ -1,0 +1,154 @@
+package rtlib
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// definedExternsMeta is externs.ll with its memory, tables and global
+// defined by the module instead of imported (the code reaches them
+// through the same pointers), and exported.
+func definedExternsMeta(arch abi.Arch) *abi.Meta {
+	m := externsMeta(arch)
+	m.Imports = nil
+	m.Memories = []abi.MemoryType{{Limits: abi.Limits{Min: 1, Max: 4, HasMax: true}}}
+	m.Tables = []abi.TableType{
+		{Elem: abi.FuncRef, Limits: abi.Limits{Min: 2, Max: 1000, HasMax: true}},
+		{Elem: abi.ExternRef, Limits: abi.Limits{Min: 2}},
+	}
+	m.Globals = []abi.Global{{Type: abi.GlobalType{Type: abi.I64, Mutable: true}, Init: abi.ConstExpr{Op: abi.ConstI64, Bits: [2]uint64{5}}}}
+	m.Exports = append(m.Exports,
+		abi.Export{Name: "mem", Kind: abi.ExternMemory},
+		abi.Export{Name: "funcs", Kind: abi.ExternTable},
+		abi.Export{Name: "exts", Kind: abi.ExternTable, Index: 1})
+	return m
+}
+
+// TestPooledSlotIsFresh checks that an instance built in the storage of a
+// closed one (its module's pooled slot) starts exactly as a new one:
+// memory, tables, global and size limits all back to their initial state.
+func TestPooledSlotIsFresh(t *testing.T) {
+	meta := definedExternsMeta(hostArch)
+	l := meta.Layout()
+	obj := buildObject(t, "externs.ll", meta, map[string]string{
+		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
+		"TABLEPTR0":  fmt.Sprint(l.TablePtr(0)),
+		"TABLEPTR1":  fmt.Sprint(l.TablePtr(1)),
+		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
+		"TYPEID0":    fmt.Sprint(l.TypeID(0)),
+		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
+	})
+	mod, err := Load(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mod.Close()
+	newInst := func() *Instance {
+		t.Helper()
+		inst, err := mod.Instantiate(context.Background(), Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inst
+	}
+	a := newInst()
+	call(t, a, "store", I32(8), I32(-1))
+	if r := call(t, a, "grow", I32(2)); AsI32(r[0]) != 1 {
+		t.Fatalf("grow(2) = %d, want 1", AsI32(r[0]))
+	}
+	call(t, a, "store", I32(2*65536), I32(-1))
+	call(t, a, "set_g", I64(99))
+	ref := call(t, a, "ref_answer")[0]
+	call(t, a, "tab_set", I32(1), ref)
+	call(t, a, "ext_set", I32(0), 77)
+	funcs := a.mustTable(t, "funcs")
+	// Growing by 600 elements commits more than one page of the table.
+	if old, err := funcs.Grow(600, ref); err != nil || old != 2 {
+		t.Fatalf("funcs.Grow(600) = %d, %v", old, err)
+	}
+	if r := call(t, a, "call_at", I32(601)); AsI32(r[0]) != 42 {
+		t.Fatalf("call_at(601) = %d, want 42", AsI32(r[0]))
+	}
+	a.Close()
+	if len(mod.slots) != 1 {
+		t.Fatalf("%d pooled slots after closing the only instance, want 1", len(mod.slots))
+	}
+
+	b := newInst()
+	defer b.Close()
+	if len(mod.slots) != 0 {
+		t.Fatal("the new instance did not take the pooled slot")
+	}
+	if r := call(t, b, "mem_size"); AsI32(r[0]) != 1 {
+		t.Errorf("memory size %d pages, want 1", AsI32(r[0]))
+	}
+	if !bytes.Equal(b.Memory(), make([]byte, 65536)) {
+		t.Error("memory is not all zero")
+	}
+	if r := call(t, b, "grow", I32(3)); AsI32(r[0]) != 1 || !bytes.Equal(b.Memory(), make([]byte, 4*65536)) {
+		t.Error("memory grown to its maximum is not all zero")
+	}
+	if r := call(t, b, "get_g"); AsI64(r[0]) != 5 {
+		t.Errorf("global = %d, want its initial 5", AsI64(r[0]))
+	}
+	if r := call(t, b, "tab_size"); AsI32(r[0]) != 2 {
+		t.Errorf("table size %d, want 2", AsI32(r[0]))
+	}
+	if r := call(t, b, "ext_get", I32(0)); r[0] != 0 {
+		t.Errorf("externref table element = %d, want null", r[0])
+	}
+	var trap *abi.Trap
+	if _, err := b.ExportedFunc("call_at").Call(context.Background(), I32(1)); !errors.As(err, &trap) {
+		t.Errorf("call through a table element of a fresh instance: %v, want a trap (null)", err)
+	}
+	funcs = b.mustTable(t, "funcs")
+	if old, err := funcs.Grow(600, 0); err != nil || old != 2 {
+		t.Fatalf("funcs.Grow(600) = %d, %v", old, err)
+	}
+	for i := uint32(0); i < funcs.Size(); i++ {
+		if v, err := funcs.Get(i); err != nil || v != 0 {
+			t.Fatalf("grown table element %d = %#x, %v, want null", i, v, err)
+		}
+	}
+}
+
+// TestPoolBounded checks that a module keeps at most maxPooledSlots and
+// unmaps everything when closed.
+func TestPoolBounded(t *testing.T) {
+	mod, err := Load(basicObject(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var insts []*Instance
+	for range maxPooledSlots + 3 {
+		inst, err := mod.Instantiate(context.Background(), Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		insts = append(insts, inst)
+	}
+	for _, inst := range insts {
+		inst.Close()
+	}
+	if len(mod.slots) != maxPooledSlots {
+		t.Errorf("%d pooled slots, want %d", len(mod.slots), maxPooledSlots)
+	}
+	mod.Close()
+	if mod.slots != nil {
+		t.Error("a closed module keeps pooled slots")
+	}
+}
+
+func (inst *Instance) mustTable(t *testing.T, name string) *Table {
+	t.Helper()
+	x, err := inst.Export(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x.(*Table)
+}
