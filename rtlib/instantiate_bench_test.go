@@ -54,9 +54,57 @@ func BenchmarkInstantiate(b *testing.B) {
 	}
 }
 
-// loadBenchModule builds a program's wasm, compiles it (or takes the
-// cached object) and loads it.
+// BenchmarkLoadInstantiate is the cold path: loading the object (parse,
+// map, relocate), the first instance (which builds the module's memory
+// images) and closing both.
+func BenchmarkLoadInstantiate(b *testing.B) {
+	for _, p := range []struct {
+		name  string
+		build func(b *testing.B, dir string) string
+	}{
+		{"gojson", buildGoJSON},
+		{"sieve", buildSieve},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			obj := benchObject(b, p.build)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				mod, err := rtlib.Load(obj)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w, err := wasi.New(wasi.Config{Args: []string{p.name}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				inst, err := mod.Instantiate(ctx, rtlib.Config{HostFuncs: map[string]map[string]abi.HostFunc{
+					wasi.ModuleName: w.Imports(),
+				}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				inst.Close()
+				w.Close()
+				mod.Close()
+			}
+		})
+	}
+}
+
+// loadBenchModule builds a program and loads its object.
 func loadBenchModule(b *testing.B, build func(*testing.B, string) string) *rtlib.Module {
+	mod, err := rtlib.Load(benchObject(b, build))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { mod.Close() })
+	return mod
+}
+
+// benchObject builds a program's wasm and compiles it, or takes the
+// cached object.
+func benchObject(b *testing.B, build func(*testing.B, string) string) []byte {
 	b.Helper()
 	wasmBytes, err := os.ReadFile(build(b, b.TempDir()))
 	if err != nil {
@@ -66,11 +114,10 @@ func loadBenchModule(b *testing.B, build func(*testing.B, string) string) *rtlib
 	cacheDir := filepath.Join(os.TempDir(), "wasmaot-rtlib-bench")
 	cached := filepath.Join(cacheDir, hex.EncodeToString(sum[:12])+"-"+runtime.GOARCH+"-O0.o")
 	if obj, err := os.ReadFile(cached); err == nil {
-		if mod, err := rtlib.Load(obj); err == nil {
-			b.Cleanup(func() { mod.Close() })
-			return mod
+		if _, err := rtlib.ReadMeta(obj); err == nil {
+			return obj
 		}
-		// A stale object (older format or compiler): compile anew.
+		// A stale object (older format): compile anew.
 	}
 	obj, err := compiler.Compile(wasmBytes, compiler.Options{OptLevel: 0})
 	if err != nil {
@@ -79,12 +126,7 @@ func loadBenchModule(b *testing.B, build func(*testing.B, string) string) *rtlib
 	if err := os.MkdirAll(cacheDir, 0o755); err == nil {
 		os.WriteFile(cached, obj, 0o644)
 	}
-	mod, err := rtlib.Load(obj)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { mod.Close() })
-	return mod
+	return obj
 }
 
 // benchProgram returns a file of the benchmark programs, skipping when
