@@ -202,6 +202,9 @@ func (d *decoder) module() {
 			lastRank = sectionRank[id]
 		}
 		d.end, d.inSection = d.pos+int(size), true
+		if id != secCustom {
+			d.m.SectionOffsets[id] = uint32(d.pos)
+		}
 		d.section(id)
 		if d.pos != d.end {
 			d.fail(d.pos, "section size mismatch")
@@ -322,7 +325,8 @@ func (d *decoder) importSection() {
 	n, c := d.count(4)
 	m.Imports = make([]Import, 0, c)
 	for range n {
-		im := Import{Module: d.name(), Name: d.name()}
+		at := uint32(d.pos)
+		im := Import{Module: d.name(), Name: d.name(), Offset: at}
 		kindAt := d.pos
 		im.Kind = ExternKind(d.byte())
 		switch im.Kind {
@@ -349,7 +353,8 @@ func (d *decoder) exportSection() {
 	n, c := d.count(3)
 	d.m.Exports = make([]Export, 0, c)
 	for range n {
-		e := Export{Name: d.name()}
+		at := uint32(d.pos)
+		e := Export{Name: d.name(), Offset: at}
 		kindAt := d.pos
 		e.Kind = ExternKind(d.byte())
 		if e.Kind > ExternGlobal {

@@ -174,6 +174,13 @@ func clearOffsets(m *Module) {
 	for i := range m.Customs {
 		m.Customs[i].Offset = 0
 	}
+	for i := range m.Imports {
+		m.Imports[i].Offset = 0
+	}
+	for i := range m.Exports {
+		m.Exports[i].Offset = 0
+	}
+	m.SectionOffsets = [13]uint32{}
 }
 
 func TestEncodeRoundTrip(t *testing.T) {

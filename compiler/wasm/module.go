@@ -120,6 +120,7 @@ func (k ExternKind) String() string {
 type Import struct {
 	Module, Name string
 	Kind         ExternKind
+	Offset       uint32 // byte offset of the entry in the module
 	Func         uint32 // type index
 	Table        TableType
 	Memory       MemoryType
@@ -128,9 +129,10 @@ type Import struct {
 
 // Export is one entry of the export section.
 type Export struct {
-	Name  string
-	Kind  ExternKind
-	Index uint32
+	Name   string
+	Kind   ExternKind
+	Index  uint32
+	Offset uint32 // byte offset of the entry in the module
 }
 
 // ConstExpr is a constant expression (global initialisers, segment offsets,
@@ -226,4 +228,9 @@ type Module struct {
 
 	// Number of imports of each kind, i.e. the index of the first definition.
 	NumImportedFuncs, NumImportedTables, NumImportedMemories, NumImportedGlobals uint32
+
+	// SectionOffsets is the byte offset of each non-custom section's
+	// contents, by section id (0 for a section that is absent); validation
+	// errors about a section as a whole point there.
+	SectionOffsets [13]uint32
 }

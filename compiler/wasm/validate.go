@@ -48,52 +48,52 @@ func (v *validator) module() {
 	m := v.m
 	// Decode only produces known value types; a Module built by hand may not.
 	for _, t := range m.Types {
-		v.valTypes(t.Params)
-		v.valTypes(t.Results)
+		v.valTypes(t.Params, v.sec(secType))
+		v.valTypes(t.Results, v.sec(secType))
 	}
 	for i := range m.Imports {
 		im := &m.Imports[i]
 		switch im.Kind {
 		case ExternFunc:
-			v.funcTypes = append(v.funcTypes, v.typeAt(im.Func, 0))
+			v.funcTypes = append(v.funcTypes, v.typeAt(im.Func, im.Offset))
 		case ExternTable:
-			v.tableType(&im.Table)
+			v.tableType(&im.Table, im.Offset)
 			v.tables = append(v.tables, &im.Table)
 		case ExternMemory:
-			v.memoryType(&im.Memory)
+			v.memoryType(&im.Memory, im.Offset)
 			v.numMems++
 		case ExternGlobal:
-			v.valTypes([]ValType{im.Global.Type})
+			v.valTypes([]ValType{im.Global.Type}, im.Offset)
 			v.globals = append(v.globals, &im.Global)
 		}
 	}
 	numImportedGlobals := uint32(len(v.globals))
 	for _, t := range m.Funcs {
-		v.funcTypes = append(v.funcTypes, v.typeAt(t, 0))
+		v.funcTypes = append(v.funcTypes, v.typeAt(t, v.sec(secFunction)))
 	}
 	for i := range m.Tables {
-		v.tableType(&m.Tables[i])
+		v.tableType(&m.Tables[i], v.sec(secTable))
 		v.tables = append(v.tables, &m.Tables[i])
 	}
 	for i := range m.Memories {
-		v.memoryType(&m.Memories[i])
+		v.memoryType(&m.Memories[i], v.sec(secMemory))
 		v.numMems++
 	}
 	if v.numMems > 1 {
-		v.fail(0, "multiple memories")
+		v.fail(v.sec(secMemory), "multiple memories")
 	}
 
 	v.declared = make([]uint64, (len(v.funcTypes)+63)/64)
 	for i := range m.Globals {
 		g := &m.Globals[i]
-		v.valTypes([]ValType{g.Type.Type})
+		v.valTypes([]ValType{g.Type.Type}, v.sec(secGlobal))
 		v.constExpr(&g.Init, g.Type.Type, numImportedGlobals)
 		v.globals = append(v.globals, &g.Type)
 	}
 	for i := range m.Elems {
 		e := &m.Elems[i]
 		if e.Type != FuncRef && e.Type != ExternRef {
-			v.fail(0, "malformed reference type")
+			v.fail(v.sec(secElement), "malformed reference type")
 		}
 		for j := range e.Init {
 			v.constExpr(&e.Init[j], e.Type, numImportedGlobals)
@@ -114,24 +114,27 @@ func (v *validator) module() {
 		}
 	}
 	if m.Start != nil {
-		ft := v.funcType(*m.Start, 0)
+		ft := v.funcType(*m.Start, v.sec(secStart))
 		if len(ft.Params) != 0 || len(ft.Results) != 0 {
-			v.fail(0, "start function must have type [] -> []")
+			v.fail(v.sec(secStart), "start function must have type [] -> []")
 		}
 	}
 	v.exports()
 	if len(m.Codes) != len(m.Funcs) {
-		v.fail(0, "function and code section have inconsistent lengths")
+		v.fail(v.sec(secCode), "function and code section have inconsistent lengths")
 	}
 	for i := range m.Codes {
 		v.function(m.NumImportedFuncs+uint32(i), &m.Codes[i])
 	}
 }
 
-func (v *validator) valTypes(ts []ValType) {
+// sec returns the offset of section id's contents (0 if absent).
+func (v *validator) sec(id byte) uint32 { return v.m.SectionOffsets[id] }
+
+func (v *validator) valTypes(ts []ValType, off uint32) {
 	for _, t := range ts {
 		if !isValType(byte(t)) {
-			v.fail(0, "malformed value type %#x", byte(t))
+			v.fail(off, "malformed value type %#x", byte(t))
 		}
 	}
 }
@@ -142,19 +145,19 @@ func (v *validator) exports() {
 	for _, e := range m.Exports {
 		switch e.Kind {
 		case ExternFunc:
-			v.funcType(e.Index, 0)
+			v.funcType(e.Index, e.Offset)
 			v.declare(e.Index)
 		case ExternTable:
-			v.table(e.Index, 0)
+			v.table(e.Index, e.Offset)
 		case ExternMemory:
-			v.memory(e.Index, 0)
+			v.memory(e.Index, e.Offset)
 		case ExternGlobal:
-			v.global(e.Index, 0)
+			v.global(e.Index, e.Offset)
 		default:
-			v.fail(0, "malformed export kind")
+			v.fail(e.Offset, "malformed export kind")
 		}
 		if _, dup := names[e.Name]; dup {
-			v.fail(0, "duplicate export name %q", e.Name)
+			v.fail(e.Offset, "duplicate export name %q", e.Name)
 		}
 		names[e.Name] = struct{}{}
 	}
@@ -170,24 +173,24 @@ func (v *validator) isDeclared(funcIdx uint32) bool {
 	return v.declared[funcIdx/64]&(1<<(funcIdx%64)) != 0
 }
 
-func (v *validator) limits(l *Limits, bound uint64, boundMsg string) {
+func (v *validator) limits(l *Limits, bound uint64, boundMsg string, off uint32) {
 	if uint64(l.Min) > bound || (l.HasMax && uint64(l.Max) > bound) {
-		v.fail(0, boundMsg)
+		v.fail(off, boundMsg)
 	}
 	if l.HasMax && l.Min > l.Max {
-		v.fail(0, "size minimum must not be greater than maximum")
+		v.fail(off, "size minimum must not be greater than maximum")
 	}
 }
 
-func (v *validator) tableType(t *TableType) {
+func (v *validator) tableType(t *TableType, off uint32) {
 	if !t.Elem.IsRef() {
-		v.fail(0, "malformed reference type")
+		v.fail(off, "malformed reference type")
 	}
-	v.limits(&t.Limits, 1<<32-1, "table size must be at most 2^32-1")
+	v.limits(&t.Limits, 1<<32-1, "table size must be at most 2^32-1", off)
 }
 
-func (v *validator) memoryType(t *MemoryType) {
-	v.limits(&t.Limits, MaxMemoryPages, "memory size must be at most 65536 pages (4GiB)")
+func (v *validator) memoryType(t *MemoryType, off uint32) {
+	v.limits(&t.Limits, MaxMemoryPages, "memory size must be at most 65536 pages (4GiB)", off)
 }
 
 // typeAt returns type idx, failing with "unknown type" at offset off.

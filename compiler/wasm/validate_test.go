@@ -68,6 +68,16 @@ func TestValidateErrors(t *testing.T) {
 		if e.Kind != Invalid || !strings.HasPrefix(e.Msg, c.msg) {
 			t.Errorf("%s: got %s %q, want invalid %q", c.name, e.Kind, e.Msg, c.msg)
 		}
+		// Every error points into the module, past the 8-byte header.
+		if e.Offset < 8 || int(e.Offset) >= len(c.bin) {
+			t.Errorf("%s: offset %#x is outside the module's sections (%d bytes)", c.name, e.Offset, len(c.bin))
+		}
+	}
+	// The duplicate is reported at its own export entry.
+	bin := oneFunc(sec(7, "\x02\x01a\x00\x00\x01a\x00\x00"), "\x00\x0b")
+	var e *Error
+	if err := validate(t, bin); !errors.As(err, &e) || e.Offset != uint32(strings.LastIndex(bin, "\x01a\x00\x00")) {
+		t.Errorf("duplicate export: got %v, want it at the second entry (%#x)", err, strings.LastIndex(bin, "\x01a\x00\x00"))
 	}
 }
 

@@ -138,4 +138,11 @@ func normalize(m *wasm.Module) {
 	for i := range m.Codes {
 		m.Codes[i].Offset = 0
 	}
+	for i := range m.Imports {
+		m.Imports[i].Offset = 0
+	}
+	for i := range m.Exports {
+		m.Exports[i].Offset = 0
+	}
+	m.SectionOffsets = [13]uint32{}
 }
