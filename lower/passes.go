@@ -24,11 +24,15 @@ type passContext struct {
 // Passes, in the order they run. Copy propagation first removes the
 // redundant block parameters SSA construction leaves; constant folding
 // then sees through them; bounds-check elimination runs on the simplified
-// addresses; CSE merges what folding made equal; DCE sweeps last.
+// addresses; loop versioning then moves the checks left in innermost
+// loops into one test before the loop; CSE merges what folding made equal
+// and the guards' repeated computations; copy propagation removes the
+// parameters versioning's SSA repair made redundant; DCE sweeps last.
 var passes = []pass{
 	{"copyprop", copyProp},
 	{"constfold", constFold},
 	{"boundscheck", boundsCheckElim},
+	{"loopversion", loopVersion},
 	{"cse", cse},
 	{"copyprop", copyProp},
 	{"dce", deadCode},
@@ -38,6 +42,8 @@ var passes = []pass{
 type Stats struct {
 	BoundsChecks        int // bounds_check instructions produced by lowering
 	BoundsChecksRemoved int // of those, removed by boundscheck elimination
+	LoopsVersioned      int // loops given a check-free copy by loop versioning
+	BoundsChecksHoisted int // checks that copy leaves out
 	Folded              int // instructions replaced by constants
 	CSERemoved          int // instructions merged by CSE
 	DeadRemoved         int // instructions removed by DCE
@@ -47,6 +53,8 @@ type Stats struct {
 func (s *Stats) add(o Stats) {
 	s.BoundsChecks += o.BoundsChecks
 	s.BoundsChecksRemoved += o.BoundsChecksRemoved
+	s.LoopsVersioned += o.LoopsVersioned
+	s.BoundsChecksHoisted += o.BoundsChecksHoisted
 	s.Folded += o.Folded
 	s.CSERemoved += o.CSERemoved
 	s.DeadRemoved += o.DeadRemoved

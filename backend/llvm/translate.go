@@ -154,7 +154,9 @@ func splitFuncs(funcs []*ir.Func, partSize, maxParts int) [][]*ir.Func {
 	parts := [][]*ir.Func{nil}
 	acc := 0
 	for i, f := range funcs {
-		if acc >= per && len(parts) < n {
+		// A function that would overfill the current part starts the
+		// next one, so one large function does not pull small ones in.
+		if acc > 0 && acc+sizes[i] > per && len(parts) < n {
 			parts = append(parts, nil)
 			acc = 0
 		}

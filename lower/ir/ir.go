@@ -30,7 +30,8 @@
 // machine or LLVM instruction. Loads and stores are unchecked; each is
 // dominated by a bounds_check of its address with an extent of at least
 // offset+size, which the bounds-check elimination pass may drop when an
-// earlier check already covers it.
+// earlier check already covers it, and loop versioning when a test before
+// the loop proved that it passes in every iteration the loop can run.
 //
 // Operations that keep their wasm checks inside them, for the back end to
 // materialise: call_indirect (index beyond the table: undefined element;

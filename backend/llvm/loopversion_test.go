@@ -1,0 +1,165 @@
+package llvm
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"runtime"
+	"testing"
+
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/compiler/wat"
+	"github.com/wasmaot/wasmaot/lower"
+	"github.com/wasmaot/wasmaot/rtlib"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// loopsWat has three loops the loop-versioning pass gives a check-free
+// copy: a bottom-tested ascending fill, a top-tested descending byte
+// fill and a copy of two i64s per iteration that ends on k != n.
+const loopsWat = `(module
+  (memory (export "mem") 1)
+  (data (i32.const 0) "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!?")
+  (func (export "fill") (param $p i32) (param $n i32)
+    (local $i i32)
+    (loop $l
+      (i32.store (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))
+                 (i32.add (local.get $i) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+  (func (export "down") (param $p i32) (param $lo i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.le_u (local.get $p) (local.get $lo)))
+        (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+        (i32.store8 (local.get $p) (i32.const 0xAB))
+        (br $l))))
+  (func (export "copy2") (param $d i32) (param $s i32) (param $n i32)
+    (local $k i32)
+    (loop $l
+      (i64.store (local.get $d) (i64.load (local.get $s)))
+      (i64.store offset=8 (local.get $d) (i64.load offset=8 (local.get $s)))
+      (local.set $d (i32.add (local.get $d) (i32.const 16)))
+      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+      (local.set $k (i32.add (local.get $k) (i32.const 2)))
+      (br_if $l (i32.ne (local.get $k) (local.get $n))))))`
+
+// TestLoopVersioningTraps runs versioned loops compiled at -O2 in and out
+// of bounds: in bounds they do all their stores; out of bounds they trap
+// in the iteration of the faulting access, with every earlier iteration's
+// stores in memory and none of the later ones.
+func TestLoopVersioningTraps(t *testing.T) {
+	if _, err := FindTools(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
+		t.Skipf("skipping: rtlib runs no native code on %s", runtime.GOARCH)
+	}
+	bin, err := wat.Parse([]byte(loopsWat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm, err := wasm.Decode(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wasm.Validate(wm); err != nil {
+		t.Fatal(err)
+	}
+	var stats lower.Stats
+	m, err := lower.Module(wm, lower.Options{Verify: true, Stats: &stats})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.LoopsVersioned != 3 {
+		t.Fatalf("%d loops versioned, want 3 (%+v)", stats.LoopsVersioned, stats)
+	}
+	tgt, err := TargetFor(runtime.GOARCH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := rtlib.Load(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 65536
+	// run calls name (unless empty) in a fresh instance and returns its
+	// memory and error.
+	run := func(name string, args ...uint64) ([]byte, error) {
+		t.Helper()
+		inst, err := mod.Instantiate(context.Background(), rtlib.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer inst.Close()
+		if name != "" {
+			_, err = inst.ExportedFunc(name).Call(context.Background(), args...)
+		}
+		return bytes.Clone(inst.Memory()), err
+	}
+	isOOB := func(err error) bool {
+		var trap *abi.Trap
+		return errors.As(err, &trap) && trap.Code == abi.TrapMemoryOutOfBounds
+	}
+	initial, _ := run("")
+	counted := func(mem []byte, at uint32, from, n int) bool {
+		for i := range n {
+			if binary.LittleEndian.Uint32(mem[int(at)+4*i:]) != uint32(from+i) {
+				return false
+			}
+		}
+		return true
+	}
+
+	// fill: 10 stores end exactly at the end of memory; 20 trap in
+	// iteration 10 with the first 10 done; an address that wraps traps at
+	// once.
+	mem, err := run("fill", size-40, 10)
+	if err != nil || !counted(mem, size-40, 1, 10) || !bytes.Equal(mem[:size-40], initial[:size-40]) {
+		t.Errorf("fill(size-40, 10): err %v or memory wrong", err)
+	}
+	mem, err = run("fill", size-40, 20)
+	if !isOOB(err) || !counted(mem, size-40, 1, 10) || !bytes.Equal(mem[:size-40], initial[:size-40]) {
+		t.Errorf("fill(size-40, 20): err %v (want out of bounds), or stores before the trap missing", err)
+	}
+	mem, err = run("fill", 0xfffffff0, 2)
+	if !isOOB(err) || !bytes.Equal(mem, initial) {
+		t.Errorf("fill(-16, 2): err %v (want out of bounds), or memory changed", err)
+	}
+
+	// down: bytes [lo, p) from the top; p beyond memory traps before any
+	// store.
+	mem, err = run("down", 64, 60)
+	if err != nil || !bytes.Equal(mem[60:64], []byte{0xAB, 0xAB, 0xAB, 0xAB}) || mem[59] != initial[59] || mem[64] != initial[64] {
+		t.Errorf("down(64, 60): err %v or memory %x", err, mem[58:66])
+	}
+	mem, err = run("down", 3, 0)
+	if err != nil || !bytes.Equal(mem[:4], []byte{0xAB, 0xAB, 0xAB, 'D'}) {
+		t.Errorf("down(3, 0): err %v or memory %x", err, mem[:4])
+	}
+	mem, err = run("down", size+2, size-8)
+	if !isOOB(err) || !bytes.Equal(mem, initial) {
+		t.Errorf("down(size+2, size-8): err %v (want out of bounds), or memory changed", err)
+	}
+
+	// copy2: 16 bytes per iteration towards the end of memory; the fourth
+	// iteration's store traps after its load, with three iterations
+	// copied. An odd n never matches k and runs until it traps.
+	mem, err = run("copy2", size-48, 0, 6)
+	if err != nil || !bytes.Equal(mem[size-48:], initial[:48]) {
+		t.Errorf("copy2(size-48, 0, 6): err %v or memory wrong", err)
+	}
+	mem, err = run("copy2", size-48, 0, 8)
+	if !isOOB(err) || !bytes.Equal(mem[size-48:], initial[:48]) || !bytes.Equal(mem[:size-48], initial[:size-48]) {
+		t.Errorf("copy2(size-48, 0, 8): err %v (want out of bounds), or copies before the trap missing", err)
+	}
+	mem, err = run("copy2", size-48, 0, 7)
+	if !isOOB(err) || !bytes.Equal(mem[size-48:], initial[:48]) {
+		t.Errorf("copy2(size-48, 0, 7): err %v (want out of bounds), or copies before the trap missing", err)
+	}
+}

@@ -1,0 +1,415 @@
+package lower
+
+import (
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// Loop versioning of bounds checks.
+//
+// A bounds check inside a loop cannot simply be hoisted: if it fails, the
+// trap must come in the iteration that performs the access, after every
+// earlier iteration's stores. loopVersion instead proves, once before the
+// loop, that a check can never fail in any iteration the loop can run,
+// and then runs a copy of the loop without it:
+//
+//	pre(params):  ok := every hoistable check passes on its whole range
+//	              brif ok, fast(params), header(params)
+//	fast…:        the loop, minus the checks ok covers
+//	header…:      the original loop, every check in place
+//
+// The range of a check comes from two facts. Its address is affine in
+// the iteration number k: A0 + S·k (mod 2^32), where S is a constant (see
+// affine.go). And the loop's latch exits as soon as a counter T0 + C·k
+// fails a comparison with a loop-invariant bound, which bounds k by a
+// K computed before the loop (tripBound). If zext(A0) + S·k stays within
+// [0, length-extent] at k = 0 and at k = K, it does for every k between,
+// never wraps, and every check passes: memories never shrink, so a
+// length read before the loop is a lower bound for the whole loop. The
+// loop may still leave early (another exit, a trap in an unchecked
+// operation): K bounds the iterations, it need not be reached. When ok
+// is false the original loop runs, so traps happen exactly where they
+// did.
+//
+// Only innermost loops are versioned, so code grows at most by the size
+// of those loops (and loopVersionMaxInstrs bounds that).
+func loopVersion(c *passContext) {
+	f := c.f
+	cfg := ir.ComputeCFG(f)
+	loops := innermostLoops(cfg)
+	if len(loops) > loopVersionMaxLoops {
+		loops = loops[:loopVersionMaxLoops]
+	}
+	for i, l := range loops {
+		if i > 0 {
+			cfg = ir.ComputeCFG(f) // the previous loop changed edges
+		}
+		defBlock, defInstr := definitions(f)
+		lv := newLoopValues(f, l, defBlock, defInstr)
+		plan := planVersion(lv, cfg)
+		if plan == nil {
+			continue
+		}
+		versionLoop(c, lv, plan)
+	}
+}
+
+// Limits on loop versioning per function: how many loops and how large
+// a loop (in instructions) may be copied.
+const (
+	loopVersionMaxLoops  = 64
+	loopVersionMaxInstrs = 1000
+)
+
+// maxHoistStride bounds |S| of a hoisted check so that A0 + S·K fits in
+// an int64 for any K below 2^33.
+const maxHoistStride = 1 << 24
+
+// A versionPlan is what planVersion found hoistable in one loop.
+type versionPlan struct {
+	back    *ir.BlockCall // the latch's edge to the header
+	trip    tripCount
+	checks  []hoistedCheck // bounds checks the fast copy leaves out
+	liveOut []ir.Value     // loop values used after the loop
+}
+
+// A hoistedCheck is a bounds check of the address addr + stride·k in
+// iteration k, run up to iteration K, or K-1 if beforeLast.
+type hoistedCheck struct {
+	in         *ir.Instr
+	addr       *affine
+	stride     int64
+	beforeLast bool
+}
+
+// exitTest reports whether b, a block of l, ends in a conditional branch
+// that either stays in the loop or leaves it.
+func exitTest(l *natLoop, b *ir.Block) bool {
+	term := b.Terminator()
+	return term != nil && term.Op == ir.OpBrIf && l.in[term.Succs[0].Block] != l.in[term.Succs[1].Block]
+}
+
+// planVersion decides whether l can be versioned and what the fast copy
+// leaves out; nil if not worth it or not possible.
+func planVersion(lv *loopValues, cfg *ir.CFG) *versionPlan {
+	l := lv.l
+	size := 0
+	for _, b := range l.blocks {
+		size += len(b.Instrs)
+	}
+	if size > loopVersionMaxInstrs {
+		return nil
+	}
+	p := &versionPlan{}
+	for _, s := range l.latch.Succs() {
+		if s.Block == l.header {
+			p.back = s
+		}
+	}
+	// The exit test: at the bottom of the loop (the latch) or at its top
+	// (the header, with the latch jumping back).
+	test := l.latch
+	if !exitTest(l, test) {
+		test = l.header
+		if !exitTest(l, test) {
+			return nil
+		}
+	}
+	term := test.Terminator()
+	continueOnTrue := l.in[term.Succs[0].Block]
+	// With the test at the top, iteration K runs only the header; the
+	// blocks the test leads into run up to iteration K-1.
+	var body *ir.Block
+	if test != l.latch {
+		body = term.Succs[0].Block
+		if !continueOnTrue {
+			body = term.Succs[1].Block
+		}
+	}
+	lv.findInductionVars(p.back)
+	trip, ok := lv.tripCount(term.Args[0], continueOnTrue)
+	if !ok {
+		return nil
+	}
+	p.trip = trip
+	for _, b := range l.blocks {
+		for _, in := range b.Instrs {
+			if in.Op != ir.OpBoundsCheck {
+				continue
+			}
+			a, ok := lv.affineOf(in.Args[0])
+			if !ok {
+				continue
+			}
+			s, ok := lv.stride(a)
+			if !ok || s > maxHoistStride || s < -maxHoistStride {
+				continue
+			}
+			p.checks = append(p.checks, hoistedCheck{in, a, s, body != nil && cfg.Dominates(body, b)})
+		}
+	}
+	if len(p.checks) == 0 {
+		return nil
+	}
+	liveOut, ok := liveOutValues(lv, cfg)
+	if !ok {
+		return nil
+	}
+	p.liveOut = liveOut
+	return p
+}
+
+// liveOutValues lists the values defined in the loop and used outside it.
+// It reports false if one of them does not dominate every exit of the
+// loop: then the value reaching a use is not simply the one of the copy
+// that exited, and the SSA repair in versionLoop would not apply.
+func liveOutValues(lv *loopValues, cfg *ir.CFG) ([]ir.Value, bool) {
+	l := lv.l
+	seen := map[ir.Value]bool{}
+	var out []ir.Value
+	note := func(v ir.Value) {
+		if b := lv.defBlock[v]; b != nil && l.in[b] && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	for _, b := range lv.f.Blocks {
+		if l.in[b] || !cfg.Reachable(b) {
+			continue
+		}
+		for _, in := range b.Instrs {
+			for _, a := range in.Args {
+				note(a)
+			}
+			for _, s := range in.Succs {
+				for _, a := range s.Args {
+					note(a)
+				}
+			}
+		}
+	}
+	for _, v := range out {
+		for _, b := range l.blocks {
+			if l.exiting(b) && !cfg.Dominates(lv.defBlock[v], b) {
+				return nil, false
+			}
+		}
+	}
+	return out, true
+}
+
+// versionLoop performs the transformation described at loopVersion.
+func versionLoop(c *passContext, lv *loopValues, p *versionPlan) {
+	f, l := lv.f, lv.l
+	// The preheader takes over every entry edge of the header.
+	pre := f.NewBlock()
+	for _, hp := range l.header.Params {
+		pre.Params = append(pre.Params, f.NewValue(f.Types[hp]))
+	}
+	for _, b := range f.Blocks {
+		if l.in[b] || b == pre {
+			continue
+		}
+		for _, s := range b.Succs() {
+			if s.Block == l.header {
+				s.Block = pre
+			}
+		}
+	}
+	g := &guardBuilder{f: f, b: pre, lv: lv, lengths: map[uint32]ir.Value{}}
+	ok := g.emit(p)
+
+	skip := map[*ir.Instr]bool{}
+	for _, h := range p.checks {
+		skip[h.in] = true
+	}
+	vmap, cloned := cloneLoop(f, l, skip)
+	pre.Instrs = append(pre.Instrs, &ir.Instr{Op: ir.OpBrIf, Args: []ir.Value{ok}, Succs: []*ir.BlockCall{
+		{Block: cloned[l.header], Args: append([]ir.Value(nil), pre.Params...)},
+		{Block: l.header, Args: append([]ir.Value(nil), pre.Params...)},
+	}})
+	repairLiveOut(f, l, cloned, vmap, p.liveOut)
+	c.stats.LoopsVersioned++
+	c.stats.BoundsChecksHoisted += len(p.checks)
+}
+
+// cloneLoop copies the blocks of l, leaving out the instructions in skip.
+// Edges between loop blocks go to the copies; edges out of the loop keep
+// their targets. It returns the copy of each value defined in the loop
+// and of each block.
+func cloneLoop(f *ir.Func, l *natLoop, skip map[*ir.Instr]bool) (map[ir.Value]ir.Value, map[*ir.Block]*ir.Block) {
+	vmap := map[ir.Value]ir.Value{}
+	blocks := map[*ir.Block]*ir.Block{}
+	fresh := func(v ir.Value) ir.Value {
+		n := f.NewValue(f.Types[v])
+		vmap[v] = n
+		return n
+	}
+	for _, b := range l.blocks {
+		nb := f.NewBlock()
+		blocks[b] = nb
+		for _, p := range b.Params {
+			nb.Params = append(nb.Params, fresh(p))
+		}
+		for _, in := range b.Instrs {
+			for _, r := range in.Results {
+				fresh(r)
+			}
+		}
+	}
+	mapped := func(vs []ir.Value) []ir.Value {
+		out := make([]ir.Value, len(vs))
+		for i, v := range vs {
+			out[i] = v
+			if n, ok := vmap[v]; ok {
+				out[i] = n
+			}
+		}
+		return out
+	}
+	for _, b := range l.blocks {
+		nb := blocks[b]
+		for _, in := range b.Instrs {
+			if skip[in] {
+				continue
+			}
+			cp := *in
+			cp.Args = mapped(in.Args)
+			cp.Results = mapped(in.Results)
+			cp.Succs = nil
+			for _, s := range in.Succs {
+				target := s.Block
+				if l.in[target] {
+					target = blocks[target]
+				}
+				cp.Succs = append(cp.Succs, &ir.BlockCall{Block: target, Args: mapped(s.Args)})
+			}
+			nb.Instrs = append(nb.Instrs, &cp)
+		}
+	}
+	return vmap, blocks
+}
+
+// repairLiveOut restores SSA form after the loop was copied: a use of a
+// loop value v after the loop now sees v from the original loop or its
+// copy from the fast one, depending on the path. Each use is rewritten to
+// the value reaching its block, with block parameters added where the two
+// paths merge (the on-demand construction of Braun et al., "Simple and
+// Efficient Construction of Static Single Assignment Form", 2013).
+// Redundant parameters are left to copyprop.
+func repairLiveOut(f *ir.Func, l *natLoop, cloned map[*ir.Block]*ir.Block, vmap map[ir.Value]ir.Value, liveOut []ir.Value) {
+	if len(liveOut) == 0 {
+		return
+	}
+	inClone := map[*ir.Block]bool{}
+	for _, nb := range cloned {
+		inClone[nb] = true
+	}
+	cfg := ir.ComputeCFG(f)
+	type edge struct {
+		from *ir.Block
+		call *ir.BlockCall
+	}
+	edgesTo := map[*ir.Block][]edge{}
+	for _, b := range f.Blocks {
+		for _, s := range b.Succs() {
+			edgesTo[s.Block] = append(edgesTo[s.Block], edge{b, s})
+		}
+	}
+	outside := func(b *ir.Block) bool { return !l.in[b] && !inClone[b] }
+	for _, v := range liveOut {
+		atStart := map[*ir.Block]ir.Value{}
+		var readAtStart func(b *ir.Block) ir.Value
+		readAtEnd := func(b *ir.Block) ir.Value {
+			switch {
+			case l.in[b]:
+				return v
+			case inClone[b]:
+				return vmap[v]
+			}
+			return readAtStart(b)
+		}
+		readAtStart = func(b *ir.Block) ir.Value {
+			if r, ok := atStart[b]; ok {
+				return r
+			}
+			preds := cfg.Preds(b)
+			switch len(preds) {
+			case 0: // the entry: unreachable for a dominated use
+				return v
+			case 1:
+				r := readAtEnd(preds[0])
+				atStart[b] = r
+				return r
+			}
+			param := f.NewValue(f.Types[v])
+			b.Params = append(b.Params, param)
+			atStart[b] = param
+			for _, e := range edgesTo[b] {
+				arg := v // an unreachable predecessor: any value will do
+				if cfg.Reachable(e.from) {
+					arg = readAtEnd(e.from)
+				}
+				e.call.Args = append(e.call.Args, arg)
+			}
+			return param
+		}
+		for _, b := range f.Blocks {
+			if !outside(b) || !cfg.Reachable(b) || !usesValue(b, v) {
+				continue
+			}
+			r := readAtStart(b)
+			for _, in := range b.Instrs {
+				replaceIn(in.Args, v, r)
+				for _, s := range in.Succs {
+					replaceIn(s.Args, v, r)
+				}
+			}
+		}
+	}
+}
+
+// usesValue reports whether an instruction or edge of b uses v.
+func usesValue(b *ir.Block, v ir.Value) bool {
+	for _, in := range b.Instrs {
+		for _, a := range in.Args {
+			if a == v {
+				return true
+			}
+		}
+		for _, s := range in.Succs {
+			for _, a := range s.Args {
+				if a == v {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func replaceIn(vs []ir.Value, old, repl ir.Value) {
+	for i, a := range vs {
+		if a == old {
+			vs[i] = repl
+		}
+	}
+}
+
+var (
+	opI32And        = ir.Op(wasm.OpI32And)
+	opI64Const      = ir.Op(wasm.OpI64Const)
+	opI64Add        = ir.Op(wasm.OpI64Add)
+	opI64Sub        = ir.Op(wasm.OpI64Sub)
+	opI64Mul        = ir.Op(wasm.OpI64Mul)
+	opI64Shl        = ir.Op(wasm.OpI64Shl)
+	opI64DivU       = ir.Op(wasm.OpI64DivU)
+	opI64RemU       = ir.Op(wasm.OpI64RemU)
+	opI64Eqz        = ir.Op(wasm.OpI64Eqz)
+	opI64LeU        = ir.Op(wasm.OpI64LeU)
+	opI64LeS        = ir.Op(wasm.OpI64LeS)
+	opI64GeS        = ir.Op(wasm.OpI64GeS)
+	opI64GtS        = ir.Op(wasm.OpI64GtS)
+	opI64ExtendI32U = ir.Op(wasm.OpI64ExtendI32U)
+	opI64ExtendI32S = ir.Op(wasm.OpI64ExtendI32S)
+)

@@ -1,0 +1,271 @@
+package lower
+
+import (
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// A tripCount describes a loop's exit test: after iteration k the loop
+// goes on only while pred(T0 + step·k, bound) holds (i32 arithmetic),
+// where T0 is counter's value in iteration 0.
+type tripCount struct {
+	counter *affine
+	step    int64 // nonzero
+	bound   *affine
+	pred    cmpPred
+	signed  bool
+}
+
+// cmpPred is a comparison T pred B.
+type cmpPred uint8
+
+const (
+	predNE cmpPred = iota
+	predEQ
+	predLT
+	predLE
+	predGT
+	predGE
+)
+
+// swapped is the predicate with its operands exchanged (B pred' T).
+func (p cmpPred) swapped() cmpPred {
+	return [...]cmpPred{predNE, predEQ, predGT, predGE, predLT, predLE}[p]
+}
+
+// negated is the predicate that holds exactly when p does not.
+func (p cmpPred) negated() cmpPred {
+	return [...]cmpPred{predEQ, predNE, predGE, predGT, predLE, predLT}[p]
+}
+
+// i32Compares maps the i32 comparisons to their predicate and signedness.
+var i32Compares = map[ir.Op]struct {
+	pred   cmpPred
+	signed bool
+}{
+	ir.Op(wasm.OpI32Eq): {predEQ, false}, ir.Op(wasm.OpI32Ne): {predNE, false},
+	ir.Op(wasm.OpI32LtS): {predLT, true}, ir.Op(wasm.OpI32LtU): {predLT, false},
+	ir.Op(wasm.OpI32LeS): {predLE, true}, ir.Op(wasm.OpI32LeU): {predLE, false},
+	ir.Op(wasm.OpI32GtS): {predGT, true}, ir.Op(wasm.OpI32GtU): {predGT, false},
+	ir.Op(wasm.OpI32GeS): {predGE, true}, ir.Op(wasm.OpI32GeU): {predGE, false},
+}
+
+// tripCount analyses the latch condition cond (the loop continues when
+// cond != 0 if continueOnTrue, when cond == 0 otherwise).
+func (lv *loopValues) tripCount(cond ir.Value, continueOnTrue bool) (tripCount, bool) {
+	var t tripCount
+	x, y, hasY := cond, ir.Value(0), false
+	t.pred = predNE // brif x: continue while x != 0
+	if in := lv.defInstr[cond]; in != nil && !lv.invariant(cond) {
+		if in.Op == ir.Op(wasm.OpI32Eqz) {
+			x, t.pred = in.Args[0], predEQ
+		} else if c, ok := i32Compares[in.Op]; ok {
+			x, y, hasY, t.pred, t.signed = in.Args[0], in.Args[1], true, c.pred, c.signed
+		}
+	}
+	ax, ok := lv.affineOf(x)
+	if !ok {
+		return t, false
+	}
+	ay := &affine{}
+	if hasY {
+		if ay, ok = lv.affineOf(y); !ok {
+			return t, false
+		}
+	}
+	sx, ok1 := lv.stride(ax)
+	sy, ok2 := lv.stride(ay)
+	switch {
+	case !ok1 || !ok2:
+		return t, false
+	case sx != 0 && sy == 0:
+		t.counter, t.step, t.bound = ax, sx, ay
+	case sy != 0 && sx == 0:
+		t.counter, t.step, t.bound, t.pred = ay, sy, ax, t.pred.swapped()
+	default:
+		return t, false
+	}
+	if !continueOnTrue {
+		t.pred = t.pred.negated()
+	}
+	switch t.pred {
+	case predNE:
+	case predLT, predLE:
+		if t.step < 0 {
+			return t, false
+		}
+	case predGT, predGE:
+		if t.step > 0 {
+			return t, false
+		}
+	default: // eq: at most two iterations; not worth versioning
+		return t, false
+	}
+	return t, true
+}
+
+// A guardBuilder emits, at the end of the preheader b, the test that the
+// fast copy of a loop may run.
+type guardBuilder struct {
+	f       *ir.Func
+	b       *ir.Block
+	lv      *loopValues
+	lengths map[uint32]ir.Value // memory → byte length (i64)
+}
+
+func (g *guardBuilder) add(op ir.Op, t ir.Type, args ...ir.Value) ir.Value {
+	r := g.f.NewValue(t)
+	g.b.Instrs = append(g.b.Instrs, &ir.Instr{Op: op, Results: []ir.Value{r}, Args: args})
+	return r
+}
+
+func (g *guardBuilder) i32(c uint32) ir.Value {
+	r := g.add(opI32Const, ir.I32)
+	g.b.Instrs[len(g.b.Instrs)-1].Const = uint64(c)
+	return r
+}
+
+func (g *guardBuilder) i64(c int64) ir.Value {
+	r := g.add(opI64Const, ir.I64)
+	g.b.Instrs[len(g.b.Instrs)-1].Const = uint64(c)
+	return r
+}
+
+// materialize computes a's value in iteration 0, with the preheader's
+// parameters standing for the header's.
+func (g *guardBuilder) materialize(a *affine) ir.Value {
+	var acc ir.Value
+	have := false
+	sum := func(v ir.Value) {
+		if have {
+			acc = g.add(opI32Add, ir.I32, acc, v)
+		} else {
+			acc, have = v, true
+		}
+	}
+	for _, t := range a.terms {
+		v := t.v
+		if !g.lv.invariant(v) {
+			for i, hp := range g.lv.l.header.Params {
+				if hp == v {
+					v = g.b.Params[i]
+				}
+			}
+		}
+		if t.k != 1 {
+			v = g.add(opI32Mul, ir.I32, v, g.i32(t.k))
+		}
+		sum(v)
+	}
+	if a.c != 0 || !have {
+		sum(g.i32(a.c))
+	}
+	return acc
+}
+
+// length returns memory mem's byte length as an i64.
+func (g *guardBuilder) length(mem uint32) ir.Value {
+	if v, ok := g.lengths[mem]; ok {
+		return v
+	}
+	pages := g.f.NewValue(ir.I32)
+	g.b.Instrs = append(g.b.Instrs, &ir.Instr{Op: ir.OpMemorySize, Index: mem, Results: []ir.Value{pages}})
+	v := g.add(opI64Shl, ir.I64, g.add(opI64ExtendI32U, ir.I64, pages), g.i64(16))
+	g.lengths[mem] = v
+	return v
+}
+
+// tripBound returns K, the largest iteration number the loop can reach
+// (i64), and a condition (i32; noValue if always true) under which that
+// bound holds: the counter does not wrap before the exit test fails.
+func (g *guardBuilder) tripBound(t tripCount) (k, ok ir.Value) {
+	s, b := g.materialize(t.counter), g.materialize(t.bound)
+	m := t.step
+	if m < 0 {
+		m = -m
+	}
+	if t.pred == predNE {
+		// The smallest k with s + step·k = b (mod 2^32): the distance,
+		// if the step divides it; it cannot be smaller, since the
+		// distance is below 2^32.
+		d := g.add(opI32Sub, ir.I32, b, s)
+		if t.step < 0 {
+			d = g.add(opI32Sub, ir.I32, s, b)
+		}
+		dz := g.add(opI64ExtendI32U, ir.I64, d)
+		if m == 1 {
+			return dz, noValue
+		}
+		ok = g.add(opI64Eqz, ir.I32, g.add(opI64RemU, ir.I64, dz, g.i64(m)))
+		return g.add(opI64DivU, ir.I64, dz, g.i64(m)), ok
+	}
+	ext, lo, hi := opI64ExtendI32U, int64(0), int64(1)<<32
+	if t.signed {
+		ext, lo, hi = opI64ExtendI32S, -(int64(1) << 31), int64(1)<<31
+	}
+	sx, bx := g.add(ext, ir.I64, s), g.add(ext, ir.I64, b)
+	var dist ir.Value
+	switch t.pred {
+	case predLT, predLE:
+		if t.pred == predLE { // T <= B is T < B+1
+			bx = g.add(opI64Add, ir.I64, bx, g.i64(1))
+		}
+		// Iterations go on while T < bx; the last T is below bx+m, so
+		// nothing wraps if bx+m <= hi.
+		ok = g.add(opI64LeS, ir.I32, g.add(opI64Add, ir.I64, bx, g.i64(m)), g.i64(hi))
+		dist = g.add(opI64Sub, ir.I64, bx, sx)
+	default: // predGT, predGE
+		if t.pred == predGE { // T >= B is T > B-1
+			bx = g.add(opI64Sub, ir.I64, bx, g.i64(1))
+		}
+		ok = g.add(opI64GeS, ir.I32, g.add(opI64Sub, ir.I64, bx, g.i64(m-1)), g.i64(lo))
+		dist = g.add(opI64Sub, ir.I64, sx, bx)
+	}
+	// K = ceil(max(dist, 0) / m)
+	zero := g.i64(0)
+	pos := g.add(ir.OpSelect, ir.I64, dist, zero, g.add(opI64GtS, ir.I32, dist, zero))
+	if m == 1 {
+		return pos, ok
+	}
+	k = g.add(opI64DivU, ir.I64, g.add(opI64Add, ir.I64, pos, g.i64(m-1)), g.i64(m))
+	return k, ok
+}
+
+// emit writes the guard of plan p and returns it (i32: nonzero when the
+// fast copy may run).
+func (g *guardBuilder) emit(p *versionPlan) ir.Value {
+	k, ok := g.tripBound(p.trip)
+	and := func(c ir.Value) {
+		if ok == noValue {
+			ok = c
+		} else {
+			ok = g.add(opI32And, ir.I32, ok, c)
+		}
+	}
+	kBody := noValue // K-1, made on first use
+	for _, h := range p.checks {
+		length := g.length(h.in.Index)
+		a0 := g.add(opI64ExtendI32U, ir.I64, g.materialize(h.addr))
+		extent := g.i64(int64(h.in.Const))
+		and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, a0, extent), length))
+		if h.stride == 0 {
+			continue
+		}
+		last := k
+		if h.beforeLast {
+			if kBody == noValue {
+				kBody = g.add(opI64Sub, ir.I64, k, g.i64(1))
+			}
+			// K-1 is -1 when the body never runs; the test below is then
+			// stricter than needed, which is sound.
+			last = kBody
+		}
+		end := g.add(opI64Add, ir.I64, a0, g.add(opI64Mul, ir.I64, last, g.i64(h.stride)))
+		if h.stride > 0 {
+			and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, end, extent), length))
+		} else {
+			and(g.add(opI64GeS, ir.I32, end, g.i64(0)))
+		}
+	}
+	return ok
+}
