@@ -1,6 +1,8 @@
 package lower
 
 import (
+	"slices"
+
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
@@ -231,8 +233,47 @@ func (g *guardBuilder) tripBound(t tripCount) (k, ok ir.Value) {
 	return k, ok
 }
 
+// A checkRange is a set of hoisted checks that differ only in the
+// constant part of their address and in their extent: fields of one
+// struct, elements of an unrolled iteration. One test covers them all:
+// the addresses from base+lo up to base+hi (exclusive, extents included)
+// with base the address's variable part, lo and hi signed.
+type checkRange struct {
+	mem        uint32
+	stride     int64
+	beforeLast bool
+	terms      []affineTerm
+	lo, hi     int64
+}
+
+// checkRanges groups the hoisted checks of p.
+func checkRanges(p *versionPlan) []*checkRange {
+	var out []*checkRange
+	for _, h := range p.checks {
+		c := int64(int32(h.addr.c))
+		end := c + int64(h.in.Const)
+		var r *checkRange
+		for _, x := range out {
+			if x.mem == h.in.Index && x.stride == h.stride && x.beforeLast == h.beforeLast && slices.Equal(x.terms, h.addr.terms) {
+				r = x
+				break
+			}
+		}
+		if r == nil {
+			out = append(out, &checkRange{mem: h.in.Index, stride: h.stride, beforeLast: h.beforeLast, terms: h.addr.terms, lo: c, hi: end})
+			continue
+		}
+		r.lo, r.hi = min(r.lo, c), max(r.hi, end)
+	}
+	return out
+}
+
 // emit writes the guard of plan p and returns it (i32: nonzero when the
-// fast copy may run).
+// fast copy may run). For a range of checks, with a0 = zext(base+lo)
+// (mod 2^32) and span = hi-lo: a0+span <= length and, at the last
+// iteration, a0+S·K+span <= length (S > 0) or a0+S·K >= 0 (S < 0).
+// Each check's address is a0 plus at most span-extent, so it cannot wrap
+// either.
 func (g *guardBuilder) emit(p *versionPlan) ir.Value {
 	k, ok := g.tripBound(p.trip)
 	and := func(c ir.Value) {
@@ -243,16 +284,16 @@ func (g *guardBuilder) emit(p *versionPlan) ir.Value {
 		}
 	}
 	kBody := noValue // K-1, made on first use
-	for _, h := range p.checks {
-		length := g.length(h.in.Index)
-		a0 := g.add(opI64ExtendI32U, ir.I64, g.materialize(h.addr))
-		extent := g.i64(int64(h.in.Const))
-		and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, a0, extent), length))
-		if h.stride == 0 {
+	for _, r := range checkRanges(p) {
+		length := g.length(r.mem)
+		a0 := g.add(opI64ExtendI32U, ir.I64, g.materialize(&affine{c: uint32(r.lo), terms: r.terms}))
+		span := g.i64(r.hi - r.lo)
+		and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, a0, span), length))
+		if r.stride == 0 {
 			continue
 		}
 		last := k
-		if h.beforeLast {
+		if r.beforeLast {
 			if kBody == noValue {
 				kBody = g.add(opI64Sub, ir.I64, k, g.i64(1))
 			}
@@ -260,9 +301,9 @@ func (g *guardBuilder) emit(p *versionPlan) ir.Value {
 			// stricter than needed, which is sound.
 			last = kBody
 		}
-		end := g.add(opI64Add, ir.I64, a0, g.add(opI64Mul, ir.I64, last, g.i64(h.stride)))
-		if h.stride > 0 {
-			and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, end, extent), length))
+		end := g.add(opI64Add, ir.I64, a0, g.add(opI64Mul, ir.I64, last, g.i64(r.stride)))
+		if r.stride > 0 {
+			and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, end, span), length))
 		} else {
 			and(g.add(opI64GeS, ir.I32, end, g.i64(0)))
 		}
