@@ -53,8 +53,12 @@
 // call_indirect type check, stack-limit check or interrupt check is an
 // ordinary branch LLVM must keep. VMContext fields that cannot change
 // while the instance runs (memory base, table bases, global addresses) are
-// loaded with !invariant.load so LICM hoists them out of loops; the memory
-// length is reloaded because memory.grow changes it.
+// loaded with !invariant.load so LICM hoists them out of loops. A memory's
+// length is kept in a stack slot that the prologue, memory.grow and every
+// call refresh (see setupLengthSlots): LLVM turns it into SSA values, so
+// it stays in a register through loops whose interrupt checks may call the
+// yield builtin, and a bounds check is one compare of zext(addr) with
+// length-extent, a limit computed once per loop.
 //
 // # Exact wasm semantics
 //

@@ -37,6 +37,10 @@ type funcBuilder struct {
 	// any multi-result call the function makes (nil if none).
 	resultsArea *slotArea
 	entry       *block
+	// lengthMems lists the memories whose length the function reads, and
+	// lengthSlots holds each one's length slot (i64*; see setupLengthSlots).
+	lengthMems  []uint32
+	lengthSlots map[uint32]value
 }
 
 // translateFunc fills fn (declared with the function's signature) with the
@@ -60,6 +64,7 @@ func (m *moduleBuilder) translateFunc(f *ir.Func, fn *function) (err error) {
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	b.prologue()
+	b.setupLengthSlots()
 	for i, blk := range cfg.RPO {
 		b.blocks[i] = fn.NewBlock("b" + strconv.Itoa(blk.ID))
 	}
@@ -99,7 +104,8 @@ func (m *moduleBuilder) translateFunc(f *ir.Func, fn *function) (err error) {
 // newFuncBuilder starts filling fn, whose first parameter is a VMContext.
 func newFuncBuilder(m *moduleBuilder, fn *function) *funcBuilder {
 	return &funcBuilder{m: m, fn: fn, vmctx: fn.params[0], traps: map[abi.TrapCode]*block{},
-		cache: map[cacheKey]value{}, boolSrc: map[int32]value{}, addrs: map[int32]value{}}
+		cache: map[cacheKey]value{}, boolSrc: map[int32]value{}, addrs: map[int32]value{},
+		lengthSlots: map[uint32]value{}}
 }
 
 // makePhis creates one phi per parameter of blk, whose CFG number is i.

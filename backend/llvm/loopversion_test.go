@@ -50,42 +50,9 @@ const loopsWat = `(module
 // in the iteration of the faulting access, with every earlier iteration's
 // stores in memory and none of the later ones.
 func TestLoopVersioningTraps(t *testing.T) {
-	if _, err := FindTools(); err != nil {
-		t.Skipf("skipping: %v", err)
-	}
-	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
-		t.Skipf("skipping: rtlib runs no native code on %s", runtime.GOARCH)
-	}
-	bin, err := wat.Parse([]byte(loopsWat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wm, err := wasm.Decode(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := wasm.Validate(wm); err != nil {
-		t.Fatal(err)
-	}
-	var stats lower.Stats
-	m, err := lower.Module(wm, lower.Options{Verify: true, Stats: &stats})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mod, stats := loadWat(t, loopsWat)
 	if stats.LoopsVersioned != 3 {
 		t.Fatalf("%d loops versioned, want 3 (%+v)", stats.LoopsVersioned, stats)
-	}
-	tgt, err := TargetFor(runtime.GOARCH)
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := rtlib.Load(obj)
-	if err != nil {
-		t.Fatal(err)
 	}
 	const size = 65536
 	// run calls name (unless empty) in a fresh instance and returns its
@@ -161,5 +128,100 @@ func TestLoopVersioningTraps(t *testing.T) {
 	mem, err = run("copy2", size-48, 0, 7)
 	if !isOOB(err) || !bytes.Equal(mem[size-48:], initial[:48]) {
 		t.Errorf("copy2(size-48, 0, 7): err %v (want out of bounds), or copies before the trap missing", err)
+	}
+}
+
+// loadWat compiles WebAssembly text at -O2 for this machine and loads it
+// into rtlib, returning the passes' statistics too. It skips the test
+// where no native code can run.
+func loadWat(t *testing.T, src string) (*rtlib.Module, lower.Stats) {
+	t.Helper()
+	if _, err := FindTools(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
+		t.Skipf("skipping: rtlib runs no native code on %s", runtime.GOARCH)
+	}
+	bin, err := wat.Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm, err := wasm.Decode(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wasm.Validate(wm); err != nil {
+		t.Fatal(err)
+	}
+	var stats lower.Stats
+	m, err := lower.Module(wm, lower.Options{Verify: true, Stats: &stats})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := TargetFor(runtime.GOARCH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := rtlib.Load(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mod, stats
+}
+
+// TestLengthAfterGrow checks that accesses see a memory's new length
+// after memory.grow, after a call to a function that grows it, and in a
+// loop that grows it as it goes: memory lengths are cached per function
+// and refreshed only at those points.
+func TestLengthAfterGrow(t *testing.T) {
+	mod, _ := loadWat(t, `(module
+  (memory 1)
+  (func $grow (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "direct") (result i32)
+    (drop (memory.grow (i32.const 1)))
+    (i32.store (i32.const 65536) (i32.const 7))
+    (i32.load (i32.const 65536)))
+  (func (export "noGrow") (result i32) (i32.load (i32.const 65536)))
+  (func (export "viaCall") (result i32)
+    (drop (call $grow (i32.const 1)))
+    (i32.store (i32.const 65540) (i32.const 9))
+    (i32.load (i32.const 65540)))
+  (func (export "inLoop") (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (loop $l
+      (drop (call $grow (i32.const 1)))
+      (i32.store (i32.mul (local.get $i) (i32.const 65536)) (local.get $i))
+      (local.set $s (i32.add (local.get $s) (i32.load (i32.mul (local.get $i) (i32.const 65536)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $s)))`)
+	for _, c := range []struct {
+		name string
+		args []uint64
+		want uint64
+		trap bool
+	}{
+		{"direct", nil, 7, false},
+		{"noGrow", nil, 0, true},
+		{"viaCall", nil, 9, false},
+		{"inLoop", []uint64{4}, 0 + 1 + 2 + 3, false},
+	} {
+		inst, err := mod.Instantiate(context.Background(), rtlib.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := inst.ExportedFunc(c.name).Call(context.Background(), c.args...)
+		inst.Close()
+		var trap *abi.Trap
+		switch {
+		case c.trap && (!errors.As(err, &trap) || trap.Code != abi.TrapMemoryOutOfBounds):
+			t.Errorf("%s: %v, want out of bounds", c.name, err)
+		case !c.trap && (err != nil || uint32(got[0]) != uint32(c.want)):
+			t.Errorf("%s: %v %v, want %d", c.name, got, err, c.want)
+		}
 	}
 }

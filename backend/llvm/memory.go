@@ -9,10 +9,12 @@ import (
 )
 
 // boundsCheck traps unless zext(addr)+extent <= the byte length of memory
-// mem. The sum is computed in 64 bits, where it cannot overflow.
+// mem, tested as zext(addr) > length-extent in signed 64-bit arithmetic,
+// where neither side can overflow (length <= 2^32, extent < 2^33): the
+// limit depends only on the length, so in a loop it is computed once.
 func (b *funcBuilder) boundsCheck(mem uint32, addr value, extent uint64) {
-	end := b.cur.NewAdd(b.addr64(addr), i64c(int64(extent)))
-	b.trapIf(b.cur.NewICmp("ugt", end, b.memoryLength(mem)), abi.TrapMemoryOutOfBounds)
+	limit := b.cur.NewSub(b.memoryLength(mem), i64c(int64(extent)))
+	b.trapIf(b.cur.NewICmp("sgt", b.addr64(addr), limit), abi.TrapMemoryOutOfBounds)
 }
 
 // effectiveAddr returns a pointer to t at memory 0's base+zext(addr)+offset.

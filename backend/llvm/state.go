@@ -29,7 +29,9 @@ func (b *funcBuilder) special(in *ir.Instr) error {
 		rec := b.cur.NewGetElementPtr(tI8, b.vmctx, i64c(int64(b.m.layout.FuncRef(int(in.Index)))))
 		b.callRecord(in, sig, b.m.funcSig(in.Index), rec, b.args(in))
 	case ir.OpCallIndirect:
-		return b.callIndirect(in)
+		if err := b.callIndirect(in); err != nil {
+			return err
+		}
 	case ir.OpGlobalGet:
 		gt := b.m.wm.GlobalTypeOf(in.Index)
 		t := b.m.valType(gt.Type)
@@ -77,6 +79,10 @@ func (b *funcBuilder) special(in *ir.Instr) error {
 		b.callBuiltin(abi.BuiltinDataDrop, tVoid, "", u32c(in.Index))
 	default:
 		return fmt.Errorf("unsupported operation")
+	}
+	switch in.Op {
+	case ir.OpCall, ir.OpCallImport, ir.OpCallIndirect, ir.OpMemoryGrow:
+		b.refreshLengths()
 	}
 	return nil
 }

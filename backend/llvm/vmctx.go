@@ -1,6 +1,9 @@
 package llvm
 
 import (
+	"slices"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
@@ -93,19 +96,63 @@ func (b *funcBuilder) memoryDef(i uint32) value {
 }
 
 // memoryBase is memory i's base address (invariant: the reservation never
-// moves). memoryLength is its current byte length, reloaded at each use
-// because memory.grow and calls change it.
+// moves).
 func (b *funcBuilder) memoryBase(i uint32) value {
 	return b.cached(cacheKey{'M', i}, func() value {
 		return b.loadPtr(b.memoryDef(i), abi.MemoryDefBase, true)
 	})
 }
 
-func (b *funcBuilder) memoryLength(i uint32) value {
-	p := b.cached(cacheKey{'L', i}, func() value {
+// memoryLengthField is the address of memory i's current byte length.
+func (b *funcBuilder) memoryLengthField(i uint32) value {
+	return b.cached(cacheKey{'L', i}, func() value {
 		return b.addr(tI64, b.memoryDef(i), abi.MemoryDefLength)
 	})
-	return b.cur.load(tI64, p, 8, false, attachState)
+}
+
+// Memory lengths live in one stack slot per memory, which LLVM promotes to
+// SSA values: the prologue and every operation that can grow a memory
+// (memory.grow and calls, which may grow it directly, through a host
+// function or through a re-entrant call) store the length read from the
+// MemoryDefinition, and accesses read the slot. Nothing else changes a
+// length; in particular the yield builtin of an interrupt check does not,
+// so a loop without calls sees one loop-invariant length, which LLVM
+// keeps in a register. A length can only be stale when another instance
+// sharing the memory grows it concurrently, a race the embedder owns;
+// memories never shrink, so a stale length is only ever too small.
+
+// setupLengthSlots makes the slots for the memories f accesses and fills
+// them; it runs in the entry block.
+func (b *funcBuilder) setupLengthSlots() {
+	seen := map[uint32]bool{}
+	for _, blk := range b.f.Blocks {
+		for _, in := range blk.Instrs {
+			if (in.Op == ir.OpBoundsCheck || in.Op == ir.OpMemorySize) && !seen[in.Index] {
+				seen[in.Index] = true
+				b.lengthMems = append(b.lengthMems, in.Index)
+			}
+		}
+	}
+	slices.Sort(b.lengthMems)
+	for _, i := range b.lengthMems {
+		b.lengthSlots[i] = b.fn.slots(1).v
+	}
+	b.refreshLengths()
+}
+
+// refreshLengths reloads every memory length slot.
+func (b *funcBuilder) refreshLengths() {
+	for _, i := range b.lengthMems {
+		b.cur.store(b.cur.load(tI64, b.memoryLengthField(i), 8, false, attachState), b.lengthSlots[i], 8, "")
+	}
+}
+
+// memoryLength is memory i's byte length as of the last refresh.
+func (b *funcBuilder) memoryLength(i uint32) value {
+	if slot, ok := b.lengthSlots[i]; ok {
+		return b.cur.load(tI64, slot, 8, false, "")
+	}
+	return b.cur.load(tI64, b.memoryLengthField(i), 8, false, attachState)
 }
 
 // tableDef returns a pointer to table i's TableDefinition.
