@@ -41,7 +41,7 @@ func NewMemory(lim abi.Limits) (*Memory, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := newMemory(lim, abi.MaxMemoryPages, (*definition)(unsafe.Pointer(&page[0])), nil)
+	m, err := newMemory(lim, abi.MaxMemoryPages, (*definition)(unsafe.Pointer(&page[0])), nil, nil)
 	if err != nil {
 		unix.Munmap(page)
 		return nil, fmt.Errorf("rtlib: NewMemory: %w", err)

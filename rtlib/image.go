@@ -160,30 +160,52 @@ func closeImages(images []*memoryImage) {
 	}
 }
 
-// apply gives a fresh memory (all zero, at least img.size bytes
-// accessible, not yet seen by any code) the image's contents.
-func (img *memoryImage) apply(m *Memory) error {
-	base := unsafe.Pointer(&m.res[0])
-	if img.fd >= 0 {
-		_, err := unix.MmapPtr(img.fd, 0, base, img.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
+// prepareMemory gives the reservation res the state in which an instance
+// finds a new memory: its first minBytes readable, writable and holding
+// img (zero where img is nil or has no data), the rest inaccessible and
+// zero. used is how much of res was accessible before (0 for a new
+// reservation); whatever was there is discarded.
+func prepareMemory(res []byte, minBytes, used uintptr, img *memoryImage) error {
+	if used > minBytes {
+		if err := mapAnon(res[minBytes:used], unix.PROT_NONE); err != nil {
+			return err
+		}
+	}
+	zeroFrom := uintptr(0)
+	if img != nil && img.fd >= 0 {
+		_, err := unix.MmapPtr(img.fd, 0, unsafe.Pointer(&res[0]), img.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
 		if err == nil {
-			return nil
+			zeroFrom = img.size
 		}
-		// Mapping can fail (the process's mapping limit), and a failed
-		// MAP_FIXED may have unmapped the range: map it anew, anonymous,
-		// and read the image into it.
-		if _, err := unix.MmapPtr(-1, 0, base, img.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_FIXED); err != nil {
-			return fmt.Errorf("mapping memory image: %w", err)
+		// Mapping can fail (the process's mapping limit); the image is
+		// then read into anonymous memory below.
+	}
+	if zeroFrom < minBytes {
+		if err := mapAnon(res[zeroFrom:minBytes], unix.PROT_READ|unix.PROT_WRITE); err != nil {
+			return err
 		}
-		for b, off := m.res[:img.size], int64(0); len(b) > 0; {
+	}
+	switch {
+	case img == nil || zeroFrom > 0:
+	case img.fd >= 0:
+		for b, off := res[:img.size], int64(0); len(b) > 0; {
 			n, err := unix.Pread(img.fd, b, off)
 			if err != nil || n == 0 {
 				return fmt.Errorf("reading memory image: %v", err)
 			}
 			b, off = b[n:], off+int64(n)
 		}
-		return nil
+	default:
+		copy(res[img.start:], img.data)
 	}
-	copy(m.res[img.start:], img.data)
+	return nil
+}
+
+// mapAnon replaces b (page-aligned) with fresh zero anonymous memory.
+func mapAnon(b []byte, prot int) error {
+	_, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&b[0]), uintptr(len(b)), prot, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_FIXED)
+	if err != nil {
+		return fmt.Errorf("mapping memory: %w", err)
+	}
 	return nil
 }

@@ -139,3 +139,63 @@ func TestDataSegmentsNotStatic(t *testing.T) {
 		t.Error("an out-of-bounds segment was made part of an image")
 	}
 }
+
+// TestFailedElemSegmentLeavesMemoryEmpty checks that the memory image is
+// taken back when an element segment fails: a function the failed
+// instance already stored into an imported table can still read its
+// memory, which must be zero, as if the data segments (which follow the
+// element segments) had never been applied.
+func TestFailedElemSegmentLeavesMemoryEmpty(t *testing.T) {
+	h := newHostExterns(t)
+	// A live instance in the host table's group keeps the failed one's
+	// functions callable.
+	live := instantiateExterns(t, loadExterns(t), h)
+	defer live.Close()
+
+	meta := definedExternsMeta(hostArch)
+	meta.Imports = []abi.Import{{Module: "env", Name: "funcs", Kind: abi.ExternTable, Table: abi.TableType{Elem: abi.FuncRef, Limits: abi.Limits{Min: 2}}}}
+	meta.Tables = meta.Tables[1:]
+	meta.Exports = nil
+	meta.Data = []abi.DataSegment{{Mode: abi.SegmentActive, Offset: abi.ConstExpr{Op: abi.ConstI32}, Bytes: []byte("hello")}}
+	refFunc := func(i uint32) abi.ConstExpr { return abi.ConstExpr{Op: abi.ConstRefFunc, Index: i} }
+	meta.Elems = []abi.ElemSegment{
+		{Mode: abi.SegmentActive, Table: 0, Offset: abi.ConstExpr{Op: abi.ConstI32}, Type: abi.FuncRef, Init: []abi.ConstExpr{refFunc(2)}}, // load
+		{Mode: abi.SegmentActive, Table: 0, Offset: abi.ConstExpr{Op: abi.ConstI32, Bits: [2]uint64{1}}, Type: abi.FuncRef, Init: []abi.ConstExpr{refFunc(0), refFunc(0)}},
+	}
+	l := meta.Layout()
+	obj := buildObject(t, "externs.ll", meta, map[string]string{
+		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
+		"TABLEPTR0":  fmt.Sprint(l.TablePtr(0)),
+		"TABLEPTR1":  fmt.Sprint(l.TablePtr(1)),
+		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
+		"TYPEID0":    fmt.Sprint(l.TypeID(0)),
+		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
+	})
+	mod, err := Load(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mod.Close()
+	_, err = mod.Instantiate(context.Background(), Config{Externs: map[string]map[string]Extern{"env": {"funcs": h.funcs}}})
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Code != abi.TrapTableOutOfBounds {
+		t.Fatalf("instantiation with an out-of-bounds element segment: %v, want a table out-of-bounds trap", err)
+	}
+	if _, ok := mod.memoryImages(); !ok {
+		t.Fatal("the data segment was not made an image")
+	}
+	// Compiled code of the live group could call the stored function
+	// (Go calls into a failed instance are refused): look at the memory
+	// it would read.
+	ref, err := h.funcs.Get(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := refOwner(ref)
+	if failed == nil || failed.mod != mod {
+		t.Fatal("the first element segment's function is not in the table")
+	}
+	if mem := failed.ownMem[0].Bytes(); len(mem) != 65536 || !bytes.Equal(mem, make([]byte, 65536)) {
+		t.Errorf("the failed instance's memory is not one zero page: %q…", mem[:8])
+	}
+}

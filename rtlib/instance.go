@@ -266,10 +266,15 @@ func resolve(cfg Config, im abi.Import) (Extern, *abi.HostFunc, error) {
 // records, in the reservations of spare where it has them.
 func (inst *Instance) define(cfg Config, spare *slot) error {
 	m, l := inst.mod, inst.mod.layout
+	images, _ := m.memoryImages()
 	for i, mt := range m.meta.Memories {
 		idx := l.ImportedMemories + i
 		def := inst.definitionAt(l.MemoryDef(idx))
-		mem, err := newMemory(mt.Limits, cfg.MaxMemoryPages, def, spare.takeMemory(i))
+		var img *memoryImage
+		if images != nil {
+			img = images[i]
+		}
+		mem, err := newMemory(mt.Limits, cfg.MaxMemoryPages, def, spare.takeMemory(i), img)
 		if err != nil {
 			return fmt.Errorf("memory %d: %w", idx, err)
 		}
@@ -376,7 +381,7 @@ func (inst *Instance) initialize(ctx context.Context) error {
 		dst := uint64(uint32(inst.constValue(e.Offset)[0]))
 		elems := inst.tables[e.Table].elems()
 		if dst+uint64(len(e.Init)) > uint64(len(elems)) {
-			return instantiationTrap(abi.TrapTableOutOfBounds)
+			return errors.Join(instantiationTrap(abi.TrapTableOutOfBounds), inst.unapplyImages())
 		}
 		elems = elems[dst : dst+uint64(len(e.Init))]
 		if offs := inst.mod.elemOffsets[i]; offs != nil {
@@ -392,21 +397,32 @@ func (inst *Instance) initialize(ctx context.Context) error {
 			elems[j] = inst.constValue(c)[0]
 		}
 	}
-	if images, ok := inst.mod.memoryImages(); ok {
-		for def, img := range images {
-			if img != nil {
-				if err := img.apply(inst.ownMem[def]); err != nil {
-					return fmt.Errorf("memory %d: %w", inst.mod.layout.ImportedMemories+def, err)
-				}
-			}
+	if !inst.mod.imagesOK {
+		if err := inst.applyData(); err != nil {
+			return err
 		}
-	} else if err := inst.applyData(); err != nil {
-		return err
 	}
 	if meta.Start >= 0 {
 		f := inst.funcAt(int(meta.Start), "")
 		if _, err := f.Call(ctx); err != nil {
 			return fmt.Errorf("start function: %w", err)
+		}
+	}
+	return nil
+}
+
+// unapplyImages empties the memories that were created holding the
+// module's image (define): when an element segment fails, the data
+// segments must not have been applied, and functions of this instance
+// may already be in imported tables, where they can read its memory.
+func (inst *Instance) unapplyImages() error {
+	images, _ := inst.mod.memoryImages()
+	for i, img := range images {
+		if img != nil && i < len(inst.ownMem) {
+			mem := inst.ownMem[i]
+			if err := prepareMemory(mem.res, uintptr(mem.def.length), uintptr(mem.def.length), nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -58,10 +58,12 @@ type Memory struct {
 }
 
 // newMemory reserves a memory of min pages growable to max (capped by
-// capPages), with its definition at def. spare, if not nil, is an
-// inaccessible all-zero reservation that newMemory takes over: it is used
-// if it has the right size and unmapped otherwise.
-func newMemory(lim abi.Limits, capPages uint32, def *definition, spare []byte) (*Memory, error) {
+// capPages), with its definition at def and initial contents img (nil:
+// zero). spare, if not nil, is a reservation in the state prepareMemory
+// leaves for these limits and img (released by an instance of the same
+// module, see pool.go); newMemory takes it over: it is used if it has the
+// right size and unmapped otherwise.
+func newMemory(lim abi.Limits, capPages uint32, def *definition, spare []byte, img *memoryImage) (*Memory, error) {
 	maxPages := uint32(abi.MaxMemoryPages)
 	if lim.HasMax {
 		maxPages = lim.Max
@@ -71,16 +73,20 @@ func newMemory(lim abi.Limits, capPages uint32, def *definition, spare []byte) (
 		unmapSpare(spare)
 		return nil, fmt.Errorf("memory needs %d pages, more than the limit of %d", lim.Min, maxPages)
 	}
-	res, _, err := reuseOrReserve(spare, uint64(maxPages)*wasmPageSize)
+	res, reused, err := reuseOrReserve(spare, uint64(maxPages)*wasmPageSize)
 	if err != nil {
 		return nil, fmt.Errorf("reserving memory: %w", err)
 	}
+	minBytes := uintptr(lim.Min) * wasmPageSize
+	if !reused {
+		if err := prepareMemory(res, minBytes, 0, img); err != nil {
+			unix.Munmap(res)
+			return nil, fmt.Errorf("committing %d pages of memory: %w", lim.Min, err)
+		}
+	}
 	m := &Memory{res: res, def: def, maxPages: maxPages, declared: lim}
 	def.base = uintptr(unsafe.Pointer(&res[0]))
-	if m.grow(lim.Min) < 0 {
-		unix.Munmap(res)
-		return nil, fmt.Errorf("committing %d pages of memory failed", lim.Min)
-	}
+	def.length = uint64(minBytes)
 	return m, nil
 }
 

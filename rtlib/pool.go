@@ -1,10 +1,6 @@
 package rtlib
 
-import (
-	"unsafe"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // Slot pooling. Mapping and unmapping an instance's off-heap storage, and
 // faulting its pages in again, is most of what a fresh instance costs.
@@ -13,9 +9,10 @@ import (
 // same module, reset so that it is indistinguishable from new:
 //
 //   - the VMContext is cleared and stays resident;
-//   - each memory's accessible pages (the image mapping included) are
-//     replaced by a fresh inaccessible anonymous mapping, which drops their
-//     contents, so the reservation is all PROT_NONE and zero as when made;
+//   - each memory is remapped to the state a new one of the module starts
+//     in (prepareMemory): its initial pages fresh anonymous memory, or
+//     the module's image mapped copy-on-write anew, and the pages it grew
+//     into inaccessible; the next instance then finds it ready;
 //   - each table's elements are cleared; its committed pages stay
 //     accessible and resident, all zero (compiled code and the Go API
 //     check every table access against the length, never the commitment).
@@ -54,9 +51,18 @@ func (m *Module) takeSlot() *slot {
 // releaseSlot resets the storage of a freed instance and gives it to its
 // module, or unmaps it if it cannot be reset or the pool is full.
 func (inst *Instance) releaseSlot() {
-	ok := true
-	for _, mem := range inst.ownMem {
-		ok = ok && mem.reset()
+	m := inst.mod
+	m.mu.Lock()
+	ok := !m.closed && len(m.slots) < maxPooledSlots
+	m.mu.Unlock()
+	images, _ := m.memoryImages()
+	for i, mem := range inst.ownMem {
+		var img *memoryImage
+		if images != nil {
+			img = images[i]
+		}
+		minBytes := uintptr(m.meta.Memories[i].Limits.Min) * wasmPageSize
+		ok = ok && prepareMemory(mem.res, minBytes, uintptr(mem.def.length), img) == nil
 	}
 	if ok {
 		s := &slot{vmem: inst.vmem}
@@ -68,7 +74,6 @@ func (inst *Instance) releaseSlot() {
 			s.tabs = append(s.tabs, tableStore{res: t.res, committed: t.committed})
 		}
 		clear(s.vmem)
-		m := inst.mod
 		m.mu.Lock()
 		pooled := !m.closed && len(m.slots) < maxPooledSlots
 		if pooled {
@@ -123,15 +128,4 @@ func (s *slot) takeTable(i int) tableStore {
 	t := s.tabs[i]
 	s.tabs[i] = tableStore{}
 	return t
-}
-
-// reset makes the memory's reservation inaccessible and zero again,
-// reporting whether it could.
-func (m *Memory) reset() bool {
-	n := uintptr(m.def.length)
-	if n == 0 {
-		return true
-	}
-	_, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&m.res[0]), n, unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_FIXED)
-	return err == nil
 }
