@@ -355,3 +355,56 @@ func TestCallWithDoneContext(t *testing.T) {
 		t.Error("the host function ran under a done context")
 	}
 }
+
+// hostModule serves the host functions of a map, recording what it was
+// asked for.
+type hostModule struct {
+	fns   map[string]abi.HostFunc
+	asked []string
+}
+
+func (h *hostModule) HostFunc(name string) (abi.HostFunc, bool) {
+	h.asked = append(h.asked, name)
+	f, ok := h.fns[name]
+	return f, ok
+}
+
+// TestHostModules resolves imports through Config.HostModules: only the
+// imported names are asked for, a name the provider lacks is a link
+// error, and HostFuncs take precedence.
+func TestHostModules(t *testing.T) {
+	mod, err := Load(basicObject(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mod.Close()
+	ctx := context.Background()
+	hm := &hostModule{fns: map[string]abi.HostFunc{"host": double(), "unused": double()}}
+	inst, err := mod.Instantiate(ctx, Config{HostModules: map[string]abi.HostModule{"env": hm}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	if r := call(t, inst, "call_host", I32(5)); AsI32(r[0]) != 11 {
+		t.Errorf("call_host(5) through a host module = %d, want 11", AsI32(r[0]))
+	}
+	if len(hm.asked) != 1 || hm.asked[0] != "host" {
+		t.Errorf("host module asked for %q, want only the import \"host\"", hm.asked)
+	}
+	_, err = mod.Instantiate(ctx, Config{HostModules: map[string]abi.HostModule{"env": &hostModule{}}})
+	if err == nil || !strings.Contains(err.Error(), "import env.host: not provided") {
+		t.Errorf("host module without the import: got %v", err)
+	}
+	hm.asked = nil
+	inst2, err := mod.Instantiate(ctx, Config{
+		HostFuncs:   map[string]map[string]abi.HostFunc{"env": {"host": double()}},
+		HostModules: map[string]abi.HostModule{"env": hm},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst2.Close()
+	if len(hm.asked) != 0 {
+		t.Errorf("host module asked for %q although HostFuncs has the import", hm.asked)
+	}
+}

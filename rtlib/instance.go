@@ -25,10 +25,14 @@ func (*Table) kind() abi.ExternKind  { return abi.ExternTable }
 func (*Global) kind() abi.ExternKind { return abi.ExternGlobal }
 
 // Config is how to instantiate a module. Imports are resolved from
-// HostFuncs, then Externs, then the exports of Instances.
+// HostFuncs, then HostModules, then Externs, then the exports of
+// Instances.
 type Config struct {
 	// HostFuncs maps module name → field name → Go function.
 	HostFuncs map[string]map[string]abi.HostFunc
+	// HostModules maps a module name to a provider of its Go functions,
+	// asked only for those the module imports (a *wasi.WASI is one).
+	HostModules map[string]abi.HostModule
 	// Externs maps module name → field name → an export of another
 	// instance (Instance.Export, a Func from a table) or a memory, table or
 	// global made by NewMemory, NewTable or NewGlobal.
@@ -249,6 +253,14 @@ func resolve(cfg Config, im abi.Import) (Extern, *abi.HostFunc, error) {
 			return nil, nil, fmt.Errorf("want a %v, got a host function", im.Kind)
 		}
 		return nil, &h, nil
+	}
+	if hm := cfg.HostModules[im.Module]; hm != nil {
+		if h, ok := hm.HostFunc(im.Name); ok {
+			if im.Kind != abi.ExternFunc {
+				return nil, nil, fmt.Errorf("want a %v, got a host function", im.Kind)
+			}
+			return nil, &h, nil
+		}
 	}
 	if e, ok := cfg.Externs[im.Module][im.Name]; ok && e != nil {
 		return e, nil, nil

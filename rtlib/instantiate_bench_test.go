@@ -24,47 +24,58 @@ import (
 // wasm, big data segments and tables) and the C sieve (a small one).
 // Objects are compiled at -O0, which changes code quality but not
 // instantiation work, and cached in the temporary directory by wasm hash.
+//
+// WASI is handed over both ways: as a host module (Config.HostModules,
+// asked only for the imported functions) and as the map of every
+// function (wasi.WASI.Imports in Config.HostFuncs).
 func BenchmarkInstantiate(b *testing.B) {
-	for _, p := range []struct {
-		name  string
-		build func(b *testing.B, dir string) string
-	}{
-		{"gojson", buildGoJSON},
-		{"sieve", buildSieve},
-	} {
+	for _, p := range benchPrograms {
 		b.Run(p.name, func(b *testing.B) {
 			mod := loadBenchModule(b, p.build)
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				w, err := wasi.New(wasi.Config{Args: []string{p.name}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				inst, err := mod.Instantiate(ctx, rtlib.Config{HostFuncs: map[string]map[string]abi.HostFunc{
-					wasi.ModuleName: w.Imports(),
-				}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				inst.Close()
-				w.Close()
+			for _, how := range []string{"hostmodule", "imports"} {
+				b.Run(how, func(b *testing.B) { instantiateLoop(b, mod, p.name, how) })
 			}
 		})
 	}
+}
+
+// instantiateLoop is the body of BenchmarkInstantiate.
+func instantiateLoop(b *testing.B, mod *rtlib.Module, name, how string) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		w, err := wasi.New(wasi.Config{Args: []string{name}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var cfg rtlib.Config
+		if how == "imports" {
+			cfg.HostFuncs = map[string]map[string]abi.HostFunc{wasi.ModuleName: w.Imports()}
+		} else {
+			cfg.HostModules = map[string]abi.HostModule{wasi.ModuleName: w}
+		}
+		inst, err := mod.Instantiate(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst.Close()
+		w.Close()
+	}
+}
+
+var benchPrograms = []struct {
+	name  string
+	build func(b *testing.B, dir string) string
+}{
+	{"gojson", buildGoJSON},
+	{"sieve", buildSieve},
 }
 
 // BenchmarkLoadInstantiate is the cold path: loading the object (parse,
 // map, relocate), the first instance (which builds the module's memory
 // images) and closing both.
 func BenchmarkLoadInstantiate(b *testing.B) {
-	for _, p := range []struct {
-		name  string
-		build func(b *testing.B, dir string) string
-	}{
-		{"gojson", buildGoJSON},
-		{"sieve", buildSieve},
-	} {
+	for _, p := range benchPrograms {
 		b.Run(p.name, func(b *testing.B) {
 			obj := benchObject(b, p.build)
 			ctx := context.Background()
@@ -78,9 +89,7 @@ func BenchmarkLoadInstantiate(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				inst, err := mod.Instantiate(ctx, rtlib.Config{HostFuncs: map[string]map[string]abi.HostFunc{
-					wasi.ModuleName: w.Imports(),
-				}})
+				inst, err := mod.Instantiate(ctx, rtlib.Config{HostModules: map[string]abi.HostModule{wasi.ModuleName: w}})
 				if err != nil {
 					b.Fatal(err)
 				}

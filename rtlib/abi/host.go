@@ -48,6 +48,14 @@ type HostFunc struct {
 	Fn              func(ctx context.Context, caller Caller, stack []uint64) error
 }
 
+// HostModule provides the functions of one import module by name. It
+// suits providers that make their functions per instance (WASI binds its
+// functions to one guest's descriptor table): the runtime asks only for
+// the functions a module imports.
+type HostModule interface {
+	HostFunc(name string) (HostFunc, bool)
+}
+
 func (t ValType) String() string {
 	switch t {
 	case I32:

@@ -255,55 +255,63 @@ var errnoFuncs = []struct {
 	{"sock_shutdown", "ii", (*WASI).sockShutdown},
 }
 
-// signatures holds the parameter and result types shared by every WASI
-// value's functions, keyed by name.
-var signatures = sync.OnceValue(func() map[string][2][]abi.ValType {
-	errno := []abi.ValType{abi.I32}
-	sigs := map[string][2][]abi.ValType{
-		"poll_oneoff": {valTypes("iiii"), errno},
-		"proc_exit":   {valTypes("i"), nil},
-		"proc_raise":  {valTypes("i"), errno},
-	}
-	for _, f := range errnoFuncs {
-		sigs[f.name] = [2][]abi.ValType{valTypes(f.params), errno}
-	}
-	return sigs
-})
+// function is a WASI function as every WASI value has it: its type, and
+// its body given the WASI value.
+type function struct {
+	params, results []abi.ValType
+	call            func(w *WASI, ctx context.Context, c abi.Caller, stack []uint64) error
+}
 
-// Imports returns every wasi_snapshot_preview1 function, keyed by name.
-// The functions' type slices are shared: callers must not modify them.
-func (w *WASI) Imports() map[string]abi.HostFunc {
-	sigs := signatures()
-	fns := make(map[string]abi.HostFunc, len(sigs))
-	for _, f := range errnoFuncs {
-		h := f.h
-		sig := sigs[f.name]
-		fns[f.name] = abi.HostFunc{Params: sig[0], Results: sig[1],
-			Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error {
-				stack[0] = uint64(h(w, ctx, memory(c.Memory()), stack))
-				return nil
-			}}
-	}
-	sig := sigs["poll_oneoff"]
-	fns["poll_oneoff"] = abi.HostFunc{Params: sig[0], Results: sig[1],
-		Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error {
+// functions are every wasi_snapshot_preview1 function, keyed by name.
+var functions = sync.OnceValue(func() map[string]function {
+	errno := []abi.ValType{abi.I32}
+	fns := map[string]function{
+		"poll_oneoff": {valTypes("iiii"), errno, func(w *WASI, ctx context.Context, c abi.Caller, stack []uint64) error {
 			e, err := w.pollOneoff(ctx, memory(c.Memory()), stack)
 			stack[0] = uint64(e)
 			return err
+		}},
+		"proc_exit": {valTypes("i"), nil, func(_ *WASI, _ context.Context, _ abi.Caller, stack []uint64) error {
+			return &ExitError{Code: uint32(stack[0])}
+		}},
+		"proc_raise": {valTypes("i"), errno, func(_ *WASI, _ context.Context, _ abi.Caller, stack []uint64) error {
+			return &RaiseError{Signal: uint8(stack[0])}
+		}},
+	}
+	for _, f := range errnoFuncs {
+		h := f.h
+		fns[f.name] = function{valTypes(f.params), errno, func(w *WASI, ctx context.Context, c abi.Caller, stack []uint64) error {
+			stack[0] = uint64(h(w, ctx, memory(c.Memory()), stack))
+			return nil
 		}}
-	sig = sigs["proc_exit"]
-	fns["proc_exit"] = abi.HostFunc{Params: sig[0], Results: sig[1], Fn: procExit}
-	sig = sigs["proc_raise"]
-	fns["proc_raise"] = abi.HostFunc{Params: sig[0], Results: sig[1], Fn: procRaise}
+	}
 	return fns
+})
+
+// HostFunc returns the wasi_snapshot_preview1 function name of this WASI
+// value. A *WASI is an abi.HostModule: an embedder can hand it to the
+// runtime (rtlib.Config.HostModules), which then asks only for the
+// functions a module imports, instead of building every function with
+// Imports. The function's type slices are shared: callers must not modify
+// them.
+func (w *WASI) HostFunc(name string) (abi.HostFunc, bool) {
+	f, ok := functions()[name]
+	if !ok {
+		return abi.HostFunc{}, false
+	}
+	call := f.call
+	return abi.HostFunc{Params: f.params, Results: f.results,
+		Fn: func(ctx context.Context, c abi.Caller, stack []uint64) error { return call(w, ctx, c, stack) }}, true
 }
 
-func procExit(_ context.Context, _ abi.Caller, stack []uint64) error {
-	return &ExitError{Code: uint32(stack[0])}
-}
-
-func procRaise(_ context.Context, _ abi.Caller, stack []uint64) error {
-	return &RaiseError{Signal: uint8(stack[0])}
+// Imports returns every wasi_snapshot_preview1 function, keyed by name
+// (see HostFunc for the cheaper way to hand them to the runtime).
+func (w *WASI) Imports() map[string]abi.HostFunc {
+	fns := make(map[string]abi.HostFunc, len(functions()))
+	for name := range functions() {
+		fns[name], _ = w.HostFunc(name)
+	}
+	return fns
 }
 
 func valTypes(s string) []abi.ValType {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,5 +237,30 @@ func TestRightsOnlyShrink(t *testing.T) {
 	copy(c.mem[100:], "sub")
 	if e := call(t, w, c, "path_create_directory", 3, 100, 3); e != ErrnoNotcapable {
 		t.Errorf("mkdir without the right answered %d", e)
+	}
+}
+
+// TestHostFunc checks the abi.HostModule side of WASI: the same functions
+// as Imports, one at a time, and nothing else.
+func TestHostFunc(t *testing.T) {
+	w, _ := New(Config{Args: []string{"prog", "x"}})
+	var _ abi.HostModule = w
+	for name, want := range w.Imports() {
+		got, ok := w.HostFunc(name)
+		if !ok || !slices.Equal(got.Params, want.Params) || !slices.Equal(got.Results, want.Results) {
+			t.Errorf("HostFunc(%q) = %v, %v; Imports has %v -> %v", name, got, ok, want.Params, want.Results)
+		}
+	}
+	if _, ok := w.HostFunc("fd_nonesuch"); ok {
+		t.Error("HostFunc answers an unknown name")
+	}
+	sizes, _ := w.HostFunc("args_sizes_get")
+	c := &fakeCaller{mem: make([]byte, 16)}
+	stack := []uint64{0, 4}
+	if err := sizes.Fn(context.Background(), c, stack); err != nil || Errno(stack[0]) != ErrnoSuccess {
+		t.Fatalf("args_sizes_get: errno %d, %v", stack[0], err)
+	}
+	if argc, size := c.mem[0], c.mem[4]; argc != 2 || size != 7 {
+		t.Errorf("args_sizes_get = %d args, %d bytes; want 2, 7", argc, size)
 	}
 }
