@@ -295,7 +295,7 @@ func (w *WASI) seek(m memory, fd uint32, offset int64, whence int, resultPtr uin
 	return m.writeU64(resultPtr, uint64(pos))
 }
 
-func (w *WASI) fdRead(_ context.Context, m memory, a []uint64) Errno {
+func (w *WASI) fdRead(ctx context.Context, m memory, a []uint64) Errno {
 	e, errno := w.fds.get(uint32(a[0]), RightFdRead)
 	if errno != ErrnoSuccess {
 		return errno
@@ -313,9 +313,13 @@ func (w *WASI) fdRead(_ context.Context, m memory, a []uint64) Errno {
 	case kindFile:
 		n, err = retryEINTR(func() (int, error) { return unix.Readv(e.hostFd(), bufs) })
 	case kindStream:
+		disarm := unblockOnDone(ctx, readDeadline(e.r))
 		n, err = readOnce(e.r, bufs)
+		disarm()
 	case kindConn:
+		disarm := unblockOnDone(ctx, readDeadline(e.conn))
 		n, err = e.connRead(firstNonEmpty(bufs))
+		disarm()
 	default:
 		return ErrnoBadf
 	}
@@ -353,7 +357,7 @@ func (w *WASI) fdPread(_ context.Context, m memory, a []uint64) Errno {
 	return m.writeU32(uint32(a[4]), uint32(n))
 }
 
-func (w *WASI) fdWrite(_ context.Context, m memory, a []uint64) Errno {
+func (w *WASI) fdWrite(ctx context.Context, m memory, a []uint64) Errno {
 	e, errno := w.fds.get(uint32(a[0]), RightFdWrite)
 	if errno != ErrnoSuccess {
 		return errno
@@ -371,9 +375,13 @@ func (w *WASI) fdWrite(_ context.Context, m memory, a []uint64) Errno {
 	case kindFile:
 		n, err = retryEINTR(func() (int, error) { return unix.Writev(e.hostFd(), bufs) })
 	case kindStream:
+		disarm := unblockOnDone(ctx, writeDeadline(e.w))
 		n, err = e.w.Write(concat(bufs))
+		disarm()
 	case kindConn:
+		disarm := unblockOnDone(ctx, writeDeadline(e.conn))
 		n, err = e.conn.Write(concat(bufs))
+		disarm()
 	default:
 		return ErrnoBadf
 	}

@@ -67,7 +67,7 @@ func (e *fdEntry) connRecv(b []byte, hostFlags int) (int, error) {
 	return n, err
 }
 
-func (w *WASI) sockAccept(_ context.Context, m memory, a []uint64) Errno {
+func (w *WASI) sockAccept(ctx context.Context, m memory, a []uint64) Errno {
 	fd, flags, resultPtr := uint32(a[0]), uint16(a[1]), uint32(a[2])
 	if e := w.fds.lookup(fd); e != nil && e.kind != kindListener {
 		return ErrnoNotsock
@@ -100,7 +100,10 @@ func (w *WASI) sockAccept(_ context.Context, m memory, a []uint64) Errno {
 		}
 	} else {
 		var err error
-		if conn, err = e.ln.Accept(); err != nil {
+		disarm := unblockOnDone(ctx, acceptDeadline(e.ln))
+		conn, err = e.ln.Accept()
+		disarm()
+		if err != nil {
 			return errnoOf(err)
 		}
 	}
@@ -115,7 +118,7 @@ func (w *WASI) conn(fd uint32, need Rights) (*fdEntry, Errno) {
 	return w.fds.get(fd, need)
 }
 
-func (w *WASI) sockRecv(_ context.Context, m memory, a []uint64) Errno {
+func (w *WASI) sockRecv(ctx context.Context, m memory, a []uint64) Errno {
 	e, errno := w.conn(uint32(a[0]), RightFdRead)
 	if errno != ErrnoSuccess {
 		return errno
@@ -138,6 +141,7 @@ func (w *WASI) sockRecv(_ context.Context, m memory, a []uint64) Errno {
 	if riFlags&riflagRecvPeek != 0 {
 		hostFlags |= unix.MSG_PEEK
 	}
+	defer unblockOnDone(ctx, readDeadline(e.conn))()
 	total := 0
 	for _, b := range bufs {
 		for len(b) > 0 {
@@ -166,7 +170,7 @@ func (w *WASI) sockRecv(_ context.Context, m memory, a []uint64) Errno {
 	return ErrnoSuccess
 }
 
-func (w *WASI) sockSend(_ context.Context, m memory, a []uint64) Errno {
+func (w *WASI) sockSend(ctx context.Context, m memory, a []uint64) Errno {
 	e, errno := w.conn(uint32(a[0]), RightFdWrite)
 	if errno != ErrnoSuccess {
 		return errno
@@ -178,7 +182,9 @@ func (w *WASI) sockSend(_ context.Context, m memory, a []uint64) Errno {
 	if _, errno := m.slice(uint32(a[4]), 4); errno != ErrnoSuccess {
 		return errno
 	}
+	disarm := unblockOnDone(ctx, writeDeadline(e.conn))
 	n, err := e.conn.Write(concat(bufs))
+	disarm()
 	if err != nil && n == 0 {
 		return errnoOf(err)
 	}
