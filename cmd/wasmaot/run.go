@@ -125,7 +125,7 @@ func guestExit(c *cli.Context, path string, err error) error {
 func newWASI(c *cli.Context, path string, guestArgs []string) (*wasi.WASI, error) {
 	cfg := wasi.Config{
 		Args:   append([]string{path}, guestArgs...),
-		Stdin:  os.Stdin,
+		Stdin:  guestStdin(),
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 	}
