@@ -41,20 +41,21 @@ func (a *affine) scale(k uint32) *affine {
 
 // loopValues describes the values of one function relative to a loop:
 // where each value is defined and, for the loop's header parameters
-// that are induction variables, their constant step per iteration.
+// that are induction variables, their step per iteration (an affine of
+// invariants only: a constant, or a value such as a row length).
 type loopValues struct {
 	f        *ir.Func
 	l        *natLoop
 	defBlock []*ir.Block // nil: not defined in any block (unused value)
 	defInstr []*ir.Instr // nil for block parameters
-	step     map[ir.Value]uint32
+	step     map[ir.Value]*affine
 	memo     map[ir.Value]*affine
 	failed   map[ir.Value]bool
 }
 
 func newLoopValues(f *ir.Func, l *natLoop, defBlock []*ir.Block, defInstr []*ir.Instr) *loopValues {
 	return &loopValues{f: f, l: l, defBlock: defBlock, defInstr: defInstr,
-		step: map[ir.Value]uint32{}, memo: map[ir.Value]*affine{}, failed: map[ir.Value]bool{}}
+		step: map[ir.Value]*affine{}, memo: map[ir.Value]*affine{}, failed: map[ir.Value]bool{}}
 }
 
 // definitions records the defining block and instruction of every value.
@@ -160,34 +161,52 @@ func (lv *loopValues) computeAffine(v ir.Value) *affine {
 	return nil
 }
 
-// stride returns how much a changes from one iteration to the next, as a
-// signed number, or false if a depends on a header parameter that is not
-// an induction variable.
-func (lv *loopValues) stride(a *affine) (int64, bool) {
-	var s uint32
+// stride returns how much a changes from one iteration to the next, an
+// affine of invariants, or false if a depends on a header parameter that
+// is not an induction variable.
+func (lv *loopValues) stride(a *affine) (*affine, bool) {
+	s := &affine{}
 	for _, t := range a.terms {
 		if lv.invariant(t.v) {
 			continue
 		}
 		step, ok := lv.step[t.v]
 		if !ok {
-			return 0, false
+			return nil, false
 		}
-		s += t.k * step
+		s = s.add(step, t.k)
 	}
-	return int64(int32(s)), true
+	return s, true
+}
+
+// constant reports whether a has no variable terms, and its constant
+// part as a signed number.
+func (a *affine) constant() (int64, bool) {
+	return int64(int32(a.c)), len(a.terms) == 0
+}
+
+func (a *affine) equal(b *affine) bool {
+	return a.c == b.c && slices.Equal(a.terms, b.terms)
 }
 
 // findInductionVars records the header parameters whose back-edge
-// argument is the parameter plus a constant.
+// argument is the parameter plus an affine of invariants.
 func (lv *loopValues) findInductionVars(back *ir.BlockCall) {
 	for i, p := range lv.l.header.Params {
 		if lv.f.Types[p] != ir.I32 {
 			continue
 		}
 		a, ok := lv.affineOf(back.Args[i])
-		if ok && len(a.terms) == 1 && a.terms[0].v == p && a.terms[0].k == 1 {
-			lv.step[p] = a.c
+		if !ok {
+			continue
+		}
+		step := a.add(&affine{terms: []affineTerm{{p, 1}}}, ^uint32(0))
+		invariant := true
+		for _, t := range step.terms {
+			invariant = invariant && lv.invariant(t.v)
+		}
+		if invariant {
+			lv.step[p] = step
 		}
 	}
 }

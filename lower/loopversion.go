@@ -19,8 +19,8 @@ import (
 //	header…:      the original loop, every check in place
 //
 // The range of a check comes from two facts. Its address is affine in
-// the iteration number k: A0 + S·k (mod 2^32), where S is a constant (see
-// affine.go). And the loop's latch exits as soon as a counter T0 + C·k
+// the iteration number k: A0 + S·k (mod 2^32), where the stride S is a
+// constant or a loop-invariant value (see affine.go). And the loop's latch exits as soon as a counter T0 + C·k
 // fails a comparison with a loop-invariant bound, which bounds k by a
 // K computed before the loop (tripBound). If zext(A0) + S·k stays within
 // [0, length-extent] at k = 0 and at k = K, it does for every k between,
@@ -78,7 +78,7 @@ type versionPlan struct {
 type hoistedCheck struct {
 	in         *ir.Instr
 	addr       *affine
-	stride     int64
+	stride     *affine // of invariants
 	beforeLast bool
 }
 
@@ -142,7 +142,10 @@ func planVersion(lv *loopValues, cfg *ir.CFG) *versionPlan {
 				continue
 			}
 			s, ok := lv.stride(a)
-			if !ok || s > maxHoistStride || s < -maxHoistStride {
+			if !ok {
+				continue
+			}
+			if c, isConst := s.constant(); isConst && (c > maxHoistStride || c < -maxHoistStride) {
 				continue
 			}
 			p.checks = append(p.checks, hoistedCheck{in, a, s, body != nil && cfg.Dominates(body, b)})

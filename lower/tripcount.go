@@ -12,7 +12,7 @@ import (
 // where T0 is counter's value in iteration 0.
 type tripCount struct {
 	counter *affine
-	step    int64 // nonzero
+	step    *affine // of invariants; nonzero
 	bound   *affine
 	pred    cmpPred
 	signed  bool
@@ -56,6 +56,18 @@ var i32Compares = map[ir.Op]struct {
 // cond != 0 if continueOnTrue, when cond == 0 otherwise).
 func (lv *loopValues) tripCount(cond ir.Value, continueOnTrue bool) (tripCount, bool) {
 	var t tripCount
+	// eqz(c) of a comparison c is c negated.
+	for {
+		in := lv.defInstr[cond]
+		if in == nil || lv.invariant(cond) || in.Op != ir.Op(wasm.OpI32Eqz) {
+			break
+		}
+		inner := lv.defInstr[in.Args[0]]
+		if _, ok := i32Compares[opOf(inner)]; !ok && opOf(inner) != ir.Op(wasm.OpI32Eqz) {
+			break
+		}
+		cond, continueOnTrue = in.Args[0], !continueOnTrue
+	}
 	x, y, hasY := cond, ir.Value(0), false
 	t.pred = predNE // brif x: continue while x != 0
 	if in := lv.defInstr[cond]; in != nil && !lv.invariant(cond) {
@@ -77,12 +89,14 @@ func (lv *loopValues) tripCount(cond ir.Value, continueOnTrue bool) (tripCount, 
 	}
 	sx, ok1 := lv.stride(ax)
 	sy, ok2 := lv.stride(ay)
-	switch {
-	case !ok1 || !ok2:
+	if !ok1 || !ok2 {
 		return t, false
-	case sx != 0 && sy == 0:
+	}
+	zero := func(a *affine) bool { c, ok := a.constant(); return ok && c == 0 }
+	switch {
+	case !zero(sx) && zero(sy):
 		t.counter, t.step, t.bound = ax, sx, ay
-	case sy != 0 && sx == 0:
+	case !zero(sy) && zero(sx):
 		t.counter, t.step, t.bound, t.pred = ay, sy, ax, t.pred.swapped()
 	default:
 		return t, false
@@ -90,14 +104,20 @@ func (lv *loopValues) tripCount(cond ir.Value, continueOnTrue bool) (tripCount, 
 	if !continueOnTrue {
 		t.pred = t.pred.negated()
 	}
+	// The step must go towards the bound: a constant one is checked here,
+	// a variable one by the guard (see tripBound).
+	c, constStep := t.step.constant()
 	switch t.pred {
 	case predNE:
+		if !constStep {
+			return t, false
+		}
 	case predLT, predLE:
-		if t.step < 0 {
+		if constStep && c < 0 {
 			return t, false
 		}
 	case predGT, predGE:
-		if t.step > 0 {
+		if constStep && c > 0 {
 			return t, false
 		}
 	default: // eq: at most two iterations; not worth versioning
@@ -182,16 +202,14 @@ func (g *guardBuilder) length(mem uint32) ir.Value {
 // bound holds: the counter does not wrap before the exit test fails.
 func (g *guardBuilder) tripBound(t tripCount) (k, ok ir.Value) {
 	s, b := g.materialize(t.counter), g.materialize(t.bound)
-	m := t.step
-	if m < 0 {
-		m = -m
-	}
 	if t.pred == predNE {
 		// The smallest k with s + step·k = b (mod 2^32): the distance,
 		// if the step divides it; it cannot be smaller, since the
 		// distance is below 2^32.
+		c, _ := t.step.constant()
+		m := max(c, -c)
 		d := g.add(opI32Sub, ir.I32, b, s)
-		if t.step < 0 {
+		if c < 0 {
 			d = g.add(opI32Sub, ir.I32, s, b)
 		}
 		dz := g.add(opI64ExtendI32U, ir.I64, d)
@@ -201,35 +219,67 @@ func (g *guardBuilder) tripBound(t tripCount) (k, ok ir.Value) {
 		ok = g.add(opI64Eqz, ir.I32, g.add(opI64RemU, ir.I64, dz, g.i64(m)))
 		return g.add(opI64DivU, ir.I64, dz, g.i64(m)), ok
 	}
+	up := t.pred == predLT || t.pred == predLE
+	ok = noValue
+	// m is the step's magnitude (i64, >= 1). A variable step must have
+	// the right sign at run time; the division then uses 1 instead of a
+	// wrong m, so it never divides by zero.
+	var m ir.Value
+	c, constStep := t.step.constant()
+	if constStep {
+		m = g.i64(max(c, -c))
+	} else {
+		sv := g.add(opI64ExtendI32S, ir.I64, g.materialize(t.step))
+		if !up {
+			sv = g.add(opI64Sub, ir.I64, g.i64(0), sv)
+		}
+		zero := g.i64(0)
+		ok = g.add(opI64GtS, ir.I32, sv, zero)
+		m = g.add(ir.OpSelect, ir.I64, sv, g.i64(1), ok)
+	}
+	and := func(c ir.Value) {
+		if ok == noValue {
+			ok = c
+		} else {
+			ok = g.add(opI32And, ir.I32, ok, c)
+		}
+	}
 	ext, lo, hi := opI64ExtendI32U, int64(0), int64(1)<<32
 	if t.signed {
 		ext, lo, hi = opI64ExtendI32S, -(int64(1) << 31), int64(1)<<31
 	}
 	sx, bx := g.add(ext, ir.I64, s), g.add(ext, ir.I64, b)
 	var dist ir.Value
-	switch t.pred {
-	case predLT, predLE:
+	if up {
 		if t.pred == predLE { // T <= B is T < B+1
 			bx = g.add(opI64Add, ir.I64, bx, g.i64(1))
 		}
 		// Iterations go on while T < bx; the last T is below bx+m, so
 		// nothing wraps if bx+m <= hi.
-		ok = g.add(opI64LeS, ir.I32, g.add(opI64Add, ir.I64, bx, g.i64(m)), g.i64(hi))
+		and(g.add(opI64LeS, ir.I32, g.add(opI64Add, ir.I64, bx, m), g.i64(hi)))
 		dist = g.add(opI64Sub, ir.I64, bx, sx)
-	default: // predGT, predGE
+	} else {
 		if t.pred == predGE { // T >= B is T > B-1
 			bx = g.add(opI64Sub, ir.I64, bx, g.i64(1))
 		}
-		ok = g.add(opI64GeS, ir.I32, g.add(opI64Sub, ir.I64, bx, g.i64(m-1)), g.i64(lo))
+		// Likewise the last T is above bx-m: nothing wraps if
+		// bx-m+1 >= lo.
+		and(g.add(opI64GeS, ir.I32, g.add(opI64Add, ir.I64, g.add(opI64Sub, ir.I64, bx, m), g.i64(1)), g.i64(lo)))
 		dist = g.add(opI64Sub, ir.I64, sx, bx)
 	}
 	// K = ceil(max(dist, 0) / m)
 	zero := g.i64(0)
 	pos := g.add(ir.OpSelect, ir.I64, dist, zero, g.add(opI64GtS, ir.I32, dist, zero))
-	if m == 1 {
+	if constStep && max(c, -c) == 1 {
 		return pos, ok
 	}
-	k = g.add(opI64DivU, ir.I64, g.add(opI64Add, ir.I64, pos, g.i64(m-1)), g.i64(m))
+	var mMinus1 ir.Value
+	if constStep {
+		mMinus1 = g.i64(max(c, -c) - 1)
+	} else {
+		mMinus1 = g.add(opI64Sub, ir.I64, m, g.i64(1))
+	}
+	k = g.add(opI64DivU, ir.I64, g.add(opI64Add, ir.I64, pos, mMinus1), m)
 	return k, ok
 }
 
@@ -240,7 +290,7 @@ func (g *guardBuilder) tripBound(t tripCount) (k, ok ir.Value) {
 // with base the address's variable part, lo and hi signed.
 type checkRange struct {
 	mem        uint32
-	stride     int64
+	stride     *affine
 	beforeLast bool
 	terms      []affineTerm
 	lo, hi     int64
@@ -254,7 +304,7 @@ func checkRanges(p *versionPlan) []*checkRange {
 		end := c + int64(h.in.Const)
 		var r *checkRange
 		for _, x := range out {
-			if x.mem == h.in.Index && x.stride == h.stride && x.beforeLast == h.beforeLast && slices.Equal(x.terms, h.addr.terms) {
+			if x.mem == h.in.Index && x.stride.equal(h.stride) && x.beforeLast == h.beforeLast && slices.Equal(x.terms, h.addr.terms) {
 				r = x
 				break
 			}
@@ -289,7 +339,8 @@ func (g *guardBuilder) emit(p *versionPlan) ir.Value {
 		a0 := g.add(opI64ExtendI32U, ir.I64, g.materialize(&affine{c: uint32(r.lo), terms: r.terms}))
 		span := g.i64(r.hi - r.lo)
 		and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, a0, span), length))
-		if r.stride == 0 {
+		stride, constStride := r.stride.constant()
+		if constStride && stride == 0 {
 			continue
 		}
 		last := k
@@ -297,16 +348,33 @@ func (g *guardBuilder) emit(p *versionPlan) ir.Value {
 			if kBody == noValue {
 				kBody = g.add(opI64Sub, ir.I64, k, g.i64(1))
 			}
-			// K-1 is -1 when the body never runs; the test below is then
-			// stricter than needed, which is sound.
+			// K-1 is -1 when the body never runs; the tests below are
+			// then stricter than needed, which is sound.
 			last = kBody
 		}
-		end := g.add(opI64Add, ir.I64, a0, g.add(opI64Mul, ir.I64, last, g.i64(r.stride)))
-		if r.stride > 0 {
-			and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, end, span), length))
+		var sv ir.Value
+		if constStride {
+			sv = g.i64(stride)
 		} else {
+			// |S| <= 2^30 keeps S·K within an int64 (K <= 2^32).
+			sv = g.add(opI64ExtendI32S, ir.I64, g.materialize(r.stride))
+			and(g.add(opI64LeU, ir.I32, g.add(opI64Add, ir.I64, sv, g.i64(1<<30)), g.i64(1<<31)))
+		}
+		end := g.add(opI64Add, ir.I64, a0, g.add(opI64Mul, ir.I64, last, sv))
+		if !constStride || stride > 0 {
+			and(g.add(opI64LeS, ir.I32, g.add(opI64Add, ir.I64, end, span), length))
+		}
+		if !constStride || stride < 0 {
 			and(g.add(opI64GeS, ir.I32, end, g.i64(0)))
 		}
 	}
 	return ok
+}
+
+// opOf is in's op, or 0 for no instruction.
+func opOf(in *ir.Instr) ir.Op {
+	if in == nil {
+		return 0
+	}
+	return in.Op
 }

@@ -15,9 +15,10 @@ import (
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// loopsWat has three loops the loop-versioning pass gives a check-free
+// loopsWat has four loops the loop-versioning pass gives a check-free
 // copy: a bottom-tested ascending fill, a top-tested descending byte
-// fill and a copy of two i64s per iteration that ends on k != n.
+// fill, a copy of two i64s per iteration that ends on k != n, and the
+// sieve's marking loop, whose step is a parameter.
 const loopsWat = `(module
   (memory (export "mem") 1)
   (data (i32.const 0) "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!?")
@@ -43,7 +44,12 @@ const loopsWat = `(module
       (local.set $d (i32.add (local.get $d) (i32.const 16)))
       (local.set $s (i32.add (local.get $s) (i32.const 16)))
       (local.set $k (i32.add (local.get $k) (i32.const 2)))
-      (br_if $l (i32.ne (local.get $k) (local.get $n))))))`
+      (br_if $l (i32.ne (local.get $k) (local.get $n)))))
+  (func (export "mark") (param $p i32) (param $j i32) (param $step i32) (param $top i32)
+    (loop $l
+      (i32.store8 (i32.add (local.get $p) (local.get $j)) (i32.const 1))
+      (local.set $j (i32.add (local.get $j) (local.get $step)))
+      (br_if $l (i32.lt_s (local.get $j) (local.get $top))))))`
 
 // TestLoopVersioningTraps runs versioned loops compiled at -O2 in and out
 // of bounds: in bounds they do all their stores; out of bounds they trap
@@ -51,8 +57,8 @@ const loopsWat = `(module
 // stores in memory and none of the later ones.
 func TestLoopVersioningTraps(t *testing.T) {
 	mod, stats := loadWat(t, loopsWat)
-	if stats.LoopsVersioned != 3 {
-		t.Fatalf("%d loops versioned, want 3 (%+v)", stats.LoopsVersioned, stats)
+	if stats.LoopsVersioned != 4 {
+		t.Fatalf("%d loops versioned, want 4 (%+v)", stats.LoopsVersioned, stats)
 	}
 	const size = 65536
 	// run calls name (unless empty) in a fresh instance and returns its
@@ -128,6 +134,30 @@ func TestLoopVersioningTraps(t *testing.T) {
 	mem, err = run("copy2", size-48, 0, 7)
 	if !isOOB(err) || !bytes.Equal(mem[size-48:], initial[:48]) {
 		t.Errorf("copy2(size-48, 0, 7): err %v (want out of bounds), or copies before the trap missing", err)
+	}
+
+	// mark: every step-th byte from p+j below p+top. A step of 3 stays in
+	// bounds; near the end of memory the fourth store traps; a negative
+	// step (never versioned) walks down until p+j wraps.
+	marked := func(mem []byte, p, j, step, n int) bool {
+		for i := range n {
+			if mem[p+j+i*step] != 1 {
+				return false
+			}
+		}
+		return true
+	}
+	mem, err = run("mark", 100, 4, 3, 100)
+	if err != nil || !marked(mem, 100, 4, 3, 32) || mem[100+5] != initial[100+5] || mem[100+100] != initial[100+100] {
+		t.Errorf("mark(100, 4, 3, 100): err %v or memory wrong", err)
+	}
+	mem, err = run("mark", size-10, 0, 4, 20)
+	if !isOOB(err) || !marked(mem, size-10, 0, 4, 3) || !bytes.Equal(mem[:size-10], initial[:size-10]) {
+		t.Errorf("mark(size-10, 0, 4, 20): err %v (want out of bounds), or stores before the trap missing", err)
+	}
+	mem, err = run("mark", 1000, 50, 0xfffffffd, 100)
+	if !isOOB(err) || !marked(mem, 0, 0, 3, 351) {
+		t.Errorf("mark(1000, 50, -3, 100): err %v (want out of bounds), or stores before the trap missing", err)
 	}
 }
 
