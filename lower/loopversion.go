@@ -20,9 +20,10 @@ import (
 //
 // The range of a check comes from two facts. Its address is affine in
 // the iteration number k: A0 + S·k (mod 2^32), where the stride S is a
-// constant or a loop-invariant value (see affine.go). And the loop's latch exits as soon as a counter T0 + C·k
-// fails a comparison with a loop-invariant bound, which bounds k by a
-// K computed before the loop (tripBound). If zext(A0) + S·k stays within
+// constant or a loop-invariant value (see affine.go). And the loop's
+// exit test leaves as soon as a counter T0 + C·k fails a comparison with
+// a loop-invariant bound, which bounds k by a K computed before the loop
+// (tripcount.go, guard.go). If zext(A0) + S·k stays within
 // [0, length-extent] at k = 0 and at k = K, it does for every k between,
 // never wraps, and every check passes: memories never shrink, so a
 // length read before the loop is a lower bound for the whole loop. The
@@ -61,8 +62,8 @@ const (
 	loopVersionMaxInstrs = 1000
 )
 
-// maxHoistStride bounds |S| of a hoisted check so that A0 + S·K fits in
-// an int64 for any K below 2^33.
+// maxHoistStride bounds a constant |S| of a hoisted check so that A0 + S·K
+// fits in an int64 for any K below 2^33 (the guard bounds a variable one).
 const maxHoistStride = 1 << 24
 
 // A versionPlan is what planVersion found hoistable in one loop.
@@ -106,19 +107,23 @@ func planVersion(lv *loopValues, cfg *ir.CFG) *versionPlan {
 			p.back = s
 		}
 	}
-	// The exit test: at the bottom of the loop (the latch) or at its top
-	// (the header, with the latch jumping back).
-	test := l.latch
-	if !exitTest(l, test) {
-		test = l.header
-		if !exitTest(l, test) {
-			return nil
+	// The exit test: a conditional exit every iteration passes, one that
+	// dominates the latch; the latch's own if it has one, else the one
+	// closest to it (often the header: a loop tested at the top).
+	var test *ir.Block
+	for _, b := range l.blocks {
+		if exitTest(l, b) && cfg.Dominates(b, l.latch) && (test == nil || cfg.Num(b) > cfg.Num(test)) {
+			test = b
 		}
+	}
+	if test == nil {
+		return nil
 	}
 	term := test.Terminator()
 	continueOnTrue := l.in[term.Succs[0].Block]
-	// With the test at the top, iteration K runs only the header; the
-	// blocks the test leads into run up to iteration K-1.
+	// Iteration K is the first whose test fails: the blocks the test
+	// leads into (all the loop's blocks after it, as the loop contains no
+	// other cycle) run up to iteration K-1 only.
 	var body *ir.Block
 	if test != l.latch {
 		body = term.Succs[0].Block
