@@ -281,7 +281,13 @@ var functions = sync.OnceValue(func() map[string]function {
 	for _, f := range errnoFuncs {
 		h := f.h
 		fns[f.name] = function{valTypes(f.params), errno, func(w *WASI, ctx context.Context, c abi.Caller, stack []uint64) error {
-			stack[0] = uint64(h(w, ctx, memory(c.Memory()), stack))
+			e := h(w, ctx, memory(c.Memory()), stack)
+			stack[0] = uint64(e)
+			if e == ErrnoAgain {
+				// A blocking call woken because its context ended (see
+				// unblockOnDone) ends the guest now, as an interrupt.
+				return ctx.Err()
+			}
 			return nil
 		}}
 	}
