@@ -74,6 +74,10 @@ type Instance struct {
 	closed   atomic.Bool
 	freed    atomic.Bool // its group has been freed: vmem is gone
 	segMu    sync.Mutex  // dataLive and elems
+	// records: the records of the defined functions are in place in vmem
+	// (written by define, or kept from the previous instance of a pooled
+	// slot: they depend only on the module and vmem's address).
+	records bool
 }
 
 // hostImport is a Go function linked to an import.
@@ -83,10 +87,11 @@ type hostImport struct {
 	refResults []int // slots of funcref results, checked after every call
 }
 
-func newHostImport(h abi.HostFunc) *hostImport {
-	hi := &hostImport{HostFunc: h, slots: max(slotCount(h.Params), slotCount(h.Results))}
+// hostShape is what a hostImport derives from its function type.
+func hostShape(ft abi.FuncType) hostImport {
+	hi := hostImport{slots: max(slotCount(ft.Params), slotCount(ft.Results))}
 	slot := 0
-	for _, r := range h.Results {
+	for _, r := range ft.Results {
 		if r == abi.FuncRef {
 			hi.refResults = append(hi.refResults, slot)
 		}
@@ -135,6 +140,7 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 		}
 	}
 	inst := &Instance{mod: m, vmem: vmem, vmctx: uintptr(unsafe.Pointer(&vmem[0])), host: make([]*hostImport, m.layout.ImportedFuncs)}
+	inst.records = spare != nil && spare.records
 	inst.group = &group{open: 1, members: []*Instance{inst}}
 	register(inst)
 	err := inst.setUp(ctx, cfg, spare)
@@ -174,6 +180,7 @@ func (inst *Instance) setUp(ctx context.Context, cfg Config, spare *slot) error 
 func (inst *Instance) link(cfg Config) error {
 	m, l := inst.mod, inst.mod.layout
 	var fi, ti, mi, gi int
+	var hosts []hostImport // one allocation for every host import
 	for _, im := range m.meta.Imports {
 		ext, host, err := resolve(cfg, im)
 		if err != nil {
@@ -193,7 +200,12 @@ func (inst *Instance) link(cfg Config) error {
 				if !slices.Equal(host.Params, want.Params) || !slices.Equal(host.Results, want.Results) {
 					return fail("host function has type %v -> %v, want %v -> %v", host.Params, host.Results, want.Params, want.Results)
 				}
-				inst.host[fi] = newHostImport(*host)
+				if hosts == nil {
+					hosts = make([]hostImport, l.ImportedFuncs)
+				}
+				hosts[fi] = m.hostShapes[fi]
+				hosts[fi].HostFunc = *host
+				inst.host[fi] = &hosts[fi]
 				inst.put64(rec+abi.FuncRefCode, m.stub[fi])
 				inst.put64(rec+abi.FuncRefVMCtx, uint64(inst.vmctx))
 				inst.put64(rec+abi.FuncRefTypeID, m.typeIDs[im.FuncType])
@@ -306,12 +318,13 @@ func (inst *Instance) define(cfg Config, spare *slot) error {
 		inst.tables = append(inst.tables, tab)
 		inst.put64(l.TablePtr(idx), uint64(inst.addr(l.TableDef(idx))))
 	}
-	if n := len(m.meta.Funcs); n > 0 {
+	if n := len(m.meta.Funcs); n > 0 && !inst.records {
 		recs := unsafe.Slice((*funcRecord)(unsafe.Pointer(&inst.vmem[l.FuncRef(l.ImportedFuncs)])), n)
 		for i, f := range m.meta.Funcs {
 			recs[i] = funcRecord{code: m.funcAddr[i], vmctx: uint64(inst.vmctx), typeID: m.typeIDs[f.Type]}
 		}
 	}
+	inst.records = true
 	for i, g := range m.meta.Globals {
 		idx := l.ImportedGlobals + i
 		off := l.GlobalDef(idx)

@@ -44,8 +44,11 @@ type Module struct {
 	funcAddr []uint64 // per defined function
 	entry    []uint64 // array-call trampoline per type (0 if none)
 	stub     []uint64 // host-import stub per imported function
-	exports  map[string]abi.Export
-	names    map[int]string
+	// hostShapes holds per imported function what a host function linked
+	// to it needs beyond the function (shared by every instance).
+	hostShapes []hostImport
+	exports    map[string]abi.Export
+	names      map[int]string
 	// passiveData is the bitset of passive data segments, each instance's
 	// initial Instance.dataLive (nil if there are none).
 	passiveData []uint64
@@ -89,6 +92,7 @@ func Load(obj []byte) (*Module, error) {
 	for _, im := range m.meta.Imports {
 		if im.Kind == abi.ExternFunc {
 			m.stub = append(m.stub, img.symbol[im.StubSymbol])
+			m.hostShapes = append(m.hostShapes, hostShape(m.meta.Types[im.FuncType]))
 		}
 	}
 	for i, d := range m.meta.Data {

@@ -1,6 +1,10 @@
 package rtlib
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
 
 // Slot pooling. Mapping and unmapping an instance's off-heap storage, and
 // faulting its pages in again, is most of what a fresh instance costs.
@@ -8,7 +12,9 @@ import "golang.org/x/sys/unix"
 // own VMContext, memories and tables (a slot) for a later instance of the
 // same module, reset so that it is indistinguishable from new:
 //
-//   - the VMContext is cleared and stays resident;
+//   - the VMContext is cleared, except for the records of the defined
+//     functions, which depend only on the module and the VMContext's
+//     address, and stays resident;
 //   - each memory is remapped to the state a new one of the module starts
 //     in (prepareMemory): its initial pages fresh anonymous memory, or
 //     the module's image mapped copy-on-write anew, and the pages it grew
@@ -22,9 +28,10 @@ const maxPooledSlots = 16
 
 // slot is the off-heap storage of a freed instance.
 type slot struct {
-	vmem []byte
-	mems [][]byte     // reservations of the defined memories, nil once taken
-	tabs []tableStore // of the defined tables, res nil once taken
+	vmem    []byte
+	records bool         // vmem holds the defined functions' records (Instance.records)
+	mems    [][]byte     // reservations of the defined memories, nil once taken
+	tabs    []tableStore // of the defined tables, res nil once taken
 }
 
 // tableStore is a table reservation whose first committed bytes are
@@ -65,7 +72,7 @@ func (inst *Instance) releaseSlot() {
 		ok = ok && prepareMemory(mem.res, minBytes, uintptr(mem.def.length), img) == nil
 	}
 	if ok {
-		s := &slot{vmem: inst.vmem}
+		s := &slot{vmem: inst.vmem, records: inst.records}
 		for _, mem := range inst.ownMem {
 			s.mems = append(s.mems, mem.res)
 		}
@@ -73,7 +80,15 @@ func (inst *Instance) releaseSlot() {
 			clear(t.elems())
 			s.tabs = append(s.tabs, tableStore{res: t.res, committed: t.committed})
 		}
-		clear(s.vmem)
+		if l := m.layout; s.records && l.Funcs > l.ImportedFuncs {
+			// Everything but the defined functions' records, which no
+			// code writes.
+			start, end := l.FuncRef(l.ImportedFuncs), l.FuncRef(l.Funcs-1)+abi.FuncRefSize
+			clear(s.vmem[:start])
+			clear(s.vmem[end:])
+		} else {
+			clear(s.vmem)
+		}
 		m.mu.Lock()
 		pooled := !m.closed && len(m.slots) < maxPooledSlots
 		if pooled {
