@@ -217,6 +217,13 @@ func (t *thread) hostCall(ctx context.Context, vmctx, fn uint64, slotsAddr uintp
 		return fmt.Errorf("rtlib: host call with slots outside the native stack")
 	}
 	if err := t.runHost(ctx, h, inst, slots); err != nil {
+		var trap *abi.Trap
+		if cause := ctx.Err(); cause != nil && errors.Is(err, cause) && !errors.As(err, &trap) {
+			// A host function that gave up because the call's context
+			// ended (a WASI read woken by the deadline) ends the guest
+			// the way an interrupt check would.
+			return interruptedError(err)
+		}
 		return err
 	}
 	for _, i := range h.refResults {

@@ -152,6 +152,11 @@ func (mc *machine) callHost(f *Function, args []Value, caller *Instance) []Value
 		if errors.As(err, &trap) {
 			panic(trapPanic{trap})
 		}
+		if cause := mc.ctx.Err(); cause != nil && errors.Is(err, cause) {
+			// The host function gave up because the call's context
+			// ended: the guest ends as an interrupt check would end it.
+			panic(trapPanic{fmt.Errorf("%w: %w", &abi.Trap{Code: abi.TrapInterrupted, Func: -1, Offset: -1}, err)})
+		}
 		panic(trapPanic{err})
 	}
 	results := make([]Value, len(h.Results))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -41,6 +42,13 @@ type cliResult struct {
 // it does not end within a generous limit.
 func runCLI(t *testing.T, dir, stdin string, args ...string) cliResult {
 	t.Helper()
+	return runCLIReading(t, dir, strings.NewReader(stdin), args...)
+}
+
+// runCLIReading is runCLI with any stdin (an *os.File is passed to the
+// process as it is).
+func runCLIReading(t *testing.T, dir string, stdin io.Reader, args ...string) cliResult {
+	t.Helper()
 	bin, err := cliBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +57,7 @@ func runCLI(t *testing.T, dir, stdin string, args ...string) cliResult {
 	defer cancel()
 	c := exec.CommandContext(ctx, bin, args...)
 	c.Dir = dir
-	c.Stdin = strings.NewReader(stdin)
+	c.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
 	err = c.Run()
@@ -146,6 +154,28 @@ func TestCLILimits(t *testing.T) {
 	})
 	t.Run("timeout", func(t *testing.T) {
 		res := runCLI(t, dir, "", "run", cache, "--timeout", "1s", "spin.wat")
+		expectCLI(t, res, 134, "", "interrupted")
+	})
+	// A guest blocked reading a pipe that stays silent ends at its
+	// timeout too. The pipe is closed after a minute in any case, so a
+	// regression shows as the guest seeing EOF and exiting normally.
+	t.Run("timeout reading stdin", func(t *testing.T) {
+		wasmDir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(wasmDir, "stdin.wasm"), cProgram(t, "stdin"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		closer := time.AfterFunc(time.Minute, func() { w.Close() })
+		defer func() {
+			if closer.Stop() {
+				w.Close()
+			}
+		}()
+		res := runCLIReading(t, wasmDir, r, "run", cache, "--timeout", "1s", "stdin.wasm")
 		expectCLI(t, res, 134, "", "interrupted")
 	})
 	// grow.wat exits with bit 0 set when growing by 8 pages succeeded and
