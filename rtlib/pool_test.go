@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -151,4 +152,47 @@ func (inst *Instance) mustTable(t *testing.T, name string) *Table {
 		t.Fatal(err)
 	}
 	return x.(*Table)
+}
+
+// TestPoolConcurrent instantiates, dirties and closes instances of one
+// module from several goroutines at once: every instance, whether its
+// storage is new or pooled, starts from the pristine image.
+func TestPoolConcurrent(t *testing.T) {
+	meta := imageMeta(hostArch)
+	want := pristine(meta)
+	mod := loadImageModule(t, meta)
+	cfg := Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				inst, err := mod.Instantiate(context.Background(), cfg)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(inst.Memory(), want) {
+					inst.Close()
+					errs <- fmt.Errorf("goroutine %d, instance %d: memory is not the pristine image", g, i)
+					return
+				}
+				if i%3 == 0 {
+					inst.MemoryObject().Grow(1)
+				}
+				mem := inst.Memory()
+				for j := range mem {
+					mem[j] = byte(g + 1)
+				}
+				inst.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
