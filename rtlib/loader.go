@@ -256,7 +256,13 @@ type rawReloc struct {
 }
 
 func (l *linker) readRelocs() ([]rawReloc, error) {
-	var out []rawReloc
+	n := 0
+	for _, s := range l.f.Sections {
+		if s.Type == elf.SHT_RELA && s.Size <= maxObjectSize {
+			n += int(s.Size / 24)
+		}
+	}
+	out := make([]rawReloc, 0, n)
 	for _, s := range l.f.Sections {
 		if s.Type == elf.SHT_REL {
 			return nil, fmt.Errorf("section %s: SHT_REL relocations are not supported", s.Name)
