@@ -43,13 +43,28 @@ func validValType(t ValType) bool {
 	return false
 }
 
-func (v *validator) limits(what string, l Limits, max uint32) {
+// subject names what a check is about. It is formatted only when a check
+// fails: validating a large module must not format a name per item.
+type subject struct {
+	kind         string // "import", "function", "data segment", …
+	index        int
+	module, name string // imports
+}
+
+func (s subject) String() string {
+	if s.kind == "import" {
+		return fmt.Sprintf("import %d (%s.%s)", s.index, s.module, s.name)
+	}
+	return fmt.Sprintf("%s %d", s.kind, s.index)
+}
+
+func (v *validator) limits(what subject, l Limits, max uint32) {
 	if l.Min > max || (l.HasMax && (l.Max > max || l.Max < l.Min)) {
 		v.fail("%s: bad limits min %d max %d (has max %v)", what, l.Min, l.Max, l.HasMax)
 	}
 }
 
-func (v *validator) tableType(what string, t TableType) {
+func (v *validator) tableType(what subject, t TableType) {
 	if t.Elem != FuncRef && t.Elem != ExternRef {
 		v.fail("%s: bad element type %#x", what, byte(t.Elem))
 	}
@@ -61,7 +76,7 @@ func (v *validator) tableType(what string, t TableType) {
 	v.limits(what, t.Limits, math.MaxUint32)
 }
 
-func (v *validator) typeIndex(what string, i uint32) {
+func (v *validator) typeIndex(what subject, i uint32) {
 	if int(i) >= len(v.m.Types) {
 		v.fail("%s: type index %d out of range", what, i)
 	}
@@ -89,7 +104,7 @@ func (v *validator) run() {
 		}
 	}
 	for i, im := range m.Imports {
-		what := fmt.Sprintf("import %d (%s.%s)", i, im.Module, im.Name)
+		what := subject{kind: "import", index: i, module: im.Module, name: im.Name}
 		switch im.Kind {
 		case ExternFunc:
 			v.typeIndex(what, im.FuncType)
@@ -111,17 +126,17 @@ func (v *validator) run() {
 		}
 	}
 	for i, f := range m.Funcs {
-		v.typeIndex(fmt.Sprintf("function %d", v.numFuncs+i), f.Type)
+		v.typeIndex(subject{kind: "function", index: v.numFuncs + i}, f.Type)
 		if f.Symbol == "" {
 			v.fail("function %d: no symbol", v.numFuncs+i)
 		}
 	}
 	v.numFuncs += len(m.Funcs)
 	for i, t := range m.Tables {
-		v.tableType(fmt.Sprintf("table %d", i), t)
+		v.tableType(subject{kind: "table", index: i}, t)
 	}
 	for i, mem := range m.Memories {
-		v.limits(fmt.Sprintf("memory %d", i), mem.Limits, MaxMemoryPages)
+		v.limits(subject{kind: "memory", index: i}, mem.Limits, MaxMemoryPages)
 	}
 	if m.NumImported(ExternMemory)+len(m.Memories) > 1 {
 		v.fail("more than one memory")
@@ -132,7 +147,7 @@ func (v *validator) run() {
 			v.fail("global %d: bad type", importedGlobals+i)
 		}
 		// Initialisers may read imported globals only.
-		v.constExpr(fmt.Sprintf("global %d", importedGlobals+i), g.Init, g.Type.Type, importedGlobals)
+		v.constExpr(subject{kind: "global", index: importedGlobals + i}, g.Init, g.Type.Type, importedGlobals)
 		v.globalTypes = append(v.globalTypes, g.Type)
 	}
 	v.exports()
@@ -148,7 +163,7 @@ func (v *validator) run() {
 	}
 	numMemories := m.NumImported(ExternMemory) + len(m.Memories)
 	for i, s := range m.Data {
-		what := fmt.Sprintf("data segment %d", i)
+		what := subject{kind: "data segment", index: i}
 		switch s.Mode {
 		case SegmentActive:
 			if int(s.Memory) >= numMemories {
@@ -214,7 +229,7 @@ func (v *validator) elems() {
 		return m.Tables[int(i)-m.NumImported(ExternTable)].Elem
 	}
 	for i, s := range m.Elems {
-		what := fmt.Sprintf("element segment %d", i)
+		what := subject{kind: "element segment", index: i}
 		if s.Type != FuncRef && s.Type != ExternRef {
 			v.fail("%s: bad element type", what)
 		}
@@ -238,7 +253,7 @@ func (v *validator) elems() {
 
 // constExpr checks that c is a constant of type want, reading only globals
 // below numGlobals.
-func (v *validator) constExpr(what string, c ConstExpr, want ValType, numGlobals int) {
+func (v *validator) constExpr(what subject, c ConstExpr, want ValType, numGlobals int) {
 	var got ValType
 	switch c.Op {
 	case ConstI32:
