@@ -24,6 +24,13 @@
 //
 // Native code runs on its own stacks, outside the Go heap, and does not
 // stall the Go scheduler or GC; see docs/runtime.md.
+//
+// Instantiating a loaded module again is cheap: the first instance turns
+// the module's data segments into a memory image that later instances map
+// copy-on-write (image.go), and the storage of closed instances is kept,
+// reset, for the next ones (pool.go). Per-instance host functions such as
+// WASI's are best handed over as a Config.HostModules provider, which is
+// asked only for what the module imports.
 package rtlib
 
 import (
