@@ -1,6 +1,8 @@
 package lower
 
 import (
+	"slices"
+
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
@@ -37,22 +39,39 @@ import (
 func loopVersion(c *passContext) {
 	f := c.f
 	cfg := ir.ComputeCFG(f)
-	loops := innermostLoops(cfg)
+	loops := slices.DeleteFunc(innermostLoops(cfg), func(l *natLoop) bool { return !hasBoundsCheck(l) })
 	if len(loops) > loopVersionMaxLoops {
 		loops = loops[:loopVersionMaxLoops]
 	}
-	for i, l := range loops {
-		if i > 0 {
-			cfg = ir.ComputeCFG(f) // the previous loop changed edges
+	var defBlock []*ir.Block
+	var defInstr []*ir.Instr
+	changed := true
+	for _, l := range loops {
+		if changed { // the previous loop added values and changed edges
+			cfg = ir.ComputeCFG(f)
+			defBlock, defInstr = definitions(f)
+			changed = false
 		}
-		defBlock, defInstr := definitions(f)
 		lv := newLoopValues(f, l, defBlock, defInstr)
 		plan := planVersion(lv, cfg)
 		if plan == nil {
 			continue
 		}
 		versionLoop(c, lv, plan)
+		changed = true
 	}
+}
+
+// hasBoundsCheck reports whether a block of l checks bounds.
+func hasBoundsCheck(l *natLoop) bool {
+	for _, b := range l.blocks {
+		for _, in := range b.Instrs {
+			if in.Op == ir.OpBoundsCheck {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Limits on loop versioning per function: how many loops and how large
