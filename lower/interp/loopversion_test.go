@@ -100,6 +100,7 @@ func edgeArg(rng *rand.Rand, bases ...int64) uint64 {
 // counter i from i0, stepping by a constant, while i compares with n;
 // each iteration stores i at an address that is p plus a constant
 // stride per iteration, or p plus i scaled, and adds what it loads back.
+// The bound is n or a second counter that starts at n.
 // A cap of 3000 iterations (an early exit) bounds loops that never meet
 // their test.
 func randomLoopModule(rng *rand.Rand) string {
@@ -136,9 +137,16 @@ func randomLoopModule(rng *rand.Rand) string {
       (local.set $s (i32.add (local.get $s) %s))
       %s
       (local.set $i (i32.add (local.get $i) (i32.const %s)))`, store, offset, addr, value, loaded, advance, step)
-	test := fmt.Sprintf("(i32.%s (local.get $i) (local.get $n))", cmp)
+	// The bound: n, or a second counter j from n (a reversal loop's
+	// i < j).
+	bound := "(local.get $n)"
 	if rng.IntN(3) == 0 {
-		test = fmt.Sprintf("(i32.%s (local.get $n) (local.get $i))", cmp)
+		bound = "(local.get $j)"
+		body += fmt.Sprintf("\n      (local.set $j (i32.add (local.get $j) (i32.const %s)))", pick("-1", "-2", "1", "-4"))
+	}
+	test := fmt.Sprintf("(i32.%s (local.get $i) %s)", cmp, bound)
+	if rng.IntN(3) == 0 {
+		test = fmt.Sprintf("(i32.%s %s (local.get $i))", cmp, bound)
 	}
 	var loop string
 	switch rng.IntN(3) {
@@ -152,8 +160,9 @@ func randomLoopModule(rng *rand.Rand) string {
 	return fmt.Sprintf(`(module
   (memory 1)
   (func (export "run") (param $p i32) (param $i0 i32) (param $n i32) (result i32)
-    (local $i i32) (local $a i32) (local $s i32) (local $cap i32)
+    (local $i i32) (local $j i32) (local $a i32) (local $s i32) (local $cap i32)
     (local.set $i (local.get $i0))
+    (local.set $j (local.get $n))
     (local.set $a (local.get $p))
     (block $out
       %s)
