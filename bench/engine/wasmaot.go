@@ -91,10 +91,10 @@ func (m *wasmaotModule) Instantiate(cfg InstanceConfig) (Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst, err := m.module.Instantiate(m.ctx, rtlib.Config{HostFuncs: map[string]map[string]abi.HostFunc{
-		wasi.ModuleName: w.Imports(),
-		"env":           {"host": hostPlusOne},
-	}})
+	inst, err := m.module.Instantiate(m.ctx, rtlib.Config{
+		HostModules: map[string]abi.HostModule{wasi.ModuleName: w},
+		HostFuncs:   map[string]map[string]abi.HostFunc{"env": {"host": hostPlusOne}},
+	})
 	if err != nil {
 		w.Close()
 		return nil, err

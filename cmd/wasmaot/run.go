@@ -77,7 +77,7 @@ func runGuest(c *cli.Context) error {
 		return cli.Exit(err, 2)
 	}
 	defer w.Close()
-	cfg.HostFuncs = map[string]map[string]abi.HostFunc{"wasi_snapshot_preview1": w.Imports()}
+	cfg.HostModules = map[string]abi.HostModule{wasi.ModuleName: w}
 
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 	defer stop()

@@ -62,7 +62,7 @@ func Example() {
 
 	ctx := context.Background()
 	inst, err := mod.Instantiate(ctx, rtlib.Config{
-		HostFuncs:      map[string]map[string]abi.HostFunc{wasi.ModuleName: w.Imports()},
+		HostModules:    map[string]abi.HostModule{wasi.ModuleName: w}, // only what the module imports
 		MaxMemoryPages: 16,
 	})
 	if err != nil {
