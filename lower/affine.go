@@ -121,12 +121,27 @@ func (lv *loopValues) computeAffine(v ir.Value) *affine {
 		return &affine{c: c}
 	}
 	in := lv.defInstr[v]
-	if lv.invariant(v) || (in == nil && lv.defBlock[v] == lv.l.header) {
-		return &affine{terms: []affineTerm{{v, 1}}}
-	}
+	term := &affine{terms: []affineTerm{{v, 1}}}
 	if in == nil {
+		if lv.invariant(v) || lv.defBlock[v] == lv.l.header {
+			return term
+		}
 		return nil // a parameter of a block inside the loop: a merge
 	}
+	a := lv.combine(in)
+	if a == nil && lv.invariant(v) {
+		// An invariant that is no sum of others (a load, a call result)
+		// stands for itself. One that is, like the field addresses
+		// p+8, p+16 computed before the loop, is split so that checks
+		// of one object share a range.
+		return term
+	}
+	return a
+}
+
+// combine writes the result of in (add, sub, or a multiplication or
+// shift by a constant) as an affine; nil for other operations.
+func (lv *loopValues) combine(in *ir.Instr) *affine {
 	operands := func() (*affine, *affine) {
 		x, ok1 := lv.affineOf(in.Args[0])
 		y, ok2 := lv.affineOf(in.Args[1])

@@ -88,8 +88,10 @@ func (g *guardBuilder) tripBound(t tripCount) (k, ok ir.Value) {
 		// distance is below 2^32.
 		c, _ := t.step.constant()
 		m := max(c, -c)
-		d := g.add(opI32Sub, ir.I32, b, s)
-		if c < 0 {
+		var d ir.Value
+		if c > 0 {
+			d = g.add(opI32Sub, ir.I32, b, s)
+		} else {
 			d = g.add(opI32Sub, ir.I32, s, b)
 		}
 		dz := g.add(opI64ExtendI32U, ir.I64, d)
