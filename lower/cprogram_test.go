@@ -11,7 +11,8 @@ import (
 
 // TestBoundsCheckStatsC lowers a real C program (testdata/c/kernels.c,
 // built with clang-14 --target=wasm32-wasi -O2) with the verifier on and
-// reports how many bounds checks the elimination pass removes.
+// reports how many bounds checks the elimination pass removes and how
+// many loops loop versioning gives a check-free copy.
 func TestBoundsCheckStatsC(t *testing.T) {
 	clang, err := exec.LookPath("clang-14")
 	if err != nil {
@@ -39,6 +40,10 @@ func TestBoundsCheckStatsC(t *testing.T) {
 	}
 	if stats.BoundsChecks == 0 || stats.BoundsChecksRemoved == 0 {
 		t.Errorf("expected bounds checks and some removed, got %+v", *stats)
+	}
+	// The kernels' counted loops (and wasi-libc's) get check-free copies.
+	if stats.LoopsVersioned == 0 || stats.BoundsChecksHoisted < stats.LoopsVersioned {
+		t.Errorf("expected versioned loops with hoisted checks, got %+v", *stats)
 	}
 	t.Logf("%d functions: %d of %d bounds checks removed (%.1f%%); %+v", len(m.Codes),
 		stats.BoundsChecksRemoved, stats.BoundsChecks, 100*float64(stats.BoundsChecksRemoved)/float64(stats.BoundsChecks), *stats)
