@@ -107,6 +107,7 @@ type function struct {
 	params   []value
 	vmctx    bool // the first parameter is a VMContext: record its attributes
 	external bool // an intrinsic: declared without attributes
+	noinline bool // a frame-checked body: never inlined into its thunk
 	defined  bool
 	blocks   []*block
 	allocas  []*slotArea
@@ -449,6 +450,9 @@ func (m *moduleBuilder) appendHeader(dst []byte, f *function, named bool) []byte
 	dst = append(dst, ')')
 	if !f.external {
 		dst = append(dst, " #0"...)
+	}
+	if f.noinline && named {
+		dst = append(dst, " noinline"...)
 	}
 	return dst
 }

@@ -166,6 +166,12 @@ func TestLoopVersioningTraps(t *testing.T) {
 // where no native code can run.
 func loadWat(t *testing.T, src string) (*rtlib.Module, lower.Stats) {
 	t.Helper()
+	return loadWatAt(t, src, 2)
+}
+
+// loadWatAt is loadWat at optimisation level level.
+func loadWatAt(t *testing.T, src string, level int) (*rtlib.Module, lower.Stats) {
+	t.Helper()
 	if _, err := FindTools(); err != nil {
 		t.Skipf("skipping: %v", err)
 	}
@@ -192,7 +198,7 @@ func loadWat(t *testing.T, src string) (*rtlib.Module, lower.Stats) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: 2})
+	obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: level})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,10 @@ package llvm
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
@@ -25,6 +27,12 @@ type Options struct {
 	// SourceSHA256 and CompilerVersion are recorded in the metadata.
 	SourceSHA256    [32]byte
 	CompilerVersion string
+	// FrameChecks names defined functions (by function index) whose frame
+	// is too large for the ordinary stack check, with the bytes to check
+	// for: each is emitted as a body (wasm_body_<i>) behind an entry
+	// thunk that traps unless sp − bytes is above the stack limit, before
+	// the body's frame exists. Compile finds them itself.
+	FrameChecks map[uint32]uint64
 }
 
 // DefaultPartSize is the default Options.PartSize. Splitting costs
@@ -36,40 +44,110 @@ const DefaultPartSize = 20000
 // opts.Target: one wasm_func_<i> per defined function, an array-call
 // trampoline wasm_entry_<t> per type, a host-import stub wasm_import_<i>
 // per imported function, and the encoded abi.Meta in .wasmaot.meta.
+//
+// Every function's frame is read back from llc's output. A frame larger
+// than maxCheckedFrame could reach past the stack space that
+// abi.MaxFrameBelowLimit guarantees below the stack limit (a function
+// checks the limit only after its prologue, and a leaf function not at
+// all), so such functions are compiled again behind a frame check (see
+// Options.FrameChecks); this costs a second compilation only for modules
+// that have them, which ordinary code never does.
 func Compile(ctx context.Context, m *ir.Module, opts Options) ([]byte, error) {
 	if opts.Target == nil {
 		return nil, fmt.Errorf("llvm: no target")
-	}
-	mods, err := Translate(m, opts)
-	if err != nil {
-		return nil, err
 	}
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	return CompileModules(ctx, opts.Target, mods, CodegenOptions{OptLevel: opts.OptLevel, Jobs: jobs})
+	checks := maps.Clone(opts.FrameChecks)
+	for round := 0; ; round++ {
+		opts.FrameChecks = checks
+		mods, maxValues, err := translate(m, opts)
+		if err != nil {
+			return nil, err
+		}
+		obj, frames, err := compileModules(ctx, opts.Target, mods, CodegenOptions{OptLevel: opts.OptLevel, Jobs: jobs, MaxValues: maxValues})
+		if err != nil {
+			return nil, err
+		}
+		more, err := frameChecksNeeded(frames, checks)
+		if err != nil {
+			return nil, err
+		}
+		if len(more) == 0 {
+			return obj, nil
+		}
+		if round == 2 {
+			return nil, fmt.Errorf("llvm: frame sizes did not settle after %d compilations", round+1)
+		}
+		if checks == nil {
+			checks = map[uint32]uint64{}
+		}
+		maps.Copy(checks, more)
+	}
+}
+
+// maxCheckedFrame is the largest frame a function may have without a frame
+// check: half of what abi.MaxFrameBelowLimit guarantees, leaving the rest
+// for the builtins it calls.
+const maxCheckedFrame = abi.MaxFrameBelowLimit / 2
+
+// frameChecksNeeded returns the functions that need a frame check (or a
+// larger one than checks gives them), given every function's frame size.
+func frameChecksNeeded(frames map[string]uint64, checks map[uint32]uint64) (map[uint32]uint64, error) {
+	var more map[uint32]uint64
+	for name, size := range frames {
+		if size <= maxCheckedFrame {
+			continue
+		}
+		idx, isBody := bodyIndex(name)
+		if !isBody {
+			i, err := strconv.ParseUint(strings.TrimPrefix(name, abi.FuncSymbolPrefix), 10, 32)
+			if !strings.HasPrefix(name, abi.FuncSymbolPrefix) || err != nil {
+				return nil, fmt.Errorf("llvm: %s has a %d-byte frame", name, size)
+			}
+			idx = uint32(i)
+		}
+		if c, ok := checks[idx]; ok && size+maxCheckedFrame <= c {
+			continue
+		}
+		if more == nil {
+			more = map[uint32]uint64{}
+		}
+		// Room for the frame, some growth when recompiled, and the
+		// builtins the body calls.
+		more[idx] = (size + size/4 + maxCheckedFrame + 4095) &^ 4095
+	}
+	return more, nil
 }
 
 // Translate turns m into one or more textual LLVM modules (more than one
 // only for large modules; see Options.PartSize). Part 0 also holds the
 // trampolines, the import stubs and the metadata.
 func Translate(m *ir.Module, opts Options) ([][]byte, error) {
+	mods, _, err := translate(m, opts)
+	return mods, err
+}
+
+// translate is Translate, also returning for each part the most SSA
+// values any of its functions has.
+func translate(m *ir.Module, opts Options) ([][]byte, []int, error) {
 	wm := m.Wasm
 	if wm == nil {
-		return nil, fmt.Errorf("llvm: module has no wasm description")
+		return nil, nil, fmt.Errorf("llvm: module has no wasm description")
 	}
 	if len(m.Funcs) != len(wm.Funcs) {
-		return nil, fmt.Errorf("llvm: %d lowered functions for %d defined functions", len(m.Funcs), len(wm.Funcs))
+		return nil, nil, fmt.Errorf("llvm: %d lowered functions for %d defined functions", len(m.Funcs), len(wm.Funcs))
 	}
 	meta, err := buildMeta(wm, opts.Target)
 	if err != nil {
-		return nil, fmt.Errorf("llvm: %w", err)
+		return nil, nil, fmt.Errorf("llvm: %w", err)
 	}
 	meta.SourceSHA256 = opts.SourceSHA256
 	meta.CompilerVersion = opts.CompilerVersion
 	if err := meta.Validate(); err != nil {
-		return nil, fmt.Errorf("llvm: metadata: %w", err)
+		return nil, nil, fmt.Errorf("llvm: metadata: %w", err)
 	}
 	layout := meta.Layout()
 	encoded := meta.Encode()
@@ -84,6 +162,12 @@ func Translate(m *ir.Module, opts Options) ([][]byte, error) {
 	}
 	parts := splitFuncs(m.Funcs, partSize, 4*jobs)
 	out := make([][]byte, len(parts))
+	maxValues := make([]int, len(parts))
+	for p, funcs := range parts {
+		for _, f := range funcs {
+			maxValues[p] = max(maxValues[p], len(f.Types))
+		}
+	}
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, jobs)
@@ -97,21 +181,21 @@ func Translate(m *ir.Module, opts Options) ([][]byte, error) {
 			if p == 0 {
 				meta = encoded
 			}
-			out[p], errs[p] = translatePart(opts.Target, wm, layout, funcs, meta)
+			out[p], errs[p] = translatePart(opts.Target, wm, layout, funcs, meta, opts.FrameChecks)
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, maxValues, nil
 }
 
 // translatePart builds the LLVM module for funcs. The part that gets meta
 // (the encoded metadata) also holds the trampolines and import stubs.
-func translatePart(t *Target, wm *wasm.Module, layout *abi.Layout, funcs []*ir.Func, meta []byte) ([]byte, error) {
+func translatePart(t *Target, wm *wasm.Module, layout *abi.Layout, funcs []*ir.Func, meta []byte, frameChecks map[uint32]uint64) ([]byte, error) {
 	mb := newModuleBuilder(t, wm, layout)
 	if meta != nil {
 		mb.addMeta(meta)
@@ -130,10 +214,19 @@ func translatePart(t *Target, wm *wasm.Module, layout *abi.Layout, funcs []*ir.F
 		if fn.defined {
 			return nil, fmt.Errorf("llvm: function %d lowered twice", f.Index)
 		}
-		if err := mb.translateFunc(f, fn); err != nil {
+		body := fn
+		bytes, checked := frameChecks[f.Index]
+		if checked {
+			body = mb.function(bodySymbol(f.Index), fn.sig)
+			body.noinline = true
+		}
+		if err := mb.translateFunc(f, body); err != nil {
 			return nil, fmt.Errorf("llvm: %w", err)
 		}
-		mb.define(fn)
+		mb.define(body)
+		if checked {
+			mb.frameCheckThunk(fn, body, bytes)
+		}
 	}
 	return mb.finish(), nil
 }
