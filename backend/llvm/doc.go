@@ -25,7 +25,8 @@
 //
 //	opt-14 -O<n> -mtriple=T -mcpu=C -mattr=A      (skipped at -O0)
 //	llc-14 -O<n> -filetype=obj -relocation-model=pic -mtriple=T -mcpu=C -mattr=A
-//	       [-fast-isel at -O1; -optimize-regalloc -regalloc=basic at -O0]
+//	       -stack-size-section [-fast-isel at -O1; at -O0 a register allocator
+//	       chosen by the largest function: see regAllocFor]
 //
 // with the Target's triple, CPU and features (see target.go for the
 // baselines: x86-64-v2 on amd64; ARMv8.0-A with FP/NEON and x18/x28
