@@ -161,6 +161,23 @@ func translate(m *ir.Module, opts Options) ([][]byte, []int, error) {
 		partSize = DefaultPartSize
 	}
 	parts := splitFuncs(m.Funcs, partSize, 4*jobs)
+	if opts.OptLevel == 0 {
+		// At -O0 the register allocator is chosen per part by its
+		// largest function (regAllocFor): functions too large for the
+		// basic allocator go to parts of their own, so that they do not
+		// take the small-frame allocator away from the rest.
+		var small, large []*ir.Func
+		for _, f := range m.Funcs {
+			if regAllocFor(len(f.Types)) == "basic" {
+				small = append(small, f)
+			} else {
+				large = append(large, f)
+			}
+		}
+		if len(large) > 0 {
+			parts = append(splitFuncs(small, partSize, 4*jobs), splitFuncs(large, partSize, 4*jobs)...)
+		}
+	}
 	out := make([][]byte, len(parts))
 	maxValues := make([]int, len(parts))
 	for p, funcs := range parts {
