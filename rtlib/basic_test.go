@@ -25,13 +25,14 @@ func basicMeta(arch abi.Arch) *abi.Meta {
 		{Params: vt(), Results: vt(I64)},
 		{Params: vt(I32, I32), Results: vt()},
 		{Params: vt(I32, I32, I32), Results: vt()},
+		{Params: vt(I32, I32, I32), Results: vt(I32)},
 	}
 	for i := range types {
 		types[i].EntrySymbol = abi.EntrySymbol(i)
 	}
-	funcTypes := []uint32{1, 2, 3, 4, 5, 0, 0, 5, 0, 0, 7, 1, 6, 8, 0, 5, 0, 0, 0}
+	funcTypes := []uint32{1, 2, 3, 4, 5, 0, 0, 5, 0, 0, 7, 1, 6, 8, 0, 5, 0, 0, 0, 9, 9}
 	names := []string{"add", "swap", "half", "swaplanes", "unreachable", "call_host", "recurse",
-		"spin", "grow", "load", "store", "div", "counter", "fill", "call_callback", "nop", "host_loop", "grow_loop", "burn"}
+		"spin", "grow", "load", "store", "div", "counter", "fill", "call_callback", "nop", "host_loop", "grow_loop", "burn", "move", "set"}
 	m := &abi.Meta{
 		CompilerVersion: "rtlib test harness",
 		Arch:            arch,

@@ -99,32 +99,130 @@ STUB(·stubTableCopy, 11)
 STUB(·stubTableInit, 12)
 STUB(·stubElemDrop, 13)
 
-// nativeMemmove is memmove(dst DI, src SI, n DX) and memcpy.
+// nativeMemmove is memmove(dst DI, src SI, n DX) and memcpy, returning
+// dst. Each size class loads every byte it moves before storing any, so
+// overlapping ranges are safe: up to 64 bytes as overlapping head and tail
+// words, larger copies with REP MOVSB forward, or 16-byte blocks from the
+// end down when dst lies inside (src, src+n). Clobbers only caller-saved
+// registers (SysV).
 TEXT ·nativeMemmove(SB), NOSPLIT|NOFRAME, $0-0
 	MOVQ DI, AX
+	CMPQ DX, $16
+	JBE  move16
+	CMPQ DX, $32
+	JBE  move32
+	CMPQ DX, $64
+	JBE  move64
+	MOVQ DI, R8
+	SUBQ SI, R8
+	CMPQ R8, DX
+	JCS  backward // dst-src < n, unsigned: dst in [src, src+n)
 	MOVQ DX, CX
-	CMPQ DI, SI
-	JLS forward
-	LEAQ (SI)(DX*1), R8
-	CMPQ DI, R8
-	JCC forward
-	LEAQ -1(SI)(DX*1), SI
-	LEAQ -1(DI)(DX*1), DI
-	STD
 	REP; MOVSB
-	CLD
 	RET
-forward:
-	REP; MOVSB
+backward:
+	MOVOU (SI), X4 // the first block, stored last
+	LEAQ -16(DX), R10
+backblock:
+	MOVOU (SI)(R10*1), X0
+	MOVOU X0, (DI)(R10*1)
+	SUBQ $16, R10
+	JGT  backblock
+	MOVOU X4, (DI)
+	RET
+move64:
+	MOVOU (SI), X0
+	MOVOU 16(SI), X1
+	MOVOU -32(SI)(DX*1), X2
+	MOVOU -16(SI)(DX*1), X3
+	MOVOU X0, (DI)
+	MOVOU X1, 16(DI)
+	MOVOU X2, -32(DI)(DX*1)
+	MOVOU X3, -16(DI)(DX*1)
+	RET
+move32:
+	MOVOU (SI), X0
+	MOVOU -16(SI)(DX*1), X1
+	MOVOU X0, (DI)
+	MOVOU X1, -16(DI)(DX*1)
+	RET
+move16:
+	CMPQ DX, $8
+	JCS  move7
+	MOVQ (SI), R8
+	MOVQ -8(SI)(DX*1), R9
+	MOVQ R8, (DI)
+	MOVQ R9, -8(DI)(DX*1)
+	RET
+move7:
+	CMPQ DX, $4
+	JCS  move3
+	MOVL (SI), R8
+	MOVL -4(SI)(DX*1), R9
+	MOVL R8, (DI)
+	MOVL R9, -4(DI)(DX*1)
+	RET
+move3:
+	TESTQ DX, DX
+	JEQ  moved
+	MOVQ DX, R10
+	SHRQ $1, R10
+	MOVB (SI), R8
+	MOVB -1(SI)(DX*1), R9
+	MOVB (SI)(R10*1), R11
+	MOVB R8, (DI)
+	MOVB R9, -1(DI)(DX*1)
+	MOVB R11, (DI)(R10*1)
+moved:
 	RET
 
-// nativeMemset is memset(dst DI, c SI, n DX).
+// nativeMemset is memset(dst DI, c SI, n DX), returning dst: up to 32
+// bytes as overlapping head and tail stores of the byte repeated, larger
+// fills with REP STOSB.
 TEXT ·nativeMemset(SB), NOSPLIT|NOFRAME, $0-0
-	MOVQ DI, R8
-	MOVL SI, AX
+	MOVQ DI, R10
+	MOVBQZX SI, AX
+	CMPQ DX, $32
+	JA   setlarge
+	MOVQ $0x0101010101010101, R8
+	IMULQ R8, AX
+	CMPQ DX, $16
+	JBE  set16
+	MOVQ AX, X0
+	PUNPCKLQDQ X0, X0
+	MOVOU X0, (DI)
+	MOVOU X0, -16(DI)(DX*1)
+	MOVQ R10, AX
+	RET
+set16:
+	CMPQ DX, $8
+	JCS  set7
+	MOVQ AX, (DI)
+	MOVQ AX, -8(DI)(DX*1)
+	MOVQ R10, AX
+	RET
+set7:
+	CMPQ DX, $4
+	JCS  set3
+	MOVL AX, (DI)
+	MOVL AX, -4(DI)(DX*1)
+	MOVQ R10, AX
+	RET
+set3:
+	TESTQ DX, DX
+	JEQ  setdone
+	MOVQ DX, R9
+	SHRQ $1, R9
+	MOVB AX, (DI)
+	MOVB AX, -1(DI)(DX*1)
+	MOVB AX, (DI)(R9*1)
+setdone:
+	MOVQ R10, AX
+	RET
+setlarge:
 	MOVQ DX, CX
 	REP; STOSB
-	MOVQ R8, AX
+	MOVQ R10, AX
 	RET
 
 // func nativeAddrs(out *[numNativeAddrs]uintptr)

@@ -107,39 +107,115 @@ STUB(·stubTableCopy, 11)
 STUB(·stubTableInit, 12)
 STUB(·stubElemDrop, 13)
 
-// nativeMemmove is memmove(dst R0, src R1, n R2) and memcpy.
+// nativeMemmove is memmove(dst R0, src R1, n R2) and memcpy, returning
+// dst. Each size class loads every byte it moves before storing any, so
+// overlapping ranges are safe: up to 16 bytes as overlapping head and tail
+// words; larger copies move 16-byte blocks, from the start up with the
+// last block loaded first, or from the end down with the first block
+// loaded first when dst lies inside (src, src+n). Uses only R0-R11, which
+// the AAPCS64 caller saves (never R18 or R28).
 TEXT ·nativeMemmove(SB), NOSPLIT|NOFRAME, $0-0
-	MOVD	R0, R3
-	CMP	R1, R0
-	BLS	forward
+	CMP	$16, R2
+	BHI	large
+	CMP	$8, R2
+	BLO	move7
 	ADD	R1, R2, R4
-	CMP	R4, R0
-	BHS	forward
 	ADD	R0, R2, R5
-backward:
+	MOVD	(R1), R6
+	MOVD	-8(R4), R7
+	MOVD	R6, (R0)
+	MOVD	R7, -8(R5)
+	RET
+move7:
+	CMP	$4, R2
+	BLO	move3
+	ADD	R1, R2, R4
+	ADD	R0, R2, R5
+	MOVWU	(R1), R6
+	MOVWU	-4(R4), R7
+	MOVW	R6, (R0)
+	MOVW	R7, -4(R5)
+	RET
+move3:
 	CBZ	R2, done
-	MOVBU.W	-1(R4), R6
-	MOVB.W	R6, -1(R5)
-	SUB	$1, R2
-	B	backward
+	ADD	R1, R2, R4
+	ADD	R0, R2, R5
+	LSR	$1, R2, R8
+	MOVBU	(R1), R6
+	MOVBU	-1(R4), R7
+	MOVBU	(R1)(R8), R9
+	MOVB	R6, (R0)
+	MOVB	R7, -1(R5)
+	MOVB	R9, (R0)(R8)
+	RET
+large:
+	SUB	R1, R0, R8
+	CMP	R2, R8
+	BLO	backward // dst-src < n, unsigned: dst in [src, src+n)
+	ADD	R1, R2, R4
+	ADD	R0, R2, R5
+	LDP	-16(R4), (R10, R11) // the last block, stored last
+	MOVD	R0, R3
+	MOVD	R1, R4
+	SUB	$16, R2, R7
 forward:
-	CBZ	R2, done
-	MOVBU.P	1(R1), R6
-	MOVB.P	R6, 1(R3)
-	SUB	$1, R2
-	B	forward
+	LDP.P	16(R4), (R8, R9)
+	STP.P	(R8, R9), 16(R3)
+	SUBS	$16, R7
+	BHI	forward
+	STP	(R10, R11), -16(R5)
+	RET
+backward:
+	LDP	(R1), (R10, R11) // the first block, stored last
+	ADD	R1, R2, R4
+	ADD	R0, R2, R3
+	SUB	$16, R2, R7
+backblock:
+	LDP.W	-16(R4), (R8, R9)
+	STP.W	(R8, R9), -16(R3)
+	SUBS	$16, R7
+	BHI	backblock
+	STP	(R10, R11), (R0)
 done:
 	RET
 
-// nativeMemset is memset(dst R0, c R1, n R2).
+// nativeMemset is memset(dst R0, c R1, n R2), returning dst: the byte
+// repeated in a doubleword, stored as overlapping head and tail words up
+// to 16 bytes and in 16-byte blocks beyond.
 TEXT ·nativeMemset(SB), NOSPLIT|NOFRAME, $0-0
+	AND	$0xff, R1, R6
+	MOVD	$0x0101010101010101, R7
+	MUL	R7, R6, R6
+	ADD	R0, R2, R5
+	CMP	$16, R2
+	BHI	setlarge
+	CMP	$8, R2
+	BLO	set7
+	MOVD	R6, (R0)
+	MOVD	R6, -8(R5)
+	RET
+set7:
+	CMP	$4, R2
+	BLO	set3
+	MOVW	R6, (R0)
+	MOVW	R6, -4(R5)
+	RET
+set3:
+	CBZ	R2, setdone
+	LSR	$1, R2, R8
+	MOVB	R6, (R0)
+	MOVB	R6, -1(R5)
+	MOVB	R6, (R0)(R8)
+setdone:
+	RET
+setlarge:
+	STP	(R6, R6), -16(R5)
 	MOVD	R0, R3
-loop:
-	CBZ	R2, done
-	MOVB.P	R1, 1(R3)
-	SUB	$1, R2
-	B	loop
-done:
+	SUB	$16, R2, R7
+setblock:
+	STP.P	(R6, R6), 16(R3)
+	SUBS	$16, R7
+	BHI	setblock
 	RET
 
 // func flushICacheRange(start, end uintptr)

@@ -17,6 +17,30 @@ func (b *funcBuilder) boundsCheck(mem uint32, addr value, extent uint64) {
 	b.trapIf(b.cur.NewICmp("sgt", b.addr64(addr), limit), abi.TrapMemoryOutOfBounds)
 }
 
+// memoryCopy inlines memory.copy. Both ranges are checked before a byte
+// moves, so a trap leaves memory untouched as wasm 2.0 requires; the sums
+// cannot overflow in 64 bits. llvm.memmove handles overlap; LLVM expands
+// small constant lengths inline and calls the runtime's memmove (an
+// allow-listed symbol) otherwise, so no copy exits to Go.
+func (b *funcBuilder) memoryCopy(in *ir.Instr) {
+	dst, src, n := b.addr64(b.arg(in, 0)), b.addr64(b.arg(in, 1)), b.addr64(b.arg(in, 2))
+	length := b.memoryLength(in.Index)
+	b.trapIf(b.cur.NewICmp("ugt", b.cur.NewAdd(dst, n), length), abi.TrapMemoryOutOfBounds)
+	b.trapIf(b.cur.NewICmp("ugt", b.cur.NewAdd(src, n), length), abi.TrapMemoryOutOfBounds)
+	base := b.memoryBase(in.Index)
+	memmove := b.m.intrinsic("llvm.memmove.p0i8.p0i8.i64", tVoid, tI8Ptr, tI8Ptr, tI64, tI1)
+	b.cur.NewCall(memmove, b.cur.NewGetElementPtr(tI8, base, dst), b.cur.NewGetElementPtr(tI8, base, src), n, falseC)
+}
+
+// memoryFill inlines memory.fill the same way, through llvm.memset.
+func (b *funcBuilder) memoryFill(in *ir.Instr) {
+	dst, n := b.addr64(b.arg(in, 0)), b.addr64(b.arg(in, 2))
+	b.trapIf(b.cur.NewICmp("ugt", b.cur.NewAdd(dst, n), b.memoryLength(in.Index)), abi.TrapMemoryOutOfBounds)
+	memset := b.m.intrinsic("llvm.memset.p0i8.i64", tVoid, tI8Ptr, tI8, tI64, tI1)
+	val := b.cur.NewTrunc(b.arg(in, 1), tI8)
+	b.cur.NewCall(memset, b.cur.NewGetElementPtr(tI8, b.memoryBase(in.Index), dst), val, n, falseC)
+}
+
 // effectiveAddr returns a pointer to t at memory 0's base+zext(addr)+offset.
 // The IR guarantees a dominating bounds check covers the access.
 func (b *funcBuilder) effectiveAddr(t *llType, addr value, offset uint32) value {

@@ -70,9 +70,9 @@ func (b *funcBuilder) special(in *ir.Instr) error {
 	case ir.OpMemoryGrow:
 		b.define(in, b.callBuiltin(abi.BuiltinMemoryGrow, tI32, "", u32c(in.Index), b.arg(in, 0)))
 	case ir.OpMemoryFill:
-		b.callBuiltin(abi.BuiltinMemoryFill, tVoid, "", u32c(in.Index), b.arg(in, 0), b.arg(in, 1), b.arg(in, 2))
+		b.memoryFill(in)
 	case ir.OpMemoryCopy:
-		b.callBuiltin(abi.BuiltinMemoryCopy, tVoid, "", u32c(in.Index), u32c(in.Index), b.arg(in, 0), b.arg(in, 1), b.arg(in, 2))
+		b.memoryCopy(in)
 	case ir.OpMemoryInit:
 		b.callBuiltin(abi.BuiltinMemoryInit, tVoid, "", u32c(in.Index2), u32c(in.Index), b.arg(in, 0), b.arg(in, 1), b.arg(in, 2))
 	case ir.OpDataDrop:

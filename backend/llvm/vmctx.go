@@ -127,7 +127,12 @@ func (b *funcBuilder) setupLengthSlots() {
 	seen := map[uint32]bool{}
 	for _, blk := range b.f.Blocks {
 		for _, in := range blk.Instrs {
-			if (in.Op == ir.OpBoundsCheck || in.Op == ir.OpMemorySize) && !seen[in.Index] {
+			switch in.Op {
+			case ir.OpBoundsCheck, ir.OpMemorySize, ir.OpMemoryCopy, ir.OpMemoryFill:
+			default:
+				continue
+			}
+			if !seen[in.Index] {
 				seen[in.Index] = true
 				b.lengthMems = append(b.lengthMems, in.Index)
 			}

@@ -197,10 +197,10 @@ define void @wasm_func_14(i8* %vmctx, i32 %dst, i32 %val, i32 %n) {
   %d8 = bitcast i32* %d to i8*
   %n64 = zext i32 %n to i64
   %e8 = getelementptr i8, i8* %d8, i64 %n64
-  call void @memmove(i8* %e8, i8* %d8, i64 %n64)
+  call i8* @memmove(i8* %e8, i8* %d8, i64 %n64)
   ret void
 }
-declare void @memmove(i8*, i8*, i64)
+declare i8* @memmove(i8*, i8*, i64)
 
 ; 15: call_callback(i32) -> i32: calls host import 0 (the Go host calls back
 ; into wasm); same as 6 but kept separate for clarity of traces
@@ -294,3 +294,41 @@ yield1:
 exit:
   ret i32 %i
 }
+
+; the base of memory 0 (callers keep their ranges in bounds themselves)
+define internal i8* @membase(i8* %vmctx) {
+  %mpp = getelementptr i8, i8* %vmctx, i64 {{MEMPTR0}}
+  %mp = bitcast i8* %mpp to i8***
+  %def = load i8**, i8*** %mp
+  %base = load i8*, i8** %def
+  ret i8* %base
+}
+
+; 20: move(i32 dst, i32 src, i32 n) -> i32: the runtime's memmove,
+; unchecked; 1 when it returned dst
+define i32 @wasm_func_20(i8* %vmctx, i32 %dst, i32 %src, i32 %n) {
+  %base = call i8* @membase(i8* %vmctx)
+  %d64 = zext i32 %dst to i64
+  %s64 = zext i32 %src to i64
+  %n64 = zext i32 %n to i64
+  %d = getelementptr i8, i8* %base, i64 %d64
+  %s = getelementptr i8, i8* %base, i64 %s64
+  %r = call i8* @memmove(i8* %d, i8* %s, i64 %n64)
+  %ok = icmp eq i8* %r, %d
+  %r32 = zext i1 %ok to i32
+  ret i32 %r32
+}
+
+; 21: set(i32 dst, i32 val, i32 n) -> i32: the runtime's memset,
+; unchecked; 1 when it returned dst
+define i32 @wasm_func_21(i8* %vmctx, i32 %dst, i32 %val, i32 %n) {
+  %base = call i8* @membase(i8* %vmctx)
+  %d64 = zext i32 %dst to i64
+  %n64 = zext i32 %n to i64
+  %d = getelementptr i8, i8* %base, i64 %d64
+  %r = call i8* @memset(i8* %d, i32 %val, i64 %n64)
+  %ok = icmp eq i8* %r, %d
+  %r32 = zext i1 %ok to i32
+  ret i32 %r32
+}
+declare i8* @memset(i8*, i32, i64)

@@ -1,0 +1,86 @@
+package rtlib
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+)
+
+// moveSizes covers every size class of the native memmove and memset
+// (the small overlapping-word cases, the 16/32/64-byte boundaries, the
+// block loops with and without a partial last block).
+func moveSizes() []int {
+	var sizes []int
+	for n := 0; n <= 80; n++ {
+		sizes = append(sizes, n)
+	}
+	return append(sizes, 95, 96, 97, 127, 128, 129, 200, 255, 256, 257, 1000, 4095, 4096, 4097)
+}
+
+// TestNativeMemmove checks the runtime's memmove, which compiled code
+// calls for memory.copy and copy loops, against Go's copy for every size
+// class and overlaps in both directions, and that it touches nothing
+// outside the destination.
+func TestNativeMemmove(t *testing.T) {
+	inst := newBasic(t, double())
+	mem := inst.Memory()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const src = 8192
+	deltas := []int{-5000, 5000}
+	for d := -70; d <= 70; d++ {
+		deltas = append(deltas, d)
+	}
+	want := make([]byte, len(mem))
+	for _, n := range moveSizes() {
+		for _, delta := range deltas {
+			for i := range mem[:16384] {
+				mem[i] = byte(rng.Uint32())
+			}
+			copy(want, mem)
+			dst := src + delta
+			copy(want[dst:dst+n], want[src:src+n])
+			if r := call(t, inst, "move", I32(int32(dst)), I32(src), I32(int32(n))); AsI32(r[0]) != 1 {
+				t.Fatalf("memmove(%d, %d, %d) did not return dst", dst, src, n)
+			}
+			if !bytes.Equal(mem[:16384], want[:16384]) {
+				t.Fatalf("memmove(dst=%d, src=%d, n=%d): memory differs from Go's copy at byte %d", dst, src, n, firstDiff(mem, want))
+			}
+		}
+	}
+}
+
+// TestNativeMemset checks the runtime's memset for every size class and
+// alignment, and that it touches nothing outside the destination.
+func TestNativeMemset(t *testing.T) {
+	inst := newBasic(t, double())
+	mem := inst.Memory()
+	want := make([]byte, 8192)
+	for _, n := range moveSizes() {
+		for align := 0; align < 8; align++ {
+			for i := range want {
+				want[i] = byte(i * 7)
+			}
+			copy(mem, want)
+			dst := 1024 + align
+			val := 0x1A5 + n // only the low byte counts
+			for i := dst; i < dst+n; i++ {
+				want[i] = byte(val)
+			}
+			if r := call(t, inst, "set", I32(int32(dst)), I32(int32(val)), I32(int32(n))); AsI32(r[0]) != 1 {
+				t.Fatalf("memset(%d, %#x, %d) did not return dst", dst, val, n)
+			}
+			if !bytes.Equal(mem[:len(want)], want) {
+				t.Fatalf("memset(dst=%d, %#x, n=%d): memory differs at byte %d", dst, val, n, firstDiff(mem, want))
+			}
+		}
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
