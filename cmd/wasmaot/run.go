@@ -32,6 +32,7 @@ func runCommand() *cli.Command {
 		&cli.DurationFlag{Name: "timeout", Usage: "interrupt the guest after `DURATION` (e.g. 5s)"},
 		&cli.StringFlag{Name: "max-memory", Usage: "cap linear memory at `SIZE` (bytes, or with K/M/G/KiB/MiB/GiB suffix)"},
 		&cli.StringFlag{Name: "cache-dir", Value: defaultCacheDir(), Usage: "where objects compiled from .wasm inputs are cached (empty: no cache)"},
+		&cli.BoolFlag{Name: "perf-map", Usage: "write the wasm functions' addresses to /tmp/perf-PID.map for perf"},
 	)
 	return &cli.Command{
 		Name:      "run",
@@ -63,6 +64,11 @@ func runGuest(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
 	}
 	defer mod.Close()
+	if c.Bool("perf-map") {
+		if err := mod.AppendPerfMap(); err != nil {
+			return cli.Exit(fmt.Sprintf("--perf-map: %v", err), 1)
+		}
+	}
 
 	cfg := rtlib.Config{}
 	if s := c.String("max-memory"); s != "" {
