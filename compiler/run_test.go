@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/wasmaot/wasmaot/backend/llvm"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/compiler/wat"
+	"github.com/wasmaot/wasmaot/lower"
 	"github.com/wasmaot/wasmaot/rtlib"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
@@ -16,7 +18,7 @@ import (
 // runWat is the module the end-to-end tests compile and run natively: host
 // imports with one and several results (through the import stubs), v128
 // values through the entry trampoline, memory growth, an indirect call
-// type check, deep recursion and an endless loop.
+// type check, deep recursion, an endless loop and a counted one.
 const runWat = `(module
   (import "env" "add3" (func $add3 (param i32 i64 f64) (result f64)))
   (import "env" "swap" (func $swap (param i32 i32) (result i32 i32)))
@@ -38,6 +40,13 @@ const runWat = `(module
   (func $rec (export "rec") (param i32) (result i32)
     (i32.add (i32.const 1) (call $rec (local.get 0))))
   (func (export "spin") (loop (br 0)))
+  (func $fill (param $p i32) (param $n i32) (local $i i32)
+    (loop $l
+      (i32.store (local.get $p) (local.get $i))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+  (func (export "count") (param $p i32) (param $n i32) (result i32)
+    (call $fill (local.get $p) (local.get $n))
+    (i32.load (local.get $p)))
 )`
 
 func instantiateRun(t *testing.T) *rtlib.Instance {
@@ -158,5 +167,48 @@ func TestRunInterrupt(t *testing.T) {
 	var trap *abi.Trap
 	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted {
 		t.Fatalf("spin: got %v, want an interrupted trap", err)
+	}
+}
+
+// TestRunCountedLoopPolls checks the copies loop versioning makes of a
+// counted loop: a short run takes the copy without interrupt polls and
+// computes the right result, and a run too long for that copy (about 2^32
+// iterations) takes the polled one, so a deadline still stops it.
+func TestRunCountedLoopPolls(t *testing.T) {
+	bin, err := wat.Parse([]byte(runWat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm, err := wasm.Decode(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wasm.Validate(wm); err != nil {
+		t.Fatal(err)
+	}
+	var stats lower.Stats
+	if _, err := lower.Module(wm, lower.Options{Stats: &stats}); err != nil {
+		t.Fatal(err)
+	}
+	if stats.LoopsUnpolled != 1 {
+		t.Fatalf("%d loops got a copy without interrupt polls, want 1 ($fill's)", stats.LoopsUnpolled)
+	}
+	inst := instantiateRun(t)
+	for _, n := range []int32{1, 1000, 5_000_000} {
+		r, err := call(t, inst, context.Background(), "count", rtlib.I32(16), rtlib.I32(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rtlib.AsI32(r[0]); got != n-1 {
+			t.Errorf("count(16, %d) = %d, want %d", n, got, n-1)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = call(t, inst, ctx, "count", rtlib.I32(16), rtlib.I32(-1))
+	var trap *abi.Trap
+	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted {
+		t.Fatalf("count(16, 2^32-1) under a 50 ms deadline: got %v after %v, want an interrupted trap", err, time.Since(start))
 	}
 }

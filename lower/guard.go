@@ -201,13 +201,14 @@ func checkRanges(p *versionPlan) []*checkRange {
 }
 
 // emit writes the guard of plan p and returns it (i32: nonzero when the
-// fast copy may run). For a range of checks, with a0 = zext(base+lo)
+// fast copy may run) with K, the trip bound it rests on (i64; meaningful
+// only where the guard holds). For a range of checks, with a0 = zext(base+lo)
 // (mod 2^32) and span = hi-lo: a0+span <= length and, at the last
 // iteration, a0+S·K+span <= length (S > 0) or a0+S·K >= 0 (S < 0).
 // Each check's address is a0 plus at most span-extent, so it cannot wrap
 // either.
-func (g *guardBuilder) emit(p *versionPlan) ir.Value {
-	k, ok := g.tripBound(p.trip)
+func (g *guardBuilder) emit(p *versionPlan) (ok, k ir.Value) {
+	k, ok = g.tripBound(p.trip)
 	and := func(c ir.Value) {
 		if ok == noValue {
 			ok = c
@@ -250,5 +251,5 @@ func (g *guardBuilder) emit(p *versionPlan) ir.Value {
 			and(g.add(opI64GeS, ir.I32, end, g.i64(0)))
 		}
 	}
-	return ok
+	return ok, k
 }

@@ -34,8 +34,17 @@ import (
 // is false the original loop runs, so traps happen exactly where they
 // did.
 //
-// Only innermost loops are versioned, so code grows at most by the size
-// of those loops (and loopVersionMaxInstrs bounds that).
+// A small loop that runs only its own instructions (no calls, no bulk
+// operations) gets a third copy, also without its interrupt polls, which
+// the preheader picks when K bounds the run to uncheckedBudget
+// instructions: the enclosing code polls again soon after, and LLVM may
+// vectorise a loop without the volatile poll.
+//
+//	pre:  brif ok, sel, header(params)
+//	sel:  brif K <= limit, short(params), fast(params)
+//
+// Only innermost loops are versioned, so code grows at most by twice the
+// size of those loops (and loopVersionMaxInstrs bounds that).
 func loopVersion(c *passContext) {
 	f := c.f
 	cfg := ir.ComputeCFG(f)
@@ -244,20 +253,95 @@ func versionLoop(c *passContext, lv *loopValues, p *versionPlan) {
 		}
 	}
 	g := &guardBuilder{f: f, b: pre, lv: lv, lengths: map[uint32]ir.Value{}}
-	ok := g.emit(p)
+	ok, k := g.emit(p)
 
 	skip := map[*ir.Instr]bool{}
 	for _, h := range p.checks {
 		skip[h.in] = true
 	}
-	vmap, cloned := cloneLoop(f, l, skip)
+	enter := func(b *ir.Block) *ir.BlockCall {
+		return &ir.BlockCall{Block: b, Args: append([]ir.Value(nil), pre.Params...)}
+	}
+	fast := loopCopy{}
+	fast.vmap, fast.blocks = cloneLoop(f, l, skip)
+	copies := []loopCopy{fast}
+	into := enter(fast.blocks[l.header])
+	if limit := uncheckedTripLimit(l); limit > 0 {
+		// A third copy without the interrupt polls, for runs of at most
+		// limit iterations: sel picks it when K says the run is that short.
+		for _, b := range l.blocks {
+			for _, in := range b.Instrs {
+				if in.Op == ir.OpInterruptCheck {
+					skip[in] = true
+				}
+			}
+		}
+		short := loopCopy{}
+		short.vmap, short.blocks = cloneLoop(f, l, skip)
+		copies = append(copies, short)
+		isShort := g.add(opI64LeU, ir.I32, k, g.i64(limit))
+		sel := f.NewBlock()
+		sel.Instrs = append(sel.Instrs, &ir.Instr{Op: ir.OpBrIf, Args: []ir.Value{isShort}, Succs: []*ir.BlockCall{
+			enter(short.blocks[l.header]), enter(fast.blocks[l.header]),
+		}})
+		into = &ir.BlockCall{Block: sel}
+		c.stats.LoopsUnpolled++
+	}
 	pre.Instrs = append(pre.Instrs, &ir.Instr{Op: ir.OpBrIf, Args: []ir.Value{ok}, Succs: []*ir.BlockCall{
-		{Block: cloned[l.header], Args: append([]ir.Value(nil), pre.Params...)},
-		{Block: l.header, Args: append([]ir.Value(nil), pre.Params...)},
+		into, enter(l.header),
 	}})
-	repairLiveOut(f, l, cloned, vmap, p.liveOut)
+	repairLiveOut(f, l, copies, p.liveOut)
 	c.stats.LoopsVersioned++
 	c.stats.BoundsChecksHoisted += len(p.checks)
+}
+
+// A loopCopy is a copy of a loop made by cloneLoop: the copy of each value
+// defined in the loop and of each block.
+type loopCopy struct {
+	vmap   map[ir.Value]ir.Value
+	blocks map[*ir.Block]*ir.Block
+}
+
+// Interrupt polls may be left out of a loop run whose length is known
+// beforehand: the run then ends, and the enclosing code polls again,
+// within uncheckedBudget instructions of the loop body (about a
+// millisecond). Only loops that run nothing but their own instructions
+// qualify: no calls, no bulk memory or table operations, no growth.
+const (
+	uncheckedBudget   = 1 << 20
+	uncheckedMaxInstr = 256
+)
+
+// uncheckedTripLimit returns the largest trip bound K for which a run of
+// l may skip its interrupt polls, or 0 if l never may (it has no polls,
+// is too large, or runs operations of unbounded length).
+func uncheckedTripLimit(l *natLoop) int64 {
+	size, polls := 0, 0
+	for _, b := range l.blocks {
+		size += len(b.Instrs)
+		for _, in := range b.Instrs {
+			switch {
+			case in.Op == ir.OpInterruptCheck:
+				polls++
+			case in.Op.Info().Kind == ir.KindSpecial && !boundedSpecial[in.Op]:
+				return 0
+			}
+		}
+	}
+	if polls == 0 || size > uncheckedMaxInstr {
+		return 0
+	}
+	// K+1 iterations of at most size instructions each.
+	return uncheckedBudget/int64(size) - 1
+}
+
+// boundedSpecial lists the special operations that take a bounded time:
+// they run no wasm code and copy no caller-chosen amount of data.
+var boundedSpecial = map[ir.Op]bool{
+	ir.OpSelect: true, ir.OpBoundsCheck: true, ir.OpTrapIf: true, ir.OpInterruptCheck: true,
+	ir.OpJump: true, ir.OpBrIf: true, ir.OpSwitch: true, ir.OpReturn: true, ir.OpTrap: true,
+	ir.OpGlobalGet: true, ir.OpGlobalSet: true, ir.OpRefNull: true, ir.OpRefIsNull: true, ir.OpRefFunc: true,
+	ir.OpTableGet: true, ir.OpTableSet: true, ir.OpTableSize: true, ir.OpMemorySize: true,
 }
 
 // cloneLoop copies the blocks of l, leaving out the instructions in skip.
@@ -319,18 +403,20 @@ func cloneLoop(f *ir.Func, l *natLoop, skip map[*ir.Instr]bool) (map[ir.Value]ir
 
 // repairLiveOut restores SSA form after the loop was copied: a use of a
 // loop value v after the loop now sees v from the original loop or its
-// copy from the fast one, depending on the path. Each use is rewritten to
+// copy from one of the copies, depending on the path. Each use is rewritten to
 // the value reaching its block, with block parameters added where the two
 // paths merge (the on-demand construction of Braun et al., "Simple and
 // Efficient Construction of Static Single Assignment Form", 2013).
 // Redundant parameters are left to copyprop.
-func repairLiveOut(f *ir.Func, l *natLoop, cloned map[*ir.Block]*ir.Block, vmap map[ir.Value]ir.Value, liveOut []ir.Value) {
+func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value) {
 	if len(liveOut) == 0 {
 		return
 	}
-	inClone := map[*ir.Block]bool{}
-	for _, nb := range cloned {
-		inClone[nb] = true
+	inClone := map[*ir.Block]map[ir.Value]ir.Value{} // block of a copy → its values
+	for _, cp := range copies {
+		for _, nb := range cp.blocks {
+			inClone[nb] = cp.vmap
+		}
 	}
 	cfg := ir.ComputeCFG(f)
 	type edge struct {
@@ -343,15 +429,15 @@ func repairLiveOut(f *ir.Func, l *natLoop, cloned map[*ir.Block]*ir.Block, vmap 
 			edgesTo[s.Block] = append(edgesTo[s.Block], edge{b, s})
 		}
 	}
-	outside := func(b *ir.Block) bool { return !l.in[b] && !inClone[b] }
+	outside := func(b *ir.Block) bool { _, copied := inClone[b]; return !l.in[b] && !copied }
 	for _, v := range liveOut {
 		atStart := map[*ir.Block]ir.Value{}
 		var readAtStart func(b *ir.Block) ir.Value
 		readAtEnd := func(b *ir.Block) ir.Value {
-			switch {
-			case l.in[b]:
+			if l.in[b] {
 				return v
-			case inClone[b]:
+			}
+			if vmap, ok := inClone[b]; ok {
 				return vmap[v]
 			}
 			return readAtStart(b)

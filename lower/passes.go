@@ -44,6 +44,7 @@ type Stats struct {
 	BoundsChecksRemoved int // of those, removed by boundscheck elimination
 	LoopsVersioned      int // loops given a check-free copy by loop versioning
 	BoundsChecksHoisted int // checks that copy leaves out
+	LoopsUnpolled       int // versioned loops also given a copy without interrupt polls, for short runs
 	Folded              int // instructions replaced by constants
 	CSERemoved          int // instructions merged by CSE
 	DeadRemoved         int // instructions removed by DCE
@@ -55,6 +56,7 @@ func (s *Stats) add(o Stats) {
 	s.BoundsChecksRemoved += o.BoundsChecksRemoved
 	s.LoopsVersioned += o.LoopsVersioned
 	s.BoundsChecksHoisted += o.BoundsChecksHoisted
+	s.LoopsUnpolled += o.LoopsUnpolled
 	s.Folded += o.Folded
 	s.CSERemoved += o.CSERemoved
 	s.DeadRemoved += o.DeadRemoved

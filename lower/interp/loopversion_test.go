@@ -20,7 +20,7 @@ import (
 // fails here rather than corrupting anything.
 func TestLoopVersioningDifferential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	modules, versioned := 300, 0
+	modules, versioned, unpolled := 300, 0, 0
 	for range modules {
 		src := randomLoopModule(rng)
 		ref := build(t, src, lower.Options{NoPasses: true})
@@ -28,6 +28,9 @@ func TestLoopVersioningDifferential(t *testing.T) {
 		opt := build(t, src, lower.Options{Stats: &stats})
 		if stats.LoopsVersioned > 0 {
 			versioned++
+		}
+		if stats.LoopsUnpolled > 0 {
+			unpolled++
 		}
 		// Counters that wrap right after a few iterations, at the end
 		// of memory: a guard that forgets the wrap lets the copy run on.
@@ -60,6 +63,11 @@ func TestLoopVersioningDifferential(t *testing.T) {
 	if versioned < modules/3 {
 		t.Errorf("only %d of %d modules had a loop versioned", versioned, modules)
 	}
+	// The copy without interrupt polls is the one short runs take.
+	if unpolled < versioned/2 {
+		t.Errorf("only %d of the %d modules with a versioned loop had a copy without polls", unpolled, versioned)
+	}
+	t.Logf("%d of %d modules versioned, %d with a copy without polls", versioned, modules, unpolled)
 }
 
 // runLoop calls "run" in a fresh instance and summarises the outcome:
