@@ -18,7 +18,8 @@ import (
 // runWat is the module the end-to-end tests compile and run natively: host
 // imports with one and several results (through the import stubs), v128
 // values through the entry trampoline, memory growth, an indirect call
-// type check, deep recursion, an endless loop and a counted one.
+// type check, deep recursion, an endless loop, a recursion with two calls
+// per level and a counted loop.
 const runWat = `(module
   (import "env" "add3" (func $add3 (param i32 i64 f64) (result f64)))
   (import "env" "swap" (func $swap (param i32 i32) (result i32 i32)))
@@ -44,6 +45,10 @@ const runWat = `(module
     (loop $l
       (i32.store (local.get $p) (local.get $i))
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+  (func $fan (export "fan") (param $n i32)
+    (if (local.get $n) (then
+      (call $fan (i32.sub (local.get $n) (i32.const 1)))
+      (call $fan (i32.sub (local.get $n) (i32.const 1))))))
   (func (export "count") (param $p i32) (param $n i32) (result i32)
     (call $fill (local.get $p) (local.get $n))
     (i32.load (local.get $p)))
@@ -158,15 +163,21 @@ func TestRunCompiled(t *testing.T) {
 }
 
 // TestRunInterrupt checks that an endless loop compiled by LLVM still polls
-// the interrupt flag: the deadline stops it.
+// the interrupt flag, and so does a loop-free recursion with two calls per
+// level (2^60 calls): the deadline stops both.
 func TestRunInterrupt(t *testing.T) {
 	inst := instantiateRun(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err := call(t, inst, ctx, "spin")
-	var trap *abi.Trap
-	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted {
-		t.Fatalf("spin: got %v, want an interrupted trap", err)
+	for _, c := range []struct {
+		name string
+		args []uint64
+	}{{"spin", nil}, {"fan", []uint64{rtlib.I32(60)}}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := call(t, inst, ctx, c.name, c.args...)
+		cancel()
+		var trap *abi.Trap
+		if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted {
+			t.Fatalf("%s: got %v, want an interrupted trap", c.name, err)
+		}
 	}
 }
 

@@ -21,7 +21,9 @@ type passContext struct {
 	stats *Stats
 }
 
-// Passes, in the order they run. Copy propagation first removes the
+// Passes, in the order they run. The entry poll of a function with at
+// most one call site goes first, while call sites are counted before
+// versioning copies loops. Copy propagation then removes the
 // redundant block parameters SSA construction leaves; constant folding
 // then sees through them; bounds-check elimination runs on the simplified
 // addresses; loop versioning then moves the checks left in innermost
@@ -29,6 +31,7 @@ type passContext struct {
 // and the guards' repeated computations; copy propagation removes the
 // parameters versioning's SSA repair made redundant; DCE sweeps last.
 var passes = []pass{
+	{"entrypoll", entryPoll},
 	{"copyprop", copyProp},
 	{"constfold", constFold},
 	{"boundscheck", boundsCheckElim},
@@ -45,6 +48,7 @@ type Stats struct {
 	LoopsVersioned      int // loops given a check-free copy by loop versioning
 	BoundsChecksHoisted int // checks that copy leaves out
 	LoopsUnpolled       int // versioned loops also given a copy without interrupt polls, for short runs
+	EntryPollsDropped   int // function-entry interrupt polls dropped (at most one call site)
 	Folded              int // instructions replaced by constants
 	CSERemoved          int // instructions merged by CSE
 	DeadRemoved         int // instructions removed by DCE
@@ -57,6 +61,7 @@ func (s *Stats) add(o Stats) {
 	s.LoopsVersioned += o.LoopsVersioned
 	s.BoundsChecksHoisted += o.BoundsChecksHoisted
 	s.LoopsUnpolled += o.LoopsUnpolled
+	s.EntryPollsDropped += o.EntryPollsDropped
 	s.Folded += o.Folded
 	s.CSERemoved += o.CSERemoved
 	s.DeadRemoved += o.DeadRemoved
