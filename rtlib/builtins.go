@@ -34,13 +34,13 @@ func builtinTable() uintptr {
 func initNative() {
 	native.once.Do(func() {
 		nativeAddrs(&native.addrs)
-		mem, err := unix.Mmap(-1, 0, pageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+		mem, err := mmap(pageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 		if err != nil {
 			panic(fmt.Sprintf("rtlib: mapping the builtin table: %v", err))
 		}
 		tab := unsafe.Slice((*uintptr)(unsafe.Pointer(&mem[0])), abi.NumBuiltins)
 		copy(tab, native.addrs[:abi.NumBuiltins])
-		if err := unix.Mprotect(mem, unix.PROT_READ); err != nil {
+		if err := mprotect(mem, unix.PROT_READ); err != nil {
 			panic(fmt.Sprintf("rtlib: protecting the builtin table: %v", err))
 		}
 		native.table = uintptr(unsafe.Pointer(&mem[0]))

@@ -43,7 +43,7 @@ func NewMemory(lim abi.Limits) (*Memory, error) {
 	}
 	m, err := newMemory(lim, abi.MaxMemoryPages, (*definition)(unsafe.Pointer(&page[0])), nil, nil)
 	if err != nil {
-		unix.Munmap(page)
+		unmap(page)
 		return nil, fmt.Errorf("rtlib: NewMemory: %w", err)
 	}
 	m.host = true
@@ -66,7 +66,7 @@ func NewTable(elem abi.ValType, lim abi.Limits) (*Table, error) {
 	}
 	t, err := newTable(abi.TableType{Elem: elem, Limits: lim}, abi.MaxTableSize, (*definition)(unsafe.Pointer(&page[0])), tableStore{})
 	if err != nil {
-		unix.Munmap(page)
+		unmap(page)
 		return nil, fmt.Errorf("rtlib: NewTable: %w", err)
 	}
 	t.host = true
@@ -117,7 +117,7 @@ func checkLimits(lim abi.Limits, limit uint32, unit string) error {
 }
 
 func offHeapPage() ([]byte, error) {
-	page, err := unix.Mmap(-1, 0, pageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+	page, err := mmap(pageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 	if err != nil {
 		return nil, fmt.Errorf("rtlib: mapping a definition page: %w", err)
 	}
@@ -126,7 +126,7 @@ func offHeapPage() ([]byte, error) {
 
 func unmapAll(regions [][]byte) {
 	for _, r := range regions {
-		unix.Munmap(r)
+		unmap(r)
 	}
 }
 

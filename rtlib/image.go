@@ -173,7 +173,7 @@ func prepareMemory(res []byte, minBytes, used uintptr, img *memoryImage) error {
 	}
 	zeroFrom := uintptr(0)
 	if img != nil && img.fd >= 0 {
-		_, err := unix.MmapPtr(img.fd, 0, unsafe.Pointer(&res[0]), img.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
+		_, err := mmapPtr(img.fd, 0, unsafe.Pointer(&res[0]), img.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
 		if err == nil {
 			zeroFrom = img.size
 		}
@@ -203,7 +203,7 @@ func prepareMemory(res []byte, minBytes, used uintptr, img *memoryImage) error {
 
 // mapAnon replaces b (page-aligned) with fresh zero anonymous memory.
 func mapAnon(b []byte, prot int) error {
-	_, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&b[0]), uintptr(len(b)), prot, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_FIXED)
+	_, err := mmapPtr(-1, 0, unsafe.Pointer(&b[0]), uintptr(len(b)), prot, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE|unix.MAP_FIXED)
 	if err != nil {
 		return fmt.Errorf("mapping memory: %w", err)
 	}

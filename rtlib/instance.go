@@ -130,7 +130,7 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 		vmem, spare.vmem = spare.vmem, nil
 	} else {
 		var err error
-		vmem, err = unix.Mmap(-1, 0, max(m.layout.Size, pageSize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
+		vmem, err = mmap(max(m.layout.Size, pageSize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 		if err != nil {
 			m.mu.Lock()
 			m.instances--

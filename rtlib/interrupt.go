@@ -3,8 +3,6 @@ package rtlib
 import (
 	"context"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 )
 
 // Cancellation (docs/runtime.md): a context that can be cancelled raises
@@ -55,7 +53,7 @@ func (t *thread) unmap() {
 	t.armMu.Lock()
 	t.ts = nil
 	t.armMu.Unlock()
-	unix.Munmap(t.region)
+	unmap(t.region)
 }
 
 // interrupted reports the first error of the contexts of the calls on

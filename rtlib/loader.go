@@ -221,25 +221,25 @@ func (l *linker) link() (*loadedImage, error) {
 	size = (size + pageSize - 1) &^ (pageSize - 1)
 	// MAP_POPULATE: every page is written below, and faulting them in one
 	// by one costs several times more.
-	mem, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_POPULATE)
+	mem, err := mmap(int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_POPULATE)
 	if err != nil {
 		return nil, fmt.Errorf("mapping code: %w", err)
 	}
 	li := &loadedImage{image: image{mem: mem, base: uint64(uintptr(unsafe.Pointer(&mem[0])))}, meta: l.meta}
 	if err := l.fill(li, relocs); err != nil {
-		unix.Munmap(mem)
+		unmap(mem)
 		return nil, err
 	}
 	if codeSize < size {
-		if err := unix.Mprotect(mem[codeSize:], unix.PROT_READ); err != nil {
-			unix.Munmap(mem)
+		if err := mprotect(mem[codeSize:], unix.PROT_READ); err != nil {
+			unmap(mem)
 			return nil, fmt.Errorf("protecting data: %w", err)
 		}
 	}
 	if codeSize > 0 {
 		flushICache(mem[:codeSize])
-		if err := unix.Mprotect(mem[:codeSize], unix.PROT_READ|unix.PROT_EXEC); err != nil {
-			unix.Munmap(mem)
+		if err := mprotect(mem[:codeSize], unix.PROT_READ|unix.PROT_EXEC); err != nil {
+			unmap(mem)
 			return nil, fmt.Errorf("protecting code: %w", err)
 		}
 	}
@@ -434,7 +434,7 @@ func (li *loadedImage) funcAt(pc uint64) int {
 	return -1
 }
 
-func (li *loadedImage) unmap() { unix.Munmap(li.mem) }
+func (li *loadedImage) unmap() { unmap(li.mem) }
 
 // LoadFile reads and loads an object file.
 func LoadFile(path string) (*Module, error) {

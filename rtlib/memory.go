@@ -26,7 +26,7 @@ func reserve(n uint64) ([]byte, error) {
 	if n > 1<<40 {
 		return nil, fmt.Errorf("reservation of %d bytes too large", n)
 	}
-	return unix.Mmap(-1, 0, int(n), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	return mmap(int(n), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_NORESERVE)
 }
 
 // reuseOrReserve returns spare (reused true) if it is a reservation of n
@@ -42,7 +42,7 @@ func reuseOrReserve(spare []byte, n uint64) (res []byte, reused bool, err error)
 
 func unmapSpare(spare []byte) {
 	if spare != nil {
-		unix.Munmap(spare)
+		unmap(spare)
 	}
 }
 
@@ -80,7 +80,7 @@ func newMemory(lim abi.Limits, capPages uint32, def *definition, spare []byte, i
 	minBytes := uintptr(lim.Min) * wasmPageSize
 	if !reused {
 		if err := prepareMemory(res, minBytes, 0, img); err != nil {
-			unix.Munmap(res)
+			unmap(res)
 			return nil, fmt.Errorf("committing %d pages of memory: %w", lim.Min, err)
 		}
 	}
@@ -130,7 +130,7 @@ func (m *Memory) grow(delta uint32) int64 {
 	}
 	if delta > 0 {
 		newLen := (old + uint64(delta)) * wasmPageSize
-		if err := unix.Mprotect(m.res[old*wasmPageSize:newLen], unix.PROT_READ|unix.PROT_WRITE); err != nil {
+		if err := mprotect(m.res[old*wasmPageSize:newLen], unix.PROT_READ|unix.PROT_WRITE); err != nil {
 			return -1
 		}
 		atomic.StoreUint64(&m.def.length, newLen)
@@ -138,7 +138,7 @@ func (m *Memory) grow(delta uint32) int64 {
 	return int64(old)
 }
 
-func (m *Memory) unmap() { unix.Munmap(m.res) }
+func (m *Memory) unmap() { unmap(m.res) }
 
 // Table is a table of references: 8-byte elements in a reservation of its
 // maximum size (capped), so its base never moves.
@@ -176,7 +176,7 @@ func newTable(tt abi.TableType, capElems uint32, def *definition, spare tableSto
 	}
 	def.base = uintptr(unsafe.Pointer(&res[0]))
 	if t.grow(tt.Limits.Min, 0) < 0 {
-		unix.Munmap(res)
+		unmap(res)
 		return nil, fmt.Errorf("committing a table of %d elements failed", tt.Limits.Min)
 	}
 	return t, nil
@@ -209,7 +209,7 @@ func (t *Table) grow(delta uint32, init uint64) int64 {
 	}
 	newLen := old + uint64(delta)
 	if need := (newLen*abi.TableElemSize + pageSize - 1) &^ (pageSize - 1); need > t.committed {
-		if err := unix.Mprotect(t.res[t.committed:need], unix.PROT_READ|unix.PROT_WRITE); err != nil {
+		if err := mprotect(t.res[t.committed:need], unix.PROT_READ|unix.PROT_WRITE); err != nil {
 			return -1
 		}
 		t.committed = need
@@ -226,7 +226,7 @@ func (t *Table) grow(delta uint32, init uint64) int64 {
 	return int64(old)
 }
 
-func (t *Table) unmap() { unix.Munmap(t.res) }
+func (t *Table) unmap() { unmap(t.res) }
 
 // Global is a global variable's 16-byte storage.
 type Global struct {

@@ -1,8 +1,6 @@
 package rtlib
 
 import (
-	"golang.org/x/sys/unix"
-
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
@@ -105,22 +103,22 @@ func (inst *Instance) releaseSlot() {
 	for _, t := range inst.ownTab {
 		t.unmap()
 	}
-	unix.Munmap(inst.vmem)
+	unmap(inst.vmem)
 }
 
 // unmap releases whatever the slot still holds.
 func (s *slot) unmap() {
 	if s.vmem != nil {
-		unix.Munmap(s.vmem)
+		unmap(s.vmem)
 	}
 	for _, r := range s.mems {
 		if r != nil {
-			unix.Munmap(r)
+			unmap(r)
 		}
 	}
 	for _, t := range s.tabs {
 		if t.res != nil {
-			unix.Munmap(t.res)
+			unmap(t.res)
 		}
 	}
 }

@@ -53,7 +53,7 @@ const (
 // may call back into wasm on the same stack.
 type thread struct {
 	mu     sync.Mutex
-	region []byte // the mmap'd reservation, twice the stack size
+	region []byte // the mapped reservation: stack, unless trimming it failed
 	stack  []byte // the aligned NativeStackSize region inside it
 	base   uintptr
 	ts     *threadState
@@ -91,19 +91,30 @@ type thread struct {
 }
 
 func newThread() (*thread, error) {
-	region, err := unix.Mmap(-1, 0, 2*abi.NativeStackSize, unix.PROT_NONE,
-		unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	region, err := mmap(2*abi.NativeStackSize, unix.PROT_NONE,
+		unix.MAP_PRIVATE|unix.MAP_NORESERVE)
 	if err != nil {
 		return nil, fmt.Errorf("rtlib: mapping a native stack: %w", err)
 	}
 	start := uintptr(unsafe.Pointer(&region[0]))
 	skip := int((start+abi.NativeStackSize-1)&^(abi.NativeStackSize-1) - start)
 	stack := region[skip : skip+abi.NativeStackSize]
-	if err := unix.Mprotect(stack[:pageSize], unix.PROT_READ|unix.PROT_WRITE); err == nil {
-		err = unix.Mprotect(stack[stackUsableLo:], unix.PROT_READ|unix.PROT_WRITE)
+	// Only the aligned stack is needed: the rest of the reservation goes,
+	// so that a stack costs three mappings (state page, guard, usable
+	// part). What cannot be trimmed stays reserved with the stack.
+	if unmap(region[:skip]) == nil {
+		region = region[skip:]
+	}
+	tail := len(region) - (abi.NativeStackSize - skip)
+	if unmap(region[tail:]) == nil {
+		region = region[:tail]
+	}
+	err = mprotect(stack[:pageSize], unix.PROT_READ|unix.PROT_WRITE)
+	if err == nil {
+		err = mprotect(stack[stackUsableLo:], unix.PROT_READ|unix.PROT_WRITE)
 	}
 	if err != nil {
-		unix.Munmap(region)
+		unmap(region)
 		return nil, fmt.Errorf("rtlib: protecting a native stack: %w", err)
 	}
 	t := &thread{region: region, stack: stack, base: start + uintptr(skip)}
