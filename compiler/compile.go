@@ -1,38 +1,49 @@
 // Package compiler is wasmaot's compile entry point: WebAssembly binary in,
 // guarded native ELF object out. It runs the whole pipeline — decode,
-// validate, lower to SSA IR with its passes, and the LLVM back end — so
-// that the CLI and embedders have one function to call.
+// validate, lower to SSA IR with its passes, build the object's metadata
+// once, and hand both to the selected back end (package backend) — so that
+// the CLI and embedders have one function to call.
 package compiler
 
 import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"runtime"
 
-	"github.com/wasmaot/wasmaot/backend/llvm"
+	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower"
 )
 
-// Version is recorded in every object's metadata.
-const Version = "wasmaot-0.1-llvm14"
+// Version is the compiler's version; every object's metadata records it
+// followed by the back end's name (see CompilerVersion).
+const Version = "wasmaot-0.1"
+
+// DefaultBackend is the back end used when Options.Backend is empty.
+const DefaultBackend = "llvm"
 
 // Options control Compile.
 type Options struct {
 	// Target is "amd64" or "arm64"; empty means the host architecture.
 	Target string
+	// Backend names the code generator (see backend.Names); empty means
+	// DefaultBackend.
+	Backend string
 	// OptLevel is 0..3. The zero value is -O0; the CLI's default is
 	// DefaultOptLevel.
 	OptLevel int
 	// Bounds is the bounds-check mode; only "explicit" (also "") exists.
 	Bounds string
-	// Jobs bounds concurrent LLVM processes; 0 means GOMAXPROCS.
+	// Jobs bounds the back end's parallelism; 0 means GOMAXPROCS.
 	Jobs int
 }
 
 // DefaultOptLevel is the optimisation level of `wasmaot compile` without -O.
 const DefaultOptLevel = 2
+
+// CompilerVersion is what an object compiled by the named back end
+// records as its compiler: Version/backend.
+func CompilerVersion(backendName string) string { return Version + "/" + backendName }
 
 // Compile compiles a WebAssembly binary module to an ELF64 relocatable
 // object (see docs/object-format.md).
@@ -40,16 +51,23 @@ func Compile(wasmBytes []byte, opts Options) ([]byte, error) {
 	return CompileContext(context.Background(), wasmBytes, opts)
 }
 
-// CompileContext is Compile with a context that cancels the LLVM
-// processes.
+// CompileContext is Compile with a context that cancels the back end's
+// work (for the LLVM tier, its processes).
 func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte, error) {
-	arch := opts.Target
-	if arch == "" {
-		arch = runtime.GOARCH
-	}
-	target, err := llvm.TargetFor(arch)
+	target, err := backend.TargetFor(opts.Target)
 	if err != nil {
 		return nil, err
+	}
+	name := opts.Backend
+	if name == "" {
+		name = DefaultBackend
+	}
+	be, err := backend.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if opts.OptLevel < 0 || opts.OptLevel > 3 {
+		return nil, fmt.Errorf("optimisation level %d out of range 0..3", opts.OptLevel)
 	}
 	if opts.Bounds != "" && opts.Bounds != "explicit" {
 		return nil, fmt.Errorf("bounds-check mode %q is not supported (only explicit)", opts.Bounds)
@@ -65,11 +83,10 @@ func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	return llvm.Compile(ctx, lowered, llvm.Options{
-		Target:          target,
-		OptLevel:        opts.OptLevel,
-		Jobs:            opts.Jobs,
-		SourceSHA256:    sha256.Sum256(wasmBytes),
-		CompilerVersion: Version,
-	})
+	meta, err := backend.BuildMeta(m, target, CompilerVersion(be.Name()), sha256.Sum256(wasmBytes))
+	if err != nil {
+		return nil, err
+	}
+	return be.Compile(ctx, &backend.Input{Module: lowered, Meta: meta, Target: target},
+		backend.Options{OptLevel: opts.OptLevel, Jobs: opts.Jobs})
 }

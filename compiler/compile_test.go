@@ -3,6 +3,7 @@ package compiler
 import (
 	"crypto/sha256"
 	"fmt"
+	"github.com/wasmaot/wasmaot/backend"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -102,7 +103,7 @@ func TestCompileSuite(t *testing.T) {
 					obj, err := Compile(sm.bin, Options{Target: arch, OptLevel: DefaultOptLevel, Jobs: 1})
 					n := 0
 					if err == nil && arch == "arm64" {
-						n, err = llvm.CheckReservedRegisters(obj)
+						n, err = backend.CheckReservedRegisters(obj)
 					}
 					mu.Lock()
 					insts += n

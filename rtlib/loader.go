@@ -208,7 +208,7 @@ func (l *linker) link() (*loadedImage, error) {
 	size = (size + 7) &^ 7
 	l.got = map[int]uint64{}
 	for _, r := range relocs {
-		if usesGOT(l.f.Machine, r.typ) {
+		if abi.RelocUsesGOT(l.meta.Arch, r.typ) {
 			if _, ok := l.got[r.symIndex]; !ok {
 				l.got[r.symIndex] = size
 				size += 8
@@ -290,9 +290,9 @@ func (l *linker) readRelocs() ([]rawReloc, error) {
 				return nil, fmt.Errorf("section %s: relocation %d has bad symbol index %d", s.Name, i/24, sym)
 			}
 			r.symIndex = int(sym - 1) // debug/elf drops the null symbol
-			size, ok := relocSize(l.f.Machine, r.typ)
+			size, ok := abi.RelocSize(l.meta.Arch, r.typ)
 			if !ok {
-				return nil, fmt.Errorf("section %s: unsupported relocation type %s", s.Name, relocName(l.f.Machine, r.typ))
+				return nil, fmt.Errorf("section %s: unsupported relocation type %s", s.Name, abi.RelocName(l.meta.Arch, r.typ))
 			}
 			if off > target.Size || uint64(size) > target.Size-off || target.Type == elf.SHT_NOBITS {
 				return nil, fmt.Errorf("section %s: relocation at %#x outside section %s", s.Name, off, target.Name)

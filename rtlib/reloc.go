@@ -4,6 +4,8 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
 // reloc is one relocation to apply to the image: at image offset off,
@@ -17,64 +19,12 @@ type reloc struct {
 	name   string // symbol name, for errors
 }
 
-// usesGOT reports whether a relocation type refers to a GOT slot.
-func usesGOT(m elf.Machine, typ uint32) bool {
-	switch m {
-	case elf.EM_X86_64:
-		switch elf.R_X86_64(typ) {
-		case elf.R_X86_64_GOTPCREL, elf.R_X86_64_GOTPCRELX, elf.R_X86_64_REX_GOTPCRELX:
-			return true
-		}
-	case elf.EM_AARCH64:
-		switch elf.R_AARCH64(typ) {
-		case elf.R_AARCH64_ADR_GOT_PAGE, elf.R_AARCH64_LD64_GOT_LO12_NC:
-			return true
-		}
-	}
-	return false
-}
-
-// relocSize is the number of bytes a relocation of typ patches.
-func relocSize(m elf.Machine, typ uint32) (int, bool) {
-	switch m {
-	case elf.EM_X86_64:
-		switch elf.R_X86_64(typ) {
-		case elf.R_X86_64_64, elf.R_X86_64_PC64:
-			return 8, true
-		case elf.R_X86_64_PC32, elf.R_X86_64_PLT32, elf.R_X86_64_32, elf.R_X86_64_32S,
-			elf.R_X86_64_GOTPCREL, elf.R_X86_64_GOTPCRELX, elf.R_X86_64_REX_GOTPCRELX:
-			return 4, true
-		}
-	case elf.EM_AARCH64:
-		switch elf.R_AARCH64(typ) {
-		case elf.R_AARCH64_ABS64, elf.R_AARCH64_PREL64:
-			return 8, true
-		case elf.R_AARCH64_PREL32, elf.R_AARCH64_CALL26, elf.R_AARCH64_JUMP26,
-			elf.R_AARCH64_ADR_PREL_PG_HI21, elf.R_AARCH64_ADR_PREL_PG_HI21_NC,
-			elf.R_AARCH64_ADD_ABS_LO12_NC, elf.R_AARCH64_LDST8_ABS_LO12_NC,
-			elf.R_AARCH64_LDST16_ABS_LO12_NC, elf.R_AARCH64_LDST32_ABS_LO12_NC,
-			elf.R_AARCH64_LDST64_ABS_LO12_NC, elf.R_AARCH64_LDST128_ABS_LO12_NC,
-			elf.R_AARCH64_ADR_GOT_PAGE, elf.R_AARCH64_LD64_GOT_LO12_NC,
-			elf.R_AARCH64_CONDBR19, elf.R_AARCH64_TSTBR14:
-			return 4, true
-		}
-	}
-	return 0, false
-}
-
-func relocName(m elf.Machine, typ uint32) string {
-	if m == elf.EM_AARCH64 {
-		return elf.R_AARCH64(typ).String()
-	}
-	return elf.R_X86_64(typ).String()
-}
-
 // applyReloc patches image (mapped at address base) for r. The caller has
 // checked that r.off plus the relocation's size lies inside image.
 func applyReloc(m elf.Machine, image []byte, base uint64, r reloc) error {
 	p := base + r.off
 	s := r.sym
-	if usesGOT(m, r.typ) {
+	if abi.RelocUsesGOT(archOf(m), r.typ) {
 		s = r.got
 	}
 	v := s + uint64(r.addend) // S+A (or G+A)
@@ -83,7 +33,7 @@ func applyReloc(m elf.Machine, image []byte, base uint64, r reloc) error {
 	le := binary.LittleEndian
 	rangeErr := func(bits int) error {
 		return fmt.Errorf("relocation %s against %s at offset %#x: value out of %d-bit range",
-			relocName(m, r.typ), r.name, r.off, bits)
+			abi.RelocName(archOf(m), r.typ), r.name, r.off, bits)
 	}
 	if m == elf.EM_X86_64 {
 		switch elf.R_X86_64(r.typ) {
@@ -162,4 +112,12 @@ func applyReloc(m elf.Machine, image []byte, base uint64, r reloc) error {
 	}
 	le.PutUint32(at, insn)
 	return nil
+}
+
+// archOf is the architecture of an ELF machine the loader accepted.
+func archOf(m elf.Machine) abi.Arch {
+	if m == elf.EM_AARCH64 {
+		return abi.ArchARM64
+	}
+	return abi.ArchAMD64
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"debug/elf"
 	"fmt"
+	"github.com/wasmaot/wasmaot/backend"
 	"os"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func compileWat(t *testing.T, src, arch string, level int) []byte {
 		t.Fatal(err)
 	}
 	if path := os.Getenv("WASMAOT_DUMP_LL"); path != "" {
-		mods, err := Translate(m, Options{Target: tgt})
+		mods, err := Translate(m, withMeta(t, m, Options{Target: tgt}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +46,7 @@ func compileWat(t *testing.T, src, arch string, level int) []byte {
 			t.Fatal(err)
 		}
 	}
-	obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: level})
+	obj, err := Compile(context.Background(), m, withMeta(t, m, Options{Target: tgt, OptLevel: level}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestCompileSample(t *testing.T) {
 				}
 			}
 			if arch == "arm64" {
-				if _, err := CheckReservedRegisters(obj); err != nil {
+				if _, err := backend.CheckReservedRegisters(obj); err != nil {
 					t.Errorf("-O%d: %v", level, err)
 				}
 			}
@@ -126,7 +127,7 @@ func TestCompileSplit(t *testing.T) {
 	}
 	for _, arch := range []string{"amd64", "arm64"} {
 		tgt, _ := TargetFor(arch)
-		opts := Options{Target: tgt, OptLevel: 2, Jobs: 2, PartSize: 1}
+		opts := withMeta(t, m, Options{Target: tgt, OptLevel: 2, Jobs: 2, PartSize: 1})
 		mods, err := Translate(m, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -190,7 +191,7 @@ func pressureWat() string {
 // and with them uses neither.
 func TestReservationMatters(t *testing.T) {
 	needTools(t)
-	if _, err := CheckReservedRegisters(compileWat(t, pressureWat(), "arm64", 2)); err != nil {
+	if _, err := backend.CheckReservedRegisters(compileWat(t, pressureWat(), "arm64", 2)); err != nil {
 		t.Errorf("with reservations: %v", err)
 	}
 	orig := targets["arm64"]
@@ -198,7 +199,7 @@ func TestReservationMatters(t *testing.T) {
 	unreserved.Attrs = []string{"+v8a", "+fp-armv8", "+neon"}
 	targets["arm64"] = &unreserved
 	defer func() { targets["arm64"] = orig }()
-	if _, err := CheckReservedRegisters(compileWat(t, pressureWat(), "arm64", 2)); err == nil {
+	if _, err := backend.CheckReservedRegisters(compileWat(t, pressureWat(), "arm64", 2)); err == nil {
 		t.Error("without reservations the checker found no use of x18/x28: the test proves nothing")
 	}
 }

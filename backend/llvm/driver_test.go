@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"github.com/wasmaot/wasmaot/backend"
 	"strings"
 	"testing"
 )
@@ -91,7 +92,7 @@ func TestCompileModulesSections(t *testing.T) {
 				t.Errorf("functions missing from symbol table: %v", defined)
 			}
 			if arch == "arm64" {
-				if n, err := CheckReservedRegisters(obj); err != nil || n == 0 {
+				if n, err := backend.CheckReservedRegisters(obj); err != nil || n == 0 {
 					t.Errorf("reserved registers: %d instructions checked, %v", n, err)
 				}
 			}

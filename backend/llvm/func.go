@@ -260,7 +260,7 @@ func (b *funcBuilder) ret(vals []value) {
 	case 1:
 		b.cur.NewRet(vals[0])
 	default:
-		b.storeSlots(b.results, b.f.Sig.Results, vals)
+		b.storeSlots(b.results, slotsOf(b.f.Sig.Results), vals)
 		b.cur.NewRet(value{})
 	}
 }

@@ -198,7 +198,7 @@ func loadWatAt(t *testing.T, src string, level int) (*rtlib.Module, lower.Stats)
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: level})
+	obj, err := Compile(context.Background(), m, withMeta(t, m, Options{Target: tgt, OptLevel: level}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package llvm
 
 import (
 	"context"
+	"github.com/wasmaot/wasmaot/backend"
 	"slices"
 	"testing"
 
@@ -71,12 +72,12 @@ func TestEveryOperation(t *testing.T) {
 	for _, arch := range []string{"amd64", "arm64"} {
 		for _, level := range []int{0, 2} {
 			tgt, _ := TargetFor(arch)
-			obj, err := Compile(context.Background(), m, Options{Target: tgt, OptLevel: level})
+			obj, err := Compile(context.Background(), m, withMeta(t, m, Options{Target: tgt, OptLevel: level}))
 			if err != nil {
 				t.Fatalf("%s -O%d: %v", arch, level, err)
 			}
 			if arch == "arm64" {
-				if _, err := CheckReservedRegisters(obj); err != nil {
+				if _, err := backend.CheckReservedRegisters(obj); err != nil {
 					t.Errorf("-O%d: %v", level, err)
 				}
 			}

@@ -3,6 +3,7 @@ package llvm
 import (
 	"fmt"
 
+	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -131,7 +132,7 @@ func (b *funcBuilder) call(in *ir.Instr, sig *wasm.FuncType, callee, vmctx value
 	case len(sig.Results) == 1:
 		b.define(in, call)
 	case area.valid():
-		for i, v := range b.loadSlots(area, sig.Results) {
+		for i, v := range b.loadSlots(area, slotsOf(sig.Results)) {
 			b.vals[in.Results[i]] = v
 		}
 	}
@@ -139,42 +140,43 @@ func (b *funcBuilder) call(in *ir.Instr, sig *wasm.FuncType, callee, vmctx value
 
 // resultsSlots returns the function's results area, grown to hold ts.
 func (b *funcBuilder) resultsSlots(ts []wasm.ValType) value {
-	n := uint64(slotCount(ts))
+	_, n := backend.SlotLayout(abiTypes(ts))
 	if b.resultsArea == nil {
-		b.resultsArea = b.fn.slots(n)
+		b.resultsArea = b.fn.slots(uint64(n))
 	}
-	b.resultsArea.count = max(b.resultsArea.count, n)
+	b.resultsArea.count = max(b.resultsArea.count, uint64(n))
 	return b.resultsArea.v
 }
 
-// slotCount is how many uint64 slots values of types ts take.
-func slotCount(ts []wasm.ValType) int {
-	n := 0
-	for _, t := range ts {
-		n += abi.ValType(t).Slots()
-	}
-	return n
+// slotsOf places values of types ts in consecutive slots.
+func slotsOf(ts []wasm.ValType) []backend.Slot {
+	slots, _ := backend.SlotLayout(abiTypes(ts))
+	return slots
 }
 
-// storeSlots writes vals (of types ts) into consecutive slots at p (i64*).
-func (b *funcBuilder) storeSlots(p value, ts []wasm.ValType, vals []value) {
-	slot := 0
+func abiTypes(ts []wasm.ValType) []abi.ValType {
+	out := make([]abi.ValType, len(ts))
 	for i, t := range ts {
-		sp := b.cur.NewGetElementPtr(tI64, p, i64c(int64(slot)))
-		b.cur.store(vals[i], b.cur.NewBitCast(sp, ptrTo(b.m.valType(t))), 8, "")
-		slot += abi.ValType(t).Slots()
+		out[i] = abi.ValType(t)
+	}
+	return out
+}
+
+// storeSlots writes vals into their slots at p (i64*).
+func (b *funcBuilder) storeSlots(p value, slots []backend.Slot, vals []value) {
+	for i, s := range slots {
+		sp := b.cur.NewGetElementPtr(tI64, p, i64c(int64(s.Index)))
+		b.cur.store(vals[i], b.cur.NewBitCast(sp, ptrTo(b.m.valType(ir.Type(s.Type)))), 8, "")
 	}
 }
 
-// loadSlots reads values of types ts from consecutive slots at p.
-func (b *funcBuilder) loadSlots(p value, ts []wasm.ValType) []value {
-	out := make([]value, len(ts))
-	slot := 0
-	for i, t := range ts {
-		sp := b.cur.NewGetElementPtr(tI64, p, i64c(int64(slot)))
-		lt := b.m.valType(t)
+// loadSlots reads the values in slots at p.
+func (b *funcBuilder) loadSlots(p value, slots []backend.Slot) []value {
+	out := make([]value, len(slots))
+	for i, s := range slots {
+		sp := b.cur.NewGetElementPtr(tI64, p, i64c(int64(s.Index)))
+		lt := b.m.valType(ir.Type(s.Type))
 		out[i] = b.cur.load(lt, b.cur.NewBitCast(sp, ptrTo(lt)), 8, false, "")
-		slot += abi.ValType(t).Slots()
 	}
 	return out
 }

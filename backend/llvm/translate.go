@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -16,7 +17,10 @@ import (
 
 // Options control Compile.
 type Options struct {
-	Target   *Target
+	Target *Target
+	// Meta is the module's metadata (backend.BuildMeta), written to
+	// .wasmaot.meta; it also names the trampolines and import stubs.
+	Meta     *abi.Meta
 	OptLevel int // 0..3
 	// Jobs bounds concurrent opt/llc processes; 0 means GOMAXPROCS.
 	Jobs int
@@ -24,9 +28,6 @@ type Options struct {
 	// when a large wasm module is split for parallel compilation; 0 means
 	// DefaultPartSize.
 	PartSize int
-	// SourceSHA256 and CompilerVersion are recorded in the metadata.
-	SourceSHA256    [32]byte
-	CompilerVersion string
 	// FrameChecks names defined functions (by function index) whose frame
 	// is too large for the ordinary stack check, with the bytes to check
 	// for: each is emitted as a body (wasm_body_<i>) behind an entry
@@ -140,14 +141,12 @@ func translate(m *ir.Module, opts Options) ([][]byte, []int, error) {
 	if len(m.Funcs) != len(wm.Funcs) {
 		return nil, nil, fmt.Errorf("llvm: %d lowered functions for %d defined functions", len(m.Funcs), len(wm.Funcs))
 	}
-	meta, err := buildMeta(wm, opts.Target)
-	if err != nil {
-		return nil, nil, fmt.Errorf("llvm: %w", err)
+	meta := opts.Meta
+	if meta == nil {
+		return nil, nil, fmt.Errorf("llvm: no metadata")
 	}
-	meta.SourceSHA256 = opts.SourceSHA256
-	meta.CompilerVersion = opts.CompilerVersion
-	if err := meta.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("llvm: metadata: %w", err)
+	if meta.Arch.String() != opts.Target.Arch {
+		return nil, nil, fmt.Errorf("llvm: metadata for %v, target %s", meta.Arch, opts.Target.Arch)
 	}
 	layout := meta.Layout()
 	encoded := meta.Encode()
@@ -194,11 +193,11 @@ func translate(m *ir.Module, opts Options) ([][]byte, []int, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			var meta []byte
+			var first *abi.Meta
 			if p == 0 {
-				meta = encoded
+				first = meta
 			}
-			out[p], errs[p] = translatePart(opts.Target, wm, layout, funcs, meta, opts.FrameChecks)
+			out[p], errs[p] = translatePart(opts.Target, wm, layout, funcs, first, encoded, opts.FrameChecks)
 		}()
 	}
 	wg.Wait()
@@ -211,16 +210,16 @@ func translate(m *ir.Module, opts Options) ([][]byte, []int, error) {
 }
 
 // translatePart builds the LLVM module for funcs. The part that gets meta
-// (the encoded metadata) also holds the trampolines and import stubs.
-func translatePart(t *Target, wm *wasm.Module, layout *abi.Layout, funcs []*ir.Func, meta []byte, frameChecks map[uint32]uint64) ([]byte, error) {
+// also holds the encoded metadata, the trampolines and the import stubs.
+func translatePart(t *Target, wm *wasm.Module, layout *abi.Layout, funcs []*ir.Func, meta *abi.Meta, encoded []byte, frameChecks map[uint32]uint64) ([]byte, error) {
 	mb := newModuleBuilder(t, wm, layout)
 	if meta != nil {
-		mb.addMeta(meta)
-		for i := range wm.Types {
-			mb.entryTrampoline(i)
+		mb.addMeta(encoded)
+		for _, e := range backend.Entries(meta) {
+			mb.entryTrampoline(e)
 		}
-		for i := range wm.NumImportedFuncs {
-			mb.importStub(i)
+		for _, s := range backend.ImportStubs(meta) {
+			mb.importStub(s)
 		}
 	}
 	for _, f := range funcs {
@@ -293,62 +292,52 @@ func (m *moduleBuilder) addMeta(data []byte) {
 
 const hexDigits = "0123456789ABCDEF"
 
-// entryTrampoline emits wasm_entry_<t>(vmctx, code, slots): it reads the
-// parameters of type t from slots, calls code, and writes the results back
-// to slots from index 0 (passing slots as the results area of a
-// multi-result callee, whose parameters are all read by then).
-func (m *moduleBuilder) entryTrampoline(t int) {
-	sig := &m.wm.Types[t]
-	fn := m.function(abi.EntrySymbol(t), funcType(tVoid, tI8Ptr, tI8Ptr, i64Ptr))
-	// The runtime may enter another module's function (an import
-	// re-exported) through this module's trampoline: its VMContext need
-	// not have this module's size.
+// entryTrampoline emits the array-call trampoline e describes.
+func (m *moduleBuilder) entryTrampoline(e backend.Entry) {
+	fn := m.function(e.Symbol, funcType(tVoid, tI8Ptr, tI8Ptr, i64Ptr))
+	// The trampoline must not read the VMContext (see backend.Entry): it
+	// need not have this module's size.
 	fn.vmctx = false
 	b := newFuncBuilder(m, fn)
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	slots := fn.params[2]
 	args := []value{fn.params[0]}
-	if len(sig.Results) > 1 {
+	if e.ResultsArea {
 		args = append(args, slots)
 	}
-	args = append(args, b.loadSlots(slots, sig.Params)...)
-	callee := b.cur.NewBitCast(fn.params[1], ptrTo(m.typeSig(uint32(t))))
+	args = append(args, b.loadSlots(slots, e.Params)...)
+	callee := b.cur.NewBitCast(fn.params[1], ptrTo(m.typeSig(uint32(e.Type))))
 	call := b.cur.NewCall(callee, args...)
-	if len(sig.Results) == 1 {
-		b.storeSlots(slots, sig.Results, []value{call})
+	if len(e.Results) == 1 {
+		b.storeSlots(slots, e.Results, []value{call})
 	}
 	b.cur.NewRet(value{})
 	m.define(fn)
 }
 
-// importStub emits wasm_import_<i> for imported function i: with the
-// import's own signature, it spills the parameters into a slots array on
-// its stack, calls the host-call builtin with the function index and
-// returns the results the host wrote back.
-func (m *moduleBuilder) importStub(i uint32) {
-	sig := m.wm.FuncTypeOf(i)
-	fn := m.function(abi.ImportSymbol(int(i)), m.sigType(sig))
+// importStub emits the host-import stub s describes.
+func (m *moduleBuilder) importStub(s backend.ImportStub) {
+	fn := m.function(s.Symbol, m.funcSig(uint32(s.Func)))
 	b := newFuncBuilder(m, fn)
 	b.entry = fn.NewBlock("entry")
 	b.cur = b.entry
 	params := fn.params[1:]
-	if len(sig.Results) > 1 {
+	if s.ResultsArea {
 		params = fn.params[2:]
 	}
-	n := max(slotCount(sig.Params), slotCount(sig.Results), 1)
-	slots := fn.slots(uint64(n)).v
-	b.storeSlots(slots, sig.Params, params)
-	b.callBuiltin(abi.BuiltinHostCall, tVoid, "", u32c(i), slots)
-	res := b.loadSlots(slots, sig.Results)
-	switch len(res) {
-	case 0:
+	slots := fn.slots(uint64(s.SlotCount)).v
+	b.storeSlots(slots, s.Params, params)
+	b.callBuiltin(s.Builtin, tVoid, "", u32c(uint32(s.Func)), slots)
+	res := b.loadSlots(slots, s.Results)
+	switch {
+	case len(res) == 0:
 		b.cur.NewRet(value{})
-	case 1:
-		b.cur.NewRet(res[0])
+	case s.ResultsArea:
+		b.storeSlots(fn.params[1], s.Results, res)
+		b.cur.NewRet(value{})
 	default:
-		b.storeSlots(fn.params[1], sig.Results, res)
-		b.cur.NewRet(value{})
+		b.cur.NewRet(res[0])
 	}
 	m.define(fn)
 }

@@ -63,10 +63,11 @@ func BenchmarkGoHello(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	opts := withMeta(b, m, Options{Target: tgt})
 	b.Run("translate", func(b *testing.B) {
 		size := 0
 		for b.Loop() {
-			mods, err := Translate(m, Options{Target: tgt})
+			mods, err := Translate(m, opts)
 			if err != nil {
 				b.Fatal(err)
 			}

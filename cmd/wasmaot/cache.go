@@ -74,12 +74,12 @@ func loadOrCompile(c *cli.Context, path string) ([]byte, error) {
 }
 
 // cacheKey names a compiled object by everything that determines it: the
-// module bytes, compiler version, options and the compiler build
+// module bytes, compiler version, back end, options and the compiler build
 // (compiler.Fingerprint), so that a rebuilt compiler never picks up a
 // stale object. The runtime checks the object's metadata again on load.
 func cacheKey(bin []byte, opts compiler.Options) string {
 	h := sha256.New()
 	h.Write(bin)
-	fmt.Fprintf(h, "\x00%s\x00%s\x00%d\x00%s", compiler.Version, targetName(opts.Target), opts.OptLevel, compiler.Fingerprint())
+	fmt.Fprintf(h, "\x00%s\x00%s\x00%d\x00%s", compiler.CompilerVersion(opts.Backend), targetName(opts.Target), opts.OptLevel, compiler.Fingerprint())
 	return hex.EncodeToString(h.Sum(nil))
 }

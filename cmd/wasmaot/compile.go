@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler"
 )
 
@@ -18,8 +19,14 @@ func compileFlags() []cli.Flag {
 	}
 }
 
+// backendFlag selects the code generator of compile and run.
+func backendFlag() cli.Flag {
+	return &cli.StringFlag{Name: "backend", Value: compiler.DefaultBackend,
+		Usage: "code generator: " + strings.Join(backend.Names(), ", ")}
+}
+
 func compileCommand() *cli.Command {
-	flags := append(compileFlags(),
+	flags := append(compileFlags(), backendFlag(),
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output object `FILE` (default: input name with .o)"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what was written and how long it took"},
 	)
@@ -56,8 +63,8 @@ func compileCommand() *cli.Command {
 				return cli.Exit(err, 1)
 			}
 			if c.Bool("verbose") {
-				fmt.Fprintf(c.App.ErrWriter, "%s: wrote %s (%s, target %s, -O%d) in %v\n",
-					in, out, byteSize(len(obj)), targetName(opts.Target), opts.OptLevel, time.Since(start).Round(time.Millisecond))
+				fmt.Fprintf(c.App.ErrWriter, "%s: wrote %s (%s, target %s, back end %s, -O%d) in %v\n",
+					in, out, byteSize(len(obj)), targetName(opts.Target), opts.Backend, opts.OptLevel, time.Since(start).Round(time.Millisecond))
 			}
 			return nil
 		},
@@ -79,7 +86,11 @@ func compileOptions(c *cli.Context) (compiler.Options, error) {
 	default:
 		return compiler.Options{}, fmt.Errorf("--target %q: must be amd64 or arm64", target)
 	}
-	return compiler.Options{Target: target, OptLevel: level}, nil
+	name := c.String("backend")
+	if _, err := backend.Lookup(name); err != nil {
+		return compiler.Options{}, fmt.Errorf("--backend: %w", err)
+	}
+	return compiler.Options{Target: target, Backend: name, OptLevel: level}, nil
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames it

@@ -23,7 +23,7 @@ import (
 const trapExitCode = 134
 
 func runCommand() *cli.Command {
-	flags := append(compileFlags(),
+	flags := append(compileFlags(), backendFlag(),
 		&cli.StringFlag{Name: "invoke", Usage: "call exported function `NAME` with the arguments instead of running _start"},
 		&cli.StringSliceFlag{Name: "dir", Usage: "grant a directory: `HOST[::GUEST][:ro]` (repeatable)"},
 		&cli.StringSliceFlag{Name: "env", Usage: "grant an environment variable `K=V` (repeatable)"},

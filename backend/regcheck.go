@@ -1,4 +1,4 @@
-package llvm
+package backend
 
 import (
 	"bytes"

@@ -1,20 +1,27 @@
-package llvm
+package backend
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// buildMeta describes wm for the runtime: everything but the code.
-func buildMeta(wm *wasm.Module, t *Target) (*abi.Meta, error) {
+// BuildMeta describes wm for the runtime: everything an object carries
+// besides the code. The driver calls it once per compilation and hands the
+// result to the back end in Input.Meta; compilerVersion (which names the
+// back end) and the sha256 of the source wasm are recorded in it. The
+// result is validated as the runtime will validate it.
+func BuildMeta(wm *wasm.Module, t Target, compilerVersion string, source [32]byte) (*abi.Meta, error) {
 	m := &abi.Meta{
-		Arch:       map[string]abi.Arch{"amd64": abi.ArchAMD64, "arm64": abi.ArchARM64}[t.Arch],
-		Features:   append([]string(nil), t.HostFeatures...),
-		Bounds:     abi.BoundsExplicit,
-		ModuleName: wm.Names.Module,
-		Start:      -1,
+		CompilerVersion: compilerVersion,
+		Arch:            t.Arch,
+		Features:        slices.Clone(t.Features),
+		Bounds:          abi.BoundsExplicit,
+		SourceSHA256:    source,
+		ModuleName:      wm.Names.Module,
+		Start:           -1,
 	}
 	for i, ft := range wm.Types {
 		m.Types = append(m.Types, abi.FuncType{Params: valTypes(ft.Params), Results: valTypes(ft.Results),
@@ -92,6 +99,9 @@ func buildMeta(wm *wasm.Module, t *Target) (*abi.Meta, error) {
 		if name, ok := wm.Names.Funcs[idx]; ok {
 			m.FuncNames = append(m.FuncNames, abi.FuncName{Index: idx, Name: name})
 		}
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
 	}
 	return m, nil
 }

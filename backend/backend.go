@@ -1,0 +1,139 @@
+// Package backend is the seam between the compiler's middle end and its
+// code generators. The compiler driver lowers a WebAssembly module to the
+// SSA IR of lower/ir, builds the object's metadata once (BuildMeta), picks
+// a Backend by name (Lookup) and asks it for an ELF64 relocatable object.
+// Every back end produces the same object format, metadata and ABI (see
+// rtlib/abi and docs/compiler.md), so objects from different back ends
+// load in the same runtime with no back-end-specific code there.
+//
+// What the seam gives a back end:
+//
+//   - Target: the ISA-level description of what to generate for (the
+//     architecture, its CPU baseline and the extra features the code may
+//     use); tool-specific spellings such as LLVM triples stay inside the
+//     back end.
+//   - Input.Meta: the module's abi.Meta, already built and validated; the
+//     back end encodes it unchanged into the object's .wasmaot.meta.
+//   - Entries and ImportStubs: the array-call entry trampolines and the
+//     host-import stubs described once per signature (slot layout,
+//     VMContext use, results area), for each back end to emit in its ISA.
+//   - Object: an ELF64 relocatable-object writer (.text, .rodata,
+//     .wasmaot.meta, symbols, relocations) that checks every relocation
+//     against the loader's allow-list (abi.RelocSize, abi.RuntimeSymbols).
+//   - CheckReservedRegisters: the arm64 rule that generated code never
+//     touches x18 or x28, checked on any object.
+//
+// Back ends import lower/ir, this package and rtlib/abi, never each other.
+package backend
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// Backend generates code: it turns a lowered module into an ELF64
+// relocatable object for a Target.
+//
+// The object a back end returns must
+//
+//   - define, in .text, one function symbol per defined wasm function
+//     (abi.FuncSymbol of its function index), one array-call trampoline
+//     per type (abi.EntrySymbol; see Entries) and one host-import stub per
+//     imported function (abi.ImportSymbol; see ImportStubs), each with its
+//     size, following the calling convention documented in rtlib/abi;
+//   - carry Input.Meta, encoded with abi.Meta.Encode, as the section
+//     abi.MetaSection;
+//   - reference nothing outside the object but abi.RuntimeSymbols, through
+//     relocation types abi.RelocSize accepts;
+//   - keep every guard of the IR: bounds checks, trap_if, call_indirect's
+//     type check, the table range checks, a stack-limit check in every
+//     function's prologue and the interrupt polls, each trap calling the
+//     trap builtin through the VMContext (see docs/compiler.md);
+//   - on arm64, never use x18 or x28 (CheckReservedRegisters).
+//
+// Compile must be safe for concurrent use and must not modify its input.
+// It returns an error, never panics, on a module it cannot compile.
+type Backend interface {
+	// Name is the back end's name on the command line (--backend NAME),
+	// in the compiler fingerprint and in the object's compiler version.
+	Name() string
+	// Compile generates the object for in.Module on in.Target.
+	Compile(ctx context.Context, in *Input, opts Options) ([]byte, error)
+}
+
+// Input is what the driver hands a back end.
+type Input struct {
+	// Module is the lowered module after the passes of the -O level; its
+	// Wasm field describes the source module.
+	Module *ir.Module
+	// Meta is the object's metadata, built by BuildMeta and validated; the
+	// back end writes it unchanged (Meta.Encode()) into abi.MetaSection.
+	Meta *abi.Meta
+	// Target is the architecture and CPU features to generate code for;
+	// Meta.Arch and Meta.Features agree with it.
+	Target Target
+}
+
+// Options tune code generation. They never change what the code does.
+type Options struct {
+	// OptLevel is 0..3, as given to `wasmaot compile -O`.
+	OptLevel int
+	// Jobs bounds the back end's parallelism (processes or goroutines);
+	// 0 means runtime.GOMAXPROCS.
+	Jobs int
+}
+
+var registry struct {
+	sync.RWMutex
+	byName map[string]Backend
+}
+
+// Register makes b selectable by its name. Back ends register themselves
+// from an init function; registering two back ends under one name panics.
+func Register(b Backend) {
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.byName == nil {
+		registry.byName = map[string]Backend{}
+	}
+	name := b.Name()
+	if _, dup := registry.byName[name]; dup {
+		panic("backend: " + name + " registered twice")
+	}
+	registry.byName[name] = b
+}
+
+// Lookup returns the back end registered under name.
+func Lookup(name string) (Backend, error) {
+	registry.RLock()
+	defer registry.RUnlock()
+	if b, ok := registry.byName[name]; ok {
+		return b, nil
+	}
+	names := namesLocked()
+	if len(names) == 0 {
+		return nil, fmt.Errorf("unknown back end %q (none is registered)", name)
+	}
+	return nil, fmt.Errorf("unknown back end %q (available: %v)", name, names)
+}
+
+// Names lists the registered back ends, sorted.
+func Names() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	return namesLocked()
+}
+
+func namesLocked() []string {
+	names := make([]string, 0, len(registry.byName))
+	for n := range registry.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

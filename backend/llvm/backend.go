@@ -1,0 +1,27 @@
+package llvm
+
+import (
+	"context"
+
+	"github.com/wasmaot/wasmaot/backend"
+)
+
+// Name is the LLVM tier's name for --backend.
+const Name = "llvm"
+
+func init() { backend.Register(Backend{}) }
+
+// Backend is the LLVM tier as a backend.Backend.
+type Backend struct{}
+
+// Name implements backend.Backend.
+func (Backend) Name() string { return Name }
+
+// Compile implements backend.Backend: see the package Compile.
+func (Backend) Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]byte, error) {
+	t, err := TargetFor(in.Target.Arch.String())
+	if err != nil {
+		return nil, err
+	}
+	return Compile(ctx, in.Module, Options{Target: t, Meta: in.Meta, OptLevel: opts.OptLevel, Jobs: opts.Jobs})
+}
