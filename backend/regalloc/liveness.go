@@ -1,0 +1,149 @@
+package regalloc
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// liveness numbers the positions of a function and computes each value's
+// live interval.
+//
+// Positions: block i of the layout starts at blockStart[i], where its
+// parameters are defined; its k-th instruction is at blockStart[i]+1+k,
+// so the terminator is the block's last position (blockEnd[i]).
+type liveness struct {
+	cfg        *ir.CFG
+	blockStart []int32
+	blockEnd   []int32
+	defPos     []int32 // by value; -1: not defined in a reachable block
+	defBlock   []int32 // by value: layout number of the defining block
+	end        []int32 // by value: last live position
+	calls      []int32 // positions of clobbering instructions, ascending
+	order      []ir.Value
+}
+
+func computeLiveness(f *ir.Func) (*liveness, error) {
+	cfg := ir.ComputeCFG(f)
+	nv := len(f.Types)
+	lv := &liveness{
+		cfg:        cfg,
+		blockStart: make([]int32, len(cfg.RPO)),
+		blockEnd:   make([]int32, len(cfg.RPO)),
+		defPos:     make([]int32, nv),
+		defBlock:   make([]int32, nv),
+		end:        make([]int32, nv),
+	}
+	for i := range lv.defPos {
+		lv.defPos[i] = -1
+	}
+	def := func(v ir.Value, pos int32, b int) error {
+		if int(v) >= nv {
+			return fmt.Errorf("regalloc: function %d: value %d out of range", f.Index, v)
+		}
+		if lv.defPos[v] >= 0 {
+			return fmt.Errorf("regalloc: function %d: value %d defined twice", f.Index, v)
+		}
+		lv.defPos[v], lv.defBlock[v], lv.end[v] = pos, int32(b), pos
+		lv.order = append(lv.order, v)
+		return nil
+	}
+	var pos int32
+	for i, b := range cfg.RPO {
+		lv.blockStart[i] = pos
+		for _, p := range b.Params {
+			if err := def(p, pos, i); err != nil {
+				return nil, err
+			}
+		}
+		for _, in := range b.Instrs {
+			pos++
+			for _, r := range in.Results {
+				if err := def(r, pos, i); err != nil {
+					return nil, err
+				}
+			}
+		}
+		lv.blockEnd[i] = pos
+		pos++
+	}
+	// Walk back from every use. visited[b] == v+1 marks block b as already
+	// known to have v live-in.
+	visited := make([]int32, len(cfg.RPO))
+	var work []int
+	for i, b := range cfg.RPO {
+		p := lv.blockStart[i]
+		use := func(v ir.Value, at int32) error {
+			if int(v) >= nv || lv.defPos[v] < 0 {
+				return fmt.Errorf("regalloc: function %d: value %d used but not defined in a reachable block", f.Index, v)
+			}
+			if int(lv.defBlock[v]) == i && lv.defPos[v] <= at {
+				lv.extend(v, at)
+				return nil
+			}
+			lv.extend(v, at)
+			work = append(work[:0], i)
+			for len(work) > 0 {
+				bi := work[len(work)-1]
+				work = work[:len(work)-1]
+				if visited[bi] == int32(v)+1 {
+					continue
+				}
+				visited[bi] = int32(v) + 1
+				for _, pred := range cfg.Preds(cfg.RPO[bi]) {
+					pi := cfg.Num(pred)
+					lv.extend(v, lv.blockEnd[pi])
+					if pi != int(lv.defBlock[v]) && visited[pi] != int32(v)+1 {
+						work = append(work, pi)
+					}
+				}
+			}
+			return nil
+		}
+		for k, in := range b.Instrs {
+			at := p + 1 + int32(k)
+			for _, a := range in.Args {
+				if err := use(a, at); err != nil {
+					return nil, err
+				}
+			}
+			for _, s := range in.Succs {
+				for _, a := range s.Args {
+					if err := use(a, at); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	return lv, nil
+}
+
+func (lv *liveness) extend(v ir.Value, at int32) {
+	if at > lv.end[v] {
+		lv.end[v] = at
+	}
+}
+
+// intervals returns the live intervals in order of start, with calls
+// marked.
+func (lv *liveness) intervals(cfg *Config, types []ir.Type) []interval {
+	for i, b := range lv.cfg.RPO {
+		for k, in := range b.Instrs {
+			if cfg.Clobbers(in) {
+				lv.calls = append(lv.calls, lv.blockStart[i]+1+int32(k))
+			}
+		}
+	}
+	ivs := make([]interval, 0, len(lv.order))
+	for _, v := range lv.order {
+		iv := interval{v: v, start: lv.defPos[v], end: lv.end[v], class: cfg.ClassOf(types[v])}
+		// The first call after the start; the value lives across it if
+		// it ends after it.
+		k := sort.Search(len(lv.calls), func(k int) bool { return lv.calls[k] > iv.start })
+		iv.acrossCall = k < len(lv.calls) && lv.calls[k] < iv.end
+		ivs = append(ivs, iv)
+	}
+	return ivs
+}

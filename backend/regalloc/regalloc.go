@@ -1,0 +1,276 @@
+// Package regalloc assigns a location — a machine register or a stack
+// slot — to every SSA value of one lower/ir function. It is shared by the
+// native back ends (backend/amd64, backend/arm64); the ISA describes its
+// registers in a Config and never appears here by name.
+//
+// # Algorithm
+//
+// Linear scan over SSA with block parameters (Poletto and Sarkar's shape,
+// no interval splitting). Blocks are laid out in reverse postorder, so a
+// value's definition comes before its uses in the linear order; every
+// block parameter and instruction gets a position. Liveness is computed
+// per value by walking backwards from each use to the definition through
+// the predecessors, and each value's interval is the hull
+// [definition, last position where it is live]. Intervals are scanned in
+// order of start; a value that is live across a call (an instruction the
+// Config says clobbers) may only take a callee-saved register. When no
+// register is free, the interval that ends last among the current one and
+// the active ones of its class is spilled: it lives in a stack slot for
+// its whole life. Slots are reused once their value's interval has ended.
+//
+// # Contract with the ISA
+//
+// Each value keeps one location for its whole life, so code generation
+// needs no fix-ups inside blocks:
+//
+//   - An instruction's results never share a register with its operands
+//     (an interval that ends at a position is still active there), so the
+//     ISA may write a result before it has read every operand.
+//   - Block arguments are copied into the target's parameter locations on
+//     the edge, after the terminator has read its own operands and before
+//     control reaches the target. When a terminator has several
+//     successors, the copies of each edge run only on that edge (the ISA
+//     emits per-edge move blocks). Sequence orders such a parallel copy.
+//   - The ISA keeps its own scratch registers out of Config.Allocatable
+//     and uses them freely inside one instruction (loading spilled
+//     operands, fixed-register instructions, the parallel-copy cycle
+//     breaker).
+//   - Values of unreachable blocks get no location (Loc.Valid is false);
+//     the ISA emits only Allocation.Order.
+package regalloc
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// Class is a register class: which register file a value lives in.
+type Class uint8
+
+// Register classes.
+const (
+	Int   Class = iota // integers, references, pointers
+	Float              // floats and vectors
+	NumClasses
+)
+
+// Reg is a register in the ISA's own numbering (at most 64 registers, so
+// that sets of them fit a uint64).
+type Reg uint8
+
+// RegSet is a set of registers.
+type RegSet uint64
+
+// Has reports whether r is in s.
+func (s RegSet) Has(r Reg) bool { return s&(1<<r) != 0 }
+
+// With returns s plus r.
+func (s RegSet) With(r Reg) RegSet { return s | 1<<r }
+
+// Config describes the ISA to the allocator.
+type Config struct {
+	// Allocatable lists, per class, the registers values may live in, in
+	// order of preference.
+	Allocatable [NumClasses][]Reg
+	// CalleeSaved is the set of registers a call preserves.
+	CalleeSaved RegSet
+	// ClassOf is the register class of a value type.
+	ClassOf func(ir.Type) Class
+	// SlotSize is the size in bytes (a power of two) of a stack slot for a
+	// value type.
+	SlotSize func(ir.Type) int
+	// Clobbers reports whether an instruction destroys every register
+	// outside CalleeSaved (a call, or an operation the ISA implements with
+	// a call).
+	Clobbers func(*ir.Instr) bool
+}
+
+// Loc is where a value lives: a register, or a stack slot at a byte
+// offset in the spill area.
+type Loc struct {
+	Reg   Reg
+	Slot  int32 // byte offset in the spill area; -1 when in a register
+	Valid bool  // false for values of unreachable blocks
+}
+
+// InReg reports whether the value lives in a register.
+func (l Loc) InReg() bool { return l.Slot < 0 }
+
+func (l Loc) String() string {
+	switch {
+	case !l.Valid:
+		return "none"
+	case l.InReg():
+		return fmt.Sprintf("r%d", l.Reg)
+	}
+	return fmt.Sprintf("slot%+d", l.Slot)
+}
+
+// RegLoc returns the location "register r".
+func RegLoc(r Reg) Loc { return Loc{Reg: r, Slot: -1, Valid: true} }
+
+// SlotLoc returns the location "stack slot at byte offset off".
+func SlotLoc(off int32) Loc { return Loc{Slot: off, Valid: true} }
+
+// Allocation is the result for one function.
+type Allocation struct {
+	// Order is the block layout the allocation assumes: the reachable
+	// blocks in reverse postorder, entry first. The ISA emits blocks in
+	// this order.
+	Order []*ir.Block
+	// Locs holds the location of every value, indexed by ir.Value.
+	Locs []Loc
+	// SpillSize is the size in bytes of the spill area, a multiple of the
+	// largest slot size used (0 when nothing is spilled).
+	SpillSize int
+	// Used is the set of registers given to some value; the ISA saves the
+	// callee-saved ones among them in the prologue.
+	Used RegSet
+}
+
+// interval is the live range of one value in positions.
+type interval struct {
+	v          ir.Value
+	start, end int32
+	class      Class
+	acrossCall bool
+}
+
+// Allocate computes the locations of f's values.
+func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
+	if len(f.Blocks) == 0 {
+		return nil, fmt.Errorf("regalloc: function %d has no blocks", f.Index)
+	}
+	for c := Class(0); c < NumClasses; c++ {
+		for _, r := range cfg.Allocatable[c] {
+			if r >= 64 {
+				return nil, fmt.Errorf("regalloc: register %d out of range", r)
+			}
+		}
+	}
+	lv, err := computeLiveness(f)
+	if err != nil {
+		return nil, err
+	}
+	a := &Allocation{Order: lv.cfg.RPO, Locs: make([]Loc, len(f.Types))}
+	ivs := lv.intervals(cfg, f.Types)
+	spilled := a.scan(ivs, cfg)
+	a.assignSlots(spilled, cfg, f)
+	return a, nil
+}
+
+// scan assigns registers in order of interval start and returns the
+// intervals that got none, in order of start.
+func (a *Allocation) scan(ivs []interval, cfg *Config) []interval {
+	var active [NumClasses][]*interval // sorted by end
+	var free [NumClasses]RegSet
+	for c := range free {
+		for _, r := range cfg.Allocatable[c] {
+			free[c] = free[c].With(r)
+		}
+	}
+	var spilled []interval
+	for i := range ivs {
+		iv := &ivs[i]
+		c := iv.class
+		// Expire intervals that ended before this one starts.
+		act := active[c]
+		n := 0
+		for n < len(act) && act[n].end < iv.start {
+			free[c] = free[c].With(a.Locs[act[n].v].Reg)
+			n++
+		}
+		act = act[n:]
+		allowed := free[c]
+		if iv.acrossCall {
+			allowed &= cfg.CalleeSaved
+		}
+		r, ok := pick(cfg.Allocatable[c], allowed, iv.acrossCall, cfg.CalleeSaved)
+		if !ok {
+			// Spill whichever of this interval and the eligible active
+			// ones ends last.
+			victim := -1
+			for k := len(act) - 1; k >= 0; k-- {
+				if iv.acrossCall && !cfg.CalleeSaved.Has(a.Locs[act[k].v].Reg) {
+					continue
+				}
+				victim = k
+				break
+			}
+			if victim < 0 || act[victim].end <= iv.end {
+				spilled = append(spilled, *iv)
+				active[c] = act
+				continue
+			}
+			old := act[victim]
+			r = a.Locs[old.v].Reg
+			a.Locs[old.v] = Loc{}
+			spilled = append(spilled, *old)
+			act = append(act[:victim], act[victim+1:]...)
+		}
+		free[c] &^= 1 << r
+		a.Locs[iv.v] = RegLoc(r)
+		a.Used = a.Used.With(r)
+		// Insert in order of end.
+		k := sort.Search(len(act), func(k int) bool { return act[k].end > iv.end })
+		act = append(act, nil)
+		copy(act[k+1:], act[k:])
+		act[k] = iv
+		active[c] = act
+	}
+	sort.SliceStable(spilled, func(i, j int) bool { return spilled[i].start < spilled[j].start })
+	return spilled
+}
+
+// pick returns the first register of prefs in allowed, preferring
+// caller-saved ones for values that do not live across a call (they cost
+// no save in the prologue).
+func pick(prefs []Reg, allowed RegSet, acrossCall bool, calleeSaved RegSet) (Reg, bool) {
+	if !acrossCall {
+		for _, r := range prefs {
+			if allowed.Has(r) && !calleeSaved.Has(r) {
+				return r, true
+			}
+		}
+	}
+	for _, r := range prefs {
+		if allowed.Has(r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// assignSlots gives every spilled interval a stack slot, reusing the slot
+// of an interval of the same size that has ended.
+func (a *Allocation) assignSlots(spilled []interval, cfg *Config, f *ir.Func) {
+	type slot struct {
+		off  int32
+		size int
+		end  int32
+	}
+	var slots []slot
+	maxAlign := 1
+	for _, iv := range spilled {
+		size := cfg.SlotSize(f.Types[iv.v])
+		maxAlign = max(maxAlign, size)
+		k := -1
+		for j := range slots {
+			if slots[j].size == size && slots[j].end < iv.start {
+				k = j
+				break
+			}
+		}
+		if k < 0 {
+			off := (a.SpillSize + size - 1) &^ (size - 1)
+			a.SpillSize = off + size
+			slots = append(slots, slot{off: int32(off), size: size})
+			k = len(slots) - 1
+		}
+		slots[k].end = iv.end
+		a.Locs[iv.v] = SlotLoc(slots[k].off)
+	}
+	a.SpillSize = (a.SpillSize + maxAlign - 1) &^ (maxAlign - 1)
+}
