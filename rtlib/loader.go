@@ -267,8 +267,13 @@ func (l *linker) readRelocs() ([]rawReloc, error) {
 		if s.Type == elf.SHT_REL {
 			return nil, fmt.Errorf("section %s: SHT_REL relocations are not supported", s.Name)
 		}
-		if s.Type != elf.SHT_RELA || int(s.Info) >= len(l.f.Sections) {
+		if s.Type != elf.SHT_RELA {
 			continue
+		}
+		// A relocation section naming no valid section would leave its
+		// target unrelocated.
+		if s.Info == 0 || uint64(s.Info) >= uint64(len(l.f.Sections)) {
+			return nil, fmt.Errorf("section %s: relocation target section %d does not exist", s.Name, s.Info)
 		}
 		target := l.f.Sections[s.Info]
 		if target.Flags&elf.SHF_ALLOC == 0 {
@@ -297,10 +302,62 @@ func (l *linker) readRelocs() ([]rawReloc, error) {
 			if off > target.Size || uint64(size) > target.Size-off || target.Type == elf.SHT_NOBITS {
 				return nil, fmt.Errorf("section %s: relocation at %#x outside section %s", s.Name, off, target.Name)
 			}
+			if err := l.checkReferent(r); err != nil {
+				return nil, fmt.Errorf("section %s: relocation %d at %#x: %w", s.Name, i/24, off, err)
+			}
 			out = append(out, r)
 		}
 	}
 	return out, nil
+}
+
+// checkReferent checks that what relocation r refers to, symbol plus
+// addend, lies inside the section the symbol lives in (a jump stub for a
+// runtime symbol), so that no relocation can make code reach outside the
+// object. A PC-relative x86-64 relocation's addend also subtracts the
+// distance from the patched field to the end of its instruction (4 to 8
+// bytes), which the lower bound allows for. GOT relocations refer to the
+// symbol's slot, which the loader builds, so only the symbol is checked.
+func (l *linker) checkReferent(r rawReloc) error {
+	sym := l.syms[r.symIndex]
+	var size uint64
+	switch {
+	case sym.Section == elf.SHN_UNDEF:
+		size = 0 // the stub's entry
+	case sym.Section >= elf.SHN_LORESERVE:
+		return fmt.Errorf("symbol %q is in special section %#x", sym.Name, sym.Section)
+	case int(sym.Section) >= len(l.f.Sections):
+		return fmt.Errorf("symbol %q is in section %d, which does not exist", sym.Name, sym.Section)
+	default:
+		sec := l.f.Sections[sym.Section]
+		if sec.Flags&elf.SHF_ALLOC == 0 {
+			return fmt.Errorf("symbol %q is in section %s, which is not loaded", sym.Name, sec.Name)
+		}
+		size = sec.Size
+		if sym.Value >= size {
+			return fmt.Errorf("symbol %q lies outside its section %s", sym.Name, sec.Name)
+		}
+	}
+	if abi.RelocUsesGOT(l.meta.Arch, r.typ) {
+		return nil
+	}
+	lo := int64(0)
+	if l.f.Machine == elf.EM_X86_64 && pcRelative(r.typ) {
+		lo = -8
+	}
+	if r.addend < lo-int64(sym.Value) || r.addend > int64(size-sym.Value) {
+		return fmt.Errorf("symbol %q%+d lies outside its section", sym.Name, r.addend)
+	}
+	return nil
+}
+
+// pcRelative reports whether an x86-64 relocation type is PC-relative.
+func pcRelative(typ uint32) bool {
+	switch elf.R_X86_64(typ) {
+	case elf.R_X86_64_PC32, elf.R_X86_64_PLT32, elf.R_X86_64_PC64:
+		return true
+	}
+	return false
 }
 
 // symbolAddr resolves symbol index i to an address.
@@ -321,7 +378,7 @@ func (l *linker) symbolAddr(li *loadedImage, i int) (uint64, error) {
 	if !ok {
 		return 0, fmt.Errorf("symbol %q is in a section that is not loaded", s.Name)
 	}
-	if sec := l.f.Sections[s.Section]; s.Value > sec.Size {
+	if sec := l.f.Sections[s.Section]; s.Value >= sec.Size {
 		return 0, fmt.Errorf("symbol %q lies outside its section", s.Name)
 	}
 	return li.base + off + s.Value, nil
