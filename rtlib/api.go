@@ -102,6 +102,9 @@ func (f *Func) call(ctx context.Context, stack []uint64) error {
 	if f.inst.closed.Load() {
 		return errors.New("rtlib: call into a closed instance")
 	}
+	if end := f.inst.ended.Load(); end != nil {
+		return fmt.Errorf("rtlib: call into an instance that has ended (%w)", *end)
+	}
 	if f.entry == 0 {
 		return fmt.Errorf("rtlib: the object has no entry trampoline for %s", f.describe())
 	}

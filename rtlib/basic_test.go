@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -239,4 +240,25 @@ func (c *doneOnSecondCheck) Err() error {
 		return nil
 	}
 	return c.Context.Err()
+}
+
+// exitError ends its instance, as WASI's proc_exit does.
+type exitError struct{}
+
+func (exitError) Error() string { return "exit" }
+func (exitError) EndsInstance() {}
+
+// TestCallAfterExit checks that an instance ended by a host function
+// (proc_exit) refuses later calls with a clear error that still carries
+// the ending error.
+func TestCallAfterExit(t *testing.T) {
+	inst := newBasic(t, hostFunc(func(context.Context, abi.Caller, int32) (int32, error) { return 0, exitError{} }))
+	ctx := context.Background()
+	if _, err := inst.ExportedFunc("call_host").Call(ctx, I32(1)); !errors.As(err, new(exitError)) {
+		t.Fatalf("call_host: %v, want the exit error", err)
+	}
+	_, err := inst.ExportedFunc("add").Call(ctx, I32(1), I32(2))
+	if err == nil || !strings.Contains(err.Error(), "instance that has ended") || !errors.As(err, new(exitError)) {
+		t.Fatalf("call after exit: %v, want a refusal naming the exit", err)
+	}
 }

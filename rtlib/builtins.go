@@ -217,6 +217,9 @@ func (t *thread) hostCall(ctx context.Context, vmctx, fn uint64, slotsAddr uintp
 		return fmt.Errorf("rtlib: host call with slots outside the native stack")
 	}
 	if err := t.runHost(ctx, h, inst, slots); err != nil {
+		if end, ok := errors.AsType[abi.Ending](err); ok {
+			inst.ended.CompareAndSwap(nil, &end)
+		}
 		var trap *abi.Trap
 		if cause := ctx.Err(); cause != nil && errors.Is(err, cause) && !errors.As(err, &trap) {
 			// A host function that gave up because the call's context

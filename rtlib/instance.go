@@ -72,6 +72,7 @@ type Instance struct {
 	anchored []*lifetime // host externs whose users are this instance's group
 	fuel     int64       // Config.Fuel
 	closed   atomic.Bool
+	ended    atomic.Pointer[abi.Ending] // the host function error that ended it
 	freed    atomic.Bool // its group has been freed: vmem is gone
 	segMu    sync.Mutex  // dataLive and elems
 	// records: the records of the defined functions are in place in vmem

@@ -115,6 +115,21 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
+// TestMemoryCap checks --max-memory's conversion to pages; 0 is refused
+// (it used to become rtlib's "no cap").
+func TestMemoryCap(t *testing.T) {
+	for in, want := range map[string]uint32{"1": 1, "64KiB": 1, "65537": 2, "1MiB": 16, "8GiB": 65536} {
+		if got, err := memoryCap(in); err != nil || got != want {
+			t.Errorf("memoryCap(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, zero := range []string{"0", "0KiB", "0B"} {
+		if pages, err := memoryCap(zero); err == nil || !strings.Contains(err.Error(), "0 bytes") {
+			t.Errorf("memoryCap(%q) = %d, %v; want a refusal", zero, pages, err)
+		}
+	}
+}
+
 // TestCompileAndRun goes through LLVM: compile, inspect the object, run
 // exports, and check exit statuses of traps.
 func TestCompileAndRun(t *testing.T) {

@@ -30,7 +30,7 @@ func runCommand() *cli.Command {
 		&cli.StringSliceFlag{Name: "listen", Usage: "grant a listening TCP socket on `HOST:PORT` for sock_accept (repeatable; fds follow the preopens)"},
 		&cli.BoolFlag{Name: "inherit-env", Usage: "grant the whole host environment (explicit opt-in)"},
 		&cli.DurationFlag{Name: "timeout", Usage: "interrupt the guest after `DURATION` (e.g. 5s)"},
-		&cli.StringFlag{Name: "max-memory", Usage: "cap linear memory at `SIZE` (bytes, or with K/M/G/KiB/MiB/GiB suffix)"},
+		&cli.StringFlag{Name: "max-memory", Usage: "cap linear memory at `SIZE` (bytes, or with K/M/G/KiB/MiB/GiB suffix; rounded up to whole 64 KiB pages; 0 is refused)"},
 		&cli.StringFlag{Name: "cache-dir", Value: defaultCacheDir(), Usage: "where objects compiled from .wasm inputs are cached (empty: no cache)"},
 		&cli.BoolFlag{Name: "perf-map", Usage: "write the wasm functions' addresses to /tmp/perf-PID.map for perf"},
 	)
@@ -72,11 +72,11 @@ func runGuest(c *cli.Context) error {
 
 	cfg := rtlib.Config{}
 	if s := c.String("max-memory"); s != "" {
-		n, err := parseSize(s)
+		pages, err := memoryCap(s)
 		if err != nil {
 			return cli.Exit(fmt.Sprintf("--max-memory: %v", err), 2)
 		}
-		cfg.MaxMemoryPages = uint32(min((n+65535)/65536, 65536))
+		cfg.MaxMemoryPages = pages
 	}
 	w, err := newWASI(c, path, guestArgs)
 	if err != nil {
@@ -269,6 +269,20 @@ func parseSize(s string) (uint64, error) {
 		return 0, fmt.Errorf("%q is not a size", s)
 	}
 	return n * mul, nil
+}
+
+// memoryCap converts a --max-memory size to whole 64 KiB pages, rounding
+// up (at most 65,536, 4 GiB). Zero is refused: rtlib.Config reads a cap of
+// 0 pages as "no cap", the opposite of what it says.
+func memoryCap(s string) (uint32, error) {
+	n, err := parseSize(s)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("a cap of 0 bytes leaves no memory; give at least one 64 KiB page, or omit the flag for the 4 GiB limit")
+	}
+	return uint32(min((n+65535)/65536, 65536)), nil
 }
 
 func targetName(t string) string {

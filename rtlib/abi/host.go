@@ -48,6 +48,14 @@ type HostFunc struct {
 	Fn              func(ctx context.Context, caller Caller, stack []uint64) error
 }
 
+// Ending is implemented by the errors of host functions that end the
+// calling instance for good (WASI's proc_exit): the call returns the
+// error, and the runtime refuses every later call into the instance.
+type Ending interface {
+	error
+	EndsInstance()
+}
+
 // HostModule provides the functions of one import module by name. It
 // suits providers that make their functions per instance (WASI binds its
 // functions to one guest's descriptor table): the runtime asks only for

@@ -126,11 +126,18 @@ type ExitError struct{ Code uint32 }
 
 func (e *ExitError) Error() string { return fmt.Sprintf("wasi: exit status %d", e.Code) }
 
+// EndsInstance marks the error as ending the instance (abi.Ending): the
+// runtime refuses later calls into it.
+func (e *ExitError) EndsInstance() {}
+
 // RaiseError is the error proc_raise returns: the guest raised Signal,
 // which WASI cannot deliver, so the instance ends.
 type RaiseError struct{ Signal uint8 }
 
 func (e *RaiseError) Error() string { return fmt.Sprintf("wasi: proc_raise(%d)", e.Signal) }
+
+// EndsInstance marks the error as ending the instance (abi.Ending).
+func (e *RaiseError) EndsInstance() {}
 
 // WASI is the state of one guest's WASI world: its descriptor table and
 // grants. It serves one instance, whose calls are sequential.
