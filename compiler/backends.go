@@ -4,4 +4,5 @@ package compiler
 // package backend when imported.
 import (
 	_ "github.com/wasmaot/wasmaot/backend/llvm"
+	_ "github.com/wasmaot/wasmaot/backend/native"
 )

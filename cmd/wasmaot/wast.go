@@ -24,7 +24,7 @@ func wastEngine(c *cli.Context) (wast.Engine, error) {
 		return nil, nil
 	case "interp":
 		return spec.InterpEngine(), nil
-	case "llvm":
+	case "llvm", "native":
 		opts, err := compileOptions(c)
 		if err != nil {
 			return nil, err
@@ -36,9 +36,9 @@ func wastEngine(c *cli.Context) (wast.Engine, error) {
 		if compileOnly && c.String("cache-dir") == "" {
 			return nil, errors.New("--compile-only needs --cache-dir")
 		}
-		return spec.LLVMEngine(spec.LLVMOptions{OptLevel: opts.OptLevel, Target: opts.Target, CacheDir: c.String("cache-dir"), CompileOnly: compileOnly}), nil
+		return spec.LLVMEngine(spec.LLVMOptions{Backend: b, OptLevel: opts.OptLevel, Target: opts.Target, CacheDir: c.String("cache-dir"), CompileOnly: compileOnly}), nil
 	default:
-		return nil, fmt.Errorf("unknown backend %q (have frontend, interp, llvm)", b)
+		return nil, fmt.Errorf("unknown backend %q (have frontend, interp, llvm, native)", b)
 	}
 }
 
@@ -48,7 +48,7 @@ func wastCommand() *cli.Command {
 		Usage:     "run WebAssembly spec scripts (.wast) and count passed, failed and skipped commands",
 		ArgsUsage: "FILE.wast...",
 		Flags: append(compileFlags(),
-			&cli.StringFlag{Name: "backend", Value: "interp", Usage: "engine: frontend (no execution), interp (IR interpreter), llvm (native code through LLVM)"},
+			&cli.StringFlag{Name: "backend", Value: "interp", Usage: "engine: frontend (no execution), interp (IR interpreter), llvm (native code through LLVM), native (native code from wasmaot's own code generator)"},
 			&cli.StringFlag{Name: "cache-dir", Value: spec.DefaultLLVMCacheDir(), Usage: "llvm: cache of compiled objects (empty: no cache)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every failed or skipped command with its line and reason"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0), Usage: "scripts run in parallel"},

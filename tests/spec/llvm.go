@@ -35,6 +35,9 @@ type LLVMOptions struct {
 	// compiler never sees a stale object), so that repeated suite runs
 	// skip LLVM.
 	CacheDir string
+	// Backend names the code generator (compiler.Options.Backend); empty
+	// means the LLVM tier.
+	Backend string
 }
 
 // LLVMEngine returns a wast.Engine that compiles every module for the
@@ -92,14 +95,14 @@ func (e *llvmEngine) Instantiate(ctx context.Context, m *wasm.Module, bin []byte
 
 // compile returns the object for bin, from the cache when possible.
 func (e *llvmEngine) compile(ctx context.Context, bin []byte) ([]byte, error) {
-	opts := compiler.Options{OptLevel: e.opts.OptLevel, Target: e.opts.Target}
+	opts := compiler.Options{OptLevel: e.opts.OptLevel, Target: e.opts.Target, Backend: e.opts.Backend}
 	if opts.Target == "" {
 		opts.Target = runtime.GOARCH
 	}
 	var path string
 	if e.opts.CacheDir != "" {
 		key := sha256.New()
-		fmt.Fprintf(key, "%s\x00%s\x00%d\x00%s\x00", compiler.Version, opts.Target, opts.OptLevel, compiler.Fingerprint())
+		fmt.Fprintf(key, "%s\x00%s\x00%d\x00%s\x00", compiler.CompilerVersion(opts.Backend), opts.Target, opts.OptLevel, compiler.Fingerprint())
 		key.Write(bin)
 		path = filepath.Join(e.opts.CacheDir, hex.EncodeToString(key.Sum(nil))+".o")
 		if obj, err := os.ReadFile(path); err == nil {

@@ -1,0 +1,423 @@
+package amd64
+
+import (
+	"fmt"
+
+	"github.com/wasmaot/wasmaot/backend/regalloc"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// gen generates the machine code of one function.
+//
+// Frame, from the stack pointer up, after the prologue:
+//
+//	rsp+0          outgoing stack arguments (outSize)
+//	rsp+resOff     results area of multi-result calls (resSize)
+//	rsp+spillOff   spill slots (regalloc.Allocation.SpillSize)
+//	rsp+miscOff    the function's own results-area pointer (8, when it has one)
+//	               padding to keep rsp 16-byte aligned
+//	rsp+frameSize  saved registers (pushes), then the return address
+//
+// RSP is 16-byte aligned everywhere in the body, so calls need no
+// adjustment.
+type gen struct {
+	m     *module
+	f     *ir.Func
+	a     Asm
+	alloc *regalloc.Allocation
+	cfg   *ir.CFG
+
+	pushes                    []Reg
+	outSize, resSize          int32
+	resOff, spillOff, miscOff int32
+	frameSize                 int32
+	usesMem                   bool
+
+	blockAt  []int   // code offset of each block, by layout number
+	jumps    []fixup // rel32 displacements to patch with block offsets
+	trapJmps map[abi.TrapCode][]int
+	cold     []func() // out-of-line code emitted after the body (polls)
+	calls    []call   // direct calls to patch once functions are placed
+	layout   int      // layout number of the block being generated
+}
+
+type fixup struct {
+	at    int // offset of the rel32
+	block int // layout number of the target
+}
+
+// call is a call rel32 to a defined function, patched by the module.
+type call struct {
+	at     int
+	callee uint32
+}
+
+// funcCode is one generated function.
+type funcCode struct {
+	code  []byte
+	calls []call
+}
+
+func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
+	alloc, err := regalloc.Allocate(f, allocConfig)
+	if err != nil {
+		return nil, err
+	}
+	g := &gen{m: m, f: f, alloc: alloc, cfg: ir.ComputeCFG(f), trapJmps: map[abi.TrapCode][]int{}}
+	if err := g.layoutFrame(); err != nil {
+		return nil, err
+	}
+	g.prologue()
+	g.blockAt = make([]int, len(alloc.Order))
+	for i, b := range alloc.Order {
+		g.layout = i
+		g.blockAt[i] = g.a.Len()
+		for _, in := range b.Instrs {
+			if err := g.instr(in); err != nil {
+				return nil, fmt.Errorf("function %d, block b%d: %s: %w", f.Index, b.ID, in.Op, err)
+			}
+		}
+		if b.Terminator() == nil {
+			return nil, fmt.Errorf("function %d: block b%d has no terminator", f.Index, b.ID)
+		}
+	}
+	for _, c := range g.cold {
+		c()
+	}
+	g.trapStubs()
+	for _, j := range g.jumps {
+		g.a.PatchRel32(j.at, g.blockAt[j.block])
+	}
+	return &funcCode{code: g.a.Code, calls: g.calls}, nil
+}
+
+// layoutFrame sizes the frame: the pushes, the outgoing-argument and
+// results areas the function's calls need, and the spill area.
+func (g *gen) layoutFrame() error {
+	used := g.alloc.Used
+	for _, r := range []Reg{RBX, RBP, R12, R13} {
+		if used.Has(regalloc.Reg(r)) {
+			g.pushes = append(g.pushes, r)
+		}
+	}
+	for _, b := range g.alloc.Order {
+		for _, in := range b.Instrs {
+			if in.Op.Info().Kind == ir.KindLoad || in.Op.Info().Kind == ir.KindStore ||
+				in.Op == ir.OpBoundsCheck || in.Op == ir.OpMemorySize {
+				if in.Index == 0 || in.Op.Info().Kind != ir.KindSpecial {
+					g.usesMem = true
+				}
+			}
+			if sig := g.m.callSig(in); sig != nil {
+				_, stack := classifyArgs(sig)
+				g.outSize = max(g.outSize, stack)
+				if len(sig.Results) > 1 {
+					_, n := slotsOf(sig.Results)
+					g.resSize = max(g.resSize, int32(8*n+15)&^15)
+				}
+			}
+		}
+	}
+	g.pushes = append(g.pushes, regVMCtx)
+	if g.usesMem {
+		g.pushes = append(g.pushes, regMemBase)
+	}
+	g.resOff = g.outSize
+	g.spillOff = g.resOff + g.resSize
+	g.miscOff = g.spillOff + int32(g.alloc.SpillSize)
+	size := g.miscOff + 8
+	// At entry rsp = 8 mod 16 (the return address); after the pushes
+	// and the frame it must be 0 mod 16.
+	for (8+8*int32(len(g.pushes))+size)%16 != 0 {
+		size += 8
+	}
+	g.frameSize = size
+	if size > 1<<30 {
+		return fmt.Errorf("frame of %d bytes is too large", size)
+	}
+	return nil
+}
+
+// prologue saves registers, checks the stack limit, allocates the frame
+// and moves the parameters to their locations.
+func (g *gen) prologue() {
+	for _, r := range g.pushes {
+		g.a.Push(r)
+	}
+	g.a.MovRR(true, regVMCtx, RDI)
+	if callsWasm(g.f) || g.frameSize >= 32<<10 {
+		// Limit check on the stack pointer the frame will have, using
+		// only registers that carry no argument (RAX, R11).
+		g.a.Lea(tmpA, M(RSP, -g.frameSize))
+		g.threadState(tmpR)
+		g.a.ALURM(CMP, true, tmpA, M(tmpR, abi.ThreadStackLimit))
+		at := g.a.Jcc32(CondB, 0)
+		aligned := (8+8*len(g.pushes))%16 == 0
+		g.cold = append(g.cold, func() {
+			g.a.PatchRel32(at, g.a.Len())
+			if !aligned {
+				g.a.ALURI(SUB, true, RSP, 8)
+			}
+			g.callTrap(abi.TrapCallStackExhausted)
+		})
+	}
+	if g.frameSize != 0 {
+		g.a.ALURI(SUB, true, RSP, g.frameSize)
+	}
+	sig := &g.f.Sig
+	if len(sig.Results) > 1 {
+		g.a.Store(8, M(RSP, g.miscOff), RSI)
+	}
+	if g.usesMem {
+		g.loadMemBase()
+	}
+	// Parameters: registers first as one parallel copy, then the stack.
+	locs, _ := classifyArgs(sig)
+	params := g.f.Blocks[0].Params
+	var moves [regalloc.NumClasses][]regalloc.Move
+	for i, p := range params {
+		if locs[i].onStack {
+			continue
+		}
+		c := classOf(g.f.Types[p])
+		moves[c] = append(moves[c], regalloc.Move{Dst: g.loc(p), Src: regalloc.RegLoc(regalloc.Reg(locs[i].reg))})
+	}
+	g.parallelCopy(moves)
+	incoming := g.frameSize + 8*int32(len(g.pushes)) + 8
+	for i, p := range params {
+		if !locs[i].onStack {
+			continue
+		}
+		src := regalloc.SlotLoc(incoming + locs[i].off - g.spillOff)
+		g.move(g.loc(p), src, isXMM(g.f.Types[p]))
+	}
+}
+
+// loadMemBase loads memory 0's base into regMemBase.
+func (g *gen) loadMemBase() {
+	l := g.m.layout
+	if l.ImportedMemories == 0 {
+		g.a.Load(8, regMemBase, M(regVMCtx, int32(l.MemoryDef(0)+abi.MemoryDefBase)))
+		return
+	}
+	g.a.Load(8, regMemBase, M(regVMCtx, int32(l.MemoryPtr(0))))
+	g.a.Load(8, regMemBase, M(regMemBase, abi.MemoryDefBase))
+}
+
+// epilogue releases the frame and returns.
+func (g *gen) epilogue() {
+	if g.frameSize != 0 {
+		g.a.ALURI(ADD, true, RSP, g.frameSize)
+	}
+	for i := len(g.pushes) - 1; i >= 0; i-- {
+		g.a.Pop(g.pushes[i])
+	}
+	g.a.Ret()
+}
+
+// threadState puts this execution's ThreadState address in r.
+func (g *gen) threadState(r Reg) {
+	g.a.MovRR(true, r, RSP)
+	g.a.ALURI(AND, true, r, -int32(abi.NativeStackSize)) // abi.NativeStackMask, sign-extended
+}
+
+// callBuiltin calls builtin b; the arguments after vmctx must already be
+// in RSI, RDX, ... .
+func (g *gen) callBuiltin(b abi.Builtin) {
+	g.a.MovRR(true, RDI, regVMCtx)
+	g.a.Load(8, tmpA, M(regVMCtx, abi.VMCtxBuiltins))
+	g.a.CallM(M(tmpA, int32(8*b)))
+}
+
+// callTrap calls the trap builtin with code; it never returns.
+func (g *gen) callTrap(code abi.TrapCode) {
+	g.a.MovRI32(RSI, uint32(code))
+	g.callBuiltin(abi.BuiltinTrap)
+	g.a.Ud2()
+}
+
+// trapIf jumps to the function's trap stub for code when c holds.
+func (g *gen) trapIf(c Cond, code abi.TrapCode) {
+	at := g.a.Jcc32(c, 0)
+	g.trapJmps[code] = append(g.trapJmps[code], at)
+}
+
+// trapStubs emits one stub per trap code the function uses.
+func (g *gen) trapStubs() {
+	for code := abi.TrapCode(0); code < 256; code++ {
+		sites, ok := g.trapJmps[code]
+		if !ok {
+			continue
+		}
+		for _, at := range sites {
+			g.a.PatchRel32(at, g.a.Len())
+		}
+		g.callTrap(code)
+	}
+}
+
+// jumpTo emits a jmp to block b (nothing when b comes next).
+func (g *gen) jumpTo(b *ir.Block) {
+	n := g.blockNum(b)
+	if n == g.layout+1 {
+		return
+	}
+	at := g.a.Jmp32(0)
+	g.jumps = append(g.jumps, fixup{at: at, block: n})
+}
+
+// jccTo emits a jcc to block b.
+func (g *gen) jccTo(c Cond, b *ir.Block) {
+	at := g.a.Jcc32(c, 0)
+	g.jumps = append(g.jumps, fixup{at: at, block: g.blockNum(b)})
+}
+
+func (g *gen) blockNum(b *ir.Block) int {
+	// Allocation.Order is the CFG's reverse postorder.
+	return g.cfg.Num(b)
+}
+
+// loc returns v's location.
+func (g *gen) loc(v ir.Value) regalloc.Loc { return g.alloc.Locs[v] }
+
+// slot is the memory operand of a stack-slot location.
+func (g *gen) slot(l regalloc.Loc) Mem { return M(RSP, g.spillOff+l.Slot) }
+
+// use returns a register holding v: its own, or scratch loaded from its
+// slot.
+func (g *gen) use(v ir.Value, scratch Reg) Reg {
+	l := g.loc(v)
+	if l.InReg() {
+		return Reg(l.Reg)
+	}
+	g.loadSlot(g.f.Types[v], scratch, g.slot(l))
+	return scratch
+}
+
+func (g *gen) loadSlot(t ir.Type, r Reg, m Mem) {
+	switch t {
+	case ir.F32:
+		g.a.LoadXMM(4, r, m)
+	case ir.F64:
+		g.a.LoadXMM(8, r, m)
+	case ir.V128:
+		g.a.LoadXMM(16, r, m)
+	default:
+		g.a.Load(8, r, m)
+	}
+}
+
+// out returns the register to compute v in: its own, or the class's
+// result scratch (RAX or XMM0); finish stores it to the slot.
+func (g *gen) out(v ir.Value) Reg {
+	l := g.loc(v)
+	if l.InReg() {
+		return Reg(l.Reg)
+	}
+	if isXMM(g.f.Types[v]) {
+		return xtmp0
+	}
+	return tmpA
+}
+
+// finish stores v (computed in r = out(v)) to its slot if it has one.
+func (g *gen) finish(v ir.Value, r Reg) {
+	l := g.loc(v)
+	if l.InReg() {
+		return
+	}
+	switch g.f.Types[v] {
+	case ir.F32:
+		g.a.StoreXMM(4, g.slot(l), r)
+	case ir.F64:
+		g.a.StoreXMM(8, g.slot(l), r)
+	case ir.V128:
+		g.a.StoreXMM(16, g.slot(l), r)
+	default:
+		g.a.Store(8, g.slot(l), r)
+	}
+}
+
+// set writes register r to v's location.
+func (g *gen) set(v ir.Value, r Reg) {
+	l := g.loc(v)
+	if l.InReg() {
+		g.move(l, regalloc.RegLoc(regalloc.Reg(r)), isXMM(g.f.Types[v]))
+		return
+	}
+	g.finish(v, r)
+}
+
+// move copies a whole register or slot (8 bytes for integers, 16 for
+// vector registers).
+func (g *gen) move(dst, src regalloc.Loc, xmm bool) {
+	if dst == src {
+		return
+	}
+	switch {
+	case dst.InReg() && src.InReg() && xmm:
+		g.a.SSERR(MOVAPS, Reg(dst.Reg), Reg(src.Reg))
+	case dst.InReg() && src.InReg():
+		g.a.MovRR(true, Reg(dst.Reg), Reg(src.Reg))
+	case dst.InReg() && xmm:
+		g.a.LoadXMM(16, Reg(dst.Reg), g.slot(src))
+	case dst.InReg():
+		g.a.Load(8, Reg(dst.Reg), g.slot(src))
+	case src.InReg() && xmm:
+		g.a.StoreXMM(16, g.slot(dst), Reg(src.Reg))
+	case src.InReg():
+		g.a.Store(8, g.slot(dst), Reg(src.Reg))
+	case xmm:
+		g.a.LoadXMM(16, xtmp0, g.slot(src))
+		g.a.StoreXMM(16, g.slot(dst), xtmp0)
+	default:
+		g.a.Load(8, tmpA, g.slot(src))
+		g.a.Store(8, g.slot(dst), tmpA)
+	}
+}
+
+// parallelCopy performs per-class parallel copies.
+func (g *gen) parallelCopy(moves [regalloc.NumClasses][]regalloc.Move) {
+	regalloc.Sequence(moves[regalloc.Int], regalloc.RegLoc(regalloc.Reg(tmpR)), func(d, s regalloc.Loc) { g.move(d, s, false) })
+	regalloc.Sequence(moves[regalloc.Float], regalloc.RegLoc(regalloc.Reg(xcycle)), func(d, s regalloc.Loc) { g.move(d, s, true) })
+}
+
+// edgeMoves copies e's arguments into its target's parameters.
+func (g *gen) edgeMoves(e *ir.BlockCall) {
+	var moves [regalloc.NumClasses][]regalloc.Move
+	for i, a := range e.Args {
+		p := e.Block.Params[i]
+		c := classOf(g.f.Types[p])
+		moves[c] = append(moves[c], regalloc.Move{Dst: g.loc(p), Src: g.loc(a)})
+	}
+	g.parallelCopy(moves)
+}
+
+// hasMoves reports whether taking e copies anything.
+func (g *gen) hasMoves(e *ir.BlockCall) bool {
+	for i, a := range e.Args {
+		if g.loc(a) != g.loc(e.Block.Params[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// wide reports whether an integer type is 64-bit.
+func wide(t ir.Type) bool { return t != ir.I32 }
+
+// slotsOf lays out values in uint64 slots (v128 takes two).
+func slotsOf(ts []wasm.ValType) ([]int32, int) {
+	out := make([]int32, len(ts))
+	n := 0
+	for i, t := range ts {
+		out[i] = int32(n)
+		n++
+		if t == ir.V128 {
+			n++
+		}
+	}
+	return out, n
+}

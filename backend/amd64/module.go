@@ -1,0 +1,145 @@
+package amd64
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/wasmaot/wasmaot/backend"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// module holds what every function of one module shares.
+type module struct {
+	wasm      *wasm.Module
+	layout    *abi.Layout
+	funcTypes []*wasm.FuncType // by function index
+}
+
+// Compile generates the object of in.Module for x86-64: every defined
+// function (in parallel, up to opts.Jobs at once), then the entry
+// trampolines and import stubs, assembled by the seam's object writer.
+func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]byte, error) {
+	if in.Target.Arch != abi.ArchAMD64 {
+		return nil, fmt.Errorf("amd64 back end: target %v", in.Target.Arch)
+	}
+	wm := in.Module.Wasm
+	m := &module{wasm: wm, layout: in.Meta.Layout()}
+	// Function types by index, without the per-call import scan.
+	for _, im := range wm.Imports {
+		if im.Kind == wasm.ExternFunc {
+			if int(im.Func) >= len(wm.Types) {
+				return nil, fmt.Errorf("import of type %d out of range", im.Func)
+			}
+			m.funcTypes = append(m.funcTypes, &wm.Types[im.Func])
+		}
+	}
+	for _, t := range wm.Funcs {
+		if int(t) >= len(wm.Types) {
+			return nil, fmt.Errorf("function of type %d out of range", t)
+		}
+		m.funcTypes = append(m.funcTypes, &wm.Types[t])
+	}
+	codes, err := m.compileFuncs(ctx, in.Module.Funcs, opts.Jobs)
+	if err != nil {
+		return nil, err
+	}
+	obj := &backend.Object{Arch: abi.ArchAMD64, Meta: in.Meta}
+	funcAt := map[uint32]int{} // function index → offset in .text
+	place := func(name string, code []byte) int {
+		for len(obj.Text)%16 != 0 {
+			obj.Text = append(obj.Text, 0xcc)
+		}
+		at := len(obj.Text)
+		obj.Text = append(obj.Text, code...)
+		obj.Symbols = append(obj.Symbols, backend.Symbol{Name: name, Section: backend.Text,
+			Offset: uint64(at), Size: uint64(len(code))})
+		return at
+	}
+	nImported := int(wm.NumImportedFuncs)
+	for i, c := range codes {
+		idx := nImported + i
+		if i >= len(in.Meta.Funcs) {
+			return nil, fmt.Errorf("metadata lists %d functions, module has %d", len(in.Meta.Funcs), len(codes))
+		}
+		funcAt[uint32(idx)] = place(in.Meta.Funcs[i].Symbol, c.code)
+	}
+	for i, c := range codes {
+		base := funcAt[uint32(nImported+i)]
+		for _, cl := range c.calls {
+			target, ok := funcAt[cl.callee]
+			if !ok {
+				return nil, fmt.Errorf("call of undefined function %d", cl.callee)
+			}
+			at := base + cl.at
+			put32(obj.Text[at:], int32(target-(at+4)))
+		}
+	}
+	for _, e := range backend.Entries(in.Meta) {
+		if e.Symbol == "" {
+			continue
+		}
+		place(e.Symbol, entryTrampoline(e))
+	}
+	for _, s := range backend.ImportStubs(in.Meta) {
+		place(s.Symbol, importStub(s))
+	}
+	if len(obj.Text) == 0 {
+		// A module without functions or types: the loader wants code to
+		// map, so the text is one never-executed int3.
+		obj.Text = []byte{0xcc}
+	}
+	return obj.Encode()
+}
+
+// compileFuncs generates the functions on up to jobs goroutines.
+func (m *module) compileFuncs(ctx context.Context, funcs []*ir.Func, jobs int) ([]*funcCode, error) {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	codes := make([]*funcCode, len(funcs))
+	errs := make([]error, len(funcs))
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < min(jobs, len(funcs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(funcs) || ctx.Err() != nil {
+					return
+				}
+				codes[i], errs[i] = m.compileFuncSafe(funcs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return codes, nil
+}
+
+// compileFuncSafe turns a panic in code generation (a bug) into an error
+// naming the function, so one bad function cannot take down the process.
+func (m *module) compileFuncSafe(f *ir.Func) (c *funcCode, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("amd64 back end: function %d: internal error: %v", f.Index, r)
+		}
+	}()
+	return m.compileFunc(f)
+}

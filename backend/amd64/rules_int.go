@@ -1,0 +1,289 @@
+package amd64
+
+import (
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+)
+
+// Integer rules. Convention: an i32 value in a 64-bit register has
+// undefined upper 32 bits; every rule reads only the low half of i32
+// operands (32-bit instructions, or an explicit zero extension).
+
+func init() {
+	def(intConst, wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const)
+
+	def(binop(ADD, false), wasm.OpI32Add)
+	def(binop(SUB, false), wasm.OpI32Sub)
+	def(binop(AND, false), wasm.OpI32And)
+	def(binop(OR, false), wasm.OpI32Or)
+	def(binop(XOR, false), wasm.OpI32Xor)
+	def(binop(ADD, true), wasm.OpI64Add)
+	def(binop(SUB, true), wasm.OpI64Sub)
+	def(binop(AND, true), wasm.OpI64And)
+	def(binop(OR, true), wasm.OpI64Or)
+	def(binop(XOR, true), wasm.OpI64Xor)
+	def(mul(false), wasm.OpI32Mul)
+	def(mul(true), wasm.OpI64Mul)
+
+	def(divide(false, true, false), wasm.OpI32DivS)
+	def(divide(false, false, false), wasm.OpI32DivU)
+	def(divide(false, true, true), wasm.OpI32RemS)
+	def(divide(false, false, true), wasm.OpI32RemU)
+	def(divide(true, true, false), wasm.OpI64DivS)
+	def(divide(true, false, false), wasm.OpI64DivU)
+	def(divide(true, true, true), wasm.OpI64RemS)
+	def(divide(true, false, true), wasm.OpI64RemU)
+
+	def(shift(SHL, false), wasm.OpI32Shl)
+	def(shift(SAR, false), wasm.OpI32ShrS)
+	def(shift(SHR, false), wasm.OpI32ShrU)
+	def(shift(ROL, false), wasm.OpI32Rotl)
+	def(shift(ROR, false), wasm.OpI32Rotr)
+	def(shift(SHL, true), wasm.OpI64Shl)
+	def(shift(SAR, true), wasm.OpI64ShrS)
+	def(shift(SHR, true), wasm.OpI64ShrU)
+	def(shift(ROL, true), wasm.OpI64Rotl)
+	def(shift(ROR, true), wasm.OpI64Rotr)
+
+	def(clz(false), wasm.OpI32Clz)
+	def(clz(true), wasm.OpI64Clz)
+	def(ctz(false), wasm.OpI32Ctz)
+	def(ctz(true), wasm.OpI64Ctz)
+	def(popcnt(false), wasm.OpI32Popcnt)
+	def(popcnt(true), wasm.OpI64Popcnt)
+
+	def(eqz(false), wasm.OpI32Eqz)
+	def(eqz(true), wasm.OpI64Eqz)
+	for w, ops := range map[bool][]wasm.Opcode{
+		false: {wasm.OpI32Eq, wasm.OpI32Ne, wasm.OpI32LtS, wasm.OpI32LtU, wasm.OpI32GtS, wasm.OpI32GtU, wasm.OpI32LeS, wasm.OpI32LeU, wasm.OpI32GeS, wasm.OpI32GeU},
+		true:  {wasm.OpI64Eq, wasm.OpI64Ne, wasm.OpI64LtS, wasm.OpI64LtU, wasm.OpI64GtS, wasm.OpI64GtU, wasm.OpI64LeS, wasm.OpI64LeU, wasm.OpI64GeS, wasm.OpI64GeU},
+	} {
+		for i, c := range []Cond{CondE, CondNE, CondL, CondB, CondG, CondA, CondLE, CondBE, CondGE, CondAE} {
+			def(compare(w, c), ops[i])
+		}
+	}
+
+	def(extend(4, false, false), wasm.OpI32WrapI64)
+	def(extend(4, true, true), wasm.OpI64ExtendI32S)
+	def(extend(4, false, true), wasm.OpI64ExtendI32U)
+	def(extend(1, true, false), wasm.OpI32Extend8S)
+	def(extend(2, true, false), wasm.OpI32Extend16S)
+	def(extend(1, true, true), wasm.OpI64Extend8S)
+	def(extend(2, true, true), wasm.OpI64Extend16S)
+	def(extend(4, true, true), wasm.OpI64Extend32S)
+
+	defOp(ir.OpSelect, selectRule)
+}
+
+// intConst materialises a scalar constant (floats through a GPR).
+func intConst(g *gen, in *ir.Instr) error {
+	v := in.Results[0]
+	d := g.out(v)
+	if isXMM(g.f.Types[v]) {
+		if in.Const == 0 {
+			g.a.SSERR(XORPS, d, d)
+		} else {
+			g.a.MovImm(tmpR, in.Const)
+			g.a.MovGX(true, d, tmpR)
+		}
+	} else {
+		g.a.MovImm(d, in.Const)
+	}
+	g.finish(v, d)
+	return nil
+}
+
+// binop: d = a op b.
+func binop(op ALU, w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		a := g.use(in.Args[0], tmpC)
+		b := g.use(in.Args[1], tmpD)
+		g.a.MovRR(w, d, a)
+		g.a.ALURR(op, w, d, b)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+func mul(w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		a := g.use(in.Args[0], tmpC)
+		b := g.use(in.Args[1], tmpD)
+		g.a.MovRR(w, d, a)
+		g.a.ImulRR(w, d, b)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+// divide: the IR has already trapped on a zero divisor and on signed
+// overflow of div_s; rem_s by -1 is 0 in wasm but faults in idiv, so it
+// is done without dividing.
+func divide(w, signed, rem bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		b := g.use(in.Args[1], tmpC)
+		if b != tmpC {
+			g.a.MovRR(true, tmpC, b)
+		}
+		a := g.use(in.Args[0], tmpA)
+		if a != tmpA {
+			g.a.MovRR(true, tmpA, a)
+		}
+		skip := -1
+		if signed && rem {
+			// rdx = 0; if b == -1 the remainder is 0
+			g.a.ALURR(XOR, false, tmpD, tmpD)
+			g.a.ALURI(CMP, w, tmpC, -1)
+			skip = g.a.Jcc32(CondE, 0)
+		}
+		if signed {
+			g.a.SignExtendAX(w)
+			g.a.UnaryR(IDIV, w, tmpC)
+		} else {
+			g.a.ALURR(XOR, false, tmpD, tmpD)
+			g.a.UnaryR(DIV, w, tmpC)
+		}
+		if skip >= 0 {
+			g.a.PatchRel32(skip, g.a.Len())
+		}
+		r := tmpA
+		if rem {
+			r = tmpD
+		}
+		g.set(v, r)
+		return nil
+	}
+}
+
+// shift: the count goes to CL; x86 masks it like wasm (mod 32 or 64).
+func shift(op Shift, w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		n := g.use(in.Args[1], tmpC)
+		if n != tmpC {
+			g.a.MovRR(false, tmpC, n)
+		}
+		a := g.use(in.Args[0], tmpD)
+		g.a.MovRR(w, d, a)
+		g.a.ShiftCL(op, w, d)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+// clz = bsr ^ (bits-1), with bsr's undefined result for 0 replaced by
+// 2*bits-1 so that the xor gives bits.
+func clz(w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		bits := int32(32)
+		if w {
+			bits = 64
+		}
+		v := in.Results[0]
+		d := g.out(v)
+		a := g.use(in.Args[0], tmpD)
+		g.a.MovRI32(tmpC, uint32(2*bits-1))
+		g.a.Bsr(w, d, a)
+		g.a.Cmov(CondE, w, d, tmpC)
+		g.a.ALURI(XOR, w, d, bits-1)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+func ctz(w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		bits := uint32(32)
+		if w {
+			bits = 64
+		}
+		v := in.Results[0]
+		d := g.out(v)
+		a := g.use(in.Args[0], tmpD)
+		g.a.MovRI32(tmpC, bits)
+		g.a.Bsf(w, d, a)
+		g.a.Cmov(CondE, w, d, tmpC)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+func popcnt(w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		g.a.Popcnt(w, d, g.use(in.Args[0], tmpD))
+		g.finish(v, d)
+		return nil
+	}
+}
+
+func eqz(w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		a := g.use(in.Args[0], tmpD)
+		g.a.ALURR(XOR, false, d, d)
+		g.a.TestRR(w, a, a)
+		g.a.Setcc(CondE, d)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+// compare: d = a c b as 0 or 1 (d is distinct from a and b, so it can be
+// cleared first).
+func compare(w bool, c Cond) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		a := g.use(in.Args[0], tmpC)
+		b := g.use(in.Args[1], tmpD)
+		g.a.ALURR(XOR, false, d, d)
+		g.a.ALURR(CMP, w, a, b)
+		g.a.Setcc(c, d)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+// extend covers wrap (a 32-bit move) and the sign and zero extensions.
+func extend(size Size, signed, w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		g.a.Extend(size, signed, w, d, g.use(in.Args[0], tmpD))
+		g.finish(v, d)
+		return nil
+	}
+}
+
+// selectRule: d = c ? a : b, for every type.
+func selectRule(g *gen, in *ir.Instr) error {
+	v := in.Results[0]
+	d := g.out(v)
+	c := g.use(in.Args[2], tmpC)
+	if isXMM(g.f.Types[v]) {
+		b := g.use(in.Args[1], xtmp1)
+		g.a.SSERR(MOVAPS, d, b)
+		g.a.TestRR(false, c, c)
+		skip := g.a.Jcc32(CondE, 0)
+		a := g.use(in.Args[0], xtmp2)
+		g.a.SSERR(MOVAPS, d, a)
+		g.a.PatchRel32(skip, g.a.Len())
+	} else {
+		b := g.use(in.Args[1], tmpD)
+		g.a.MovRR(true, d, b)
+		a := g.use(in.Args[0], tmpR)
+		g.a.TestRR(false, c, c)
+		g.a.Cmov(CondNE, true, d, a)
+	}
+	g.finish(v, d)
+	return nil
+}

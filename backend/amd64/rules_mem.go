@@ -1,0 +1,168 @@
+package amd64
+
+import (
+	"fmt"
+
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// Linear memory. Memory 0's base lives in regMemBase for the whole call
+// (memories never move); its length is read from the MemoryDefinition at
+// every bounds check, since calls and memory.grow change it.
+
+func init() {
+	defOp(ir.OpBoundsCheck, boundsCheck)
+	for _, l := range []struct {
+		op     wasm.Opcode
+		size   Size
+		signed bool
+		w      bool
+	}{
+		{wasm.OpI32Load, 4, false, false}, {wasm.OpI64Load, 8, false, true},
+		{wasm.OpI32Load8S, 1, true, false}, {wasm.OpI32Load8U, 1, false, false},
+		{wasm.OpI32Load16S, 2, true, false}, {wasm.OpI32Load16U, 2, false, false},
+		{wasm.OpI64Load8S, 1, true, true}, {wasm.OpI64Load8U, 1, false, true},
+		{wasm.OpI64Load16S, 2, true, true}, {wasm.OpI64Load16U, 2, false, true},
+		{wasm.OpI64Load32S, 4, true, true}, {wasm.OpI64Load32U, 4, false, true},
+	} {
+		def(load(l.size, l.signed, l.w), l.op)
+	}
+	def(loadXMM(4), wasm.OpF32Load)
+	def(loadXMM(8), wasm.OpF64Load)
+	def(store(4), wasm.OpI32Store, wasm.OpI64Store32)
+	def(store(8), wasm.OpI64Store)
+	def(store(1), wasm.OpI32Store8, wasm.OpI64Store8)
+	def(store(2), wasm.OpI32Store16, wasm.OpI64Store16)
+	def(storeXMM(4), wasm.OpF32Store)
+	def(storeXMM(8), wasm.OpF64Store)
+	defOp(ir.OpMemorySize, memorySize)
+	defOp(ir.OpMemoryGrow, builtinCall(abi.BuiltinMemoryGrow, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index)} }))
+	defOp(ir.OpMemoryFill, builtinCall(abi.BuiltinMemoryFill, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index)} }))
+	defOp(ir.OpMemoryCopy, builtinCall(abi.BuiltinMemoryCopy, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index), uint64(in.Index)} }))
+	defOp(ir.OpMemoryInit, builtinCall(abi.BuiltinMemoryInit, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index2), uint64(in.Index)} }))
+	defOp(ir.OpDataDrop, builtinCall(abi.BuiltinDataDrop, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index)} }))
+}
+
+// memoryDef puts the address of memory i's MemoryDefinition in r.
+func (g *gen) memoryDef(i uint32, r Reg) {
+	l := g.m.layout
+	if int(i) >= l.ImportedMemories {
+		g.a.Lea(r, M(regVMCtx, int32(l.MemoryDef(int(i)))))
+		return
+	}
+	g.a.Load(8, r, M(regVMCtx, int32(l.MemoryPtr(int(i)))))
+}
+
+// boundsCheck traps unless zext(addr)+extent <= length:
+//
+//	mov eax, addr ; zero-extends
+//	add rax, extent
+//	mov rcx, &memdef ; cmp rax, [rcx+Length] ; ja trap
+func boundsCheck(g *gen, in *ir.Instr) error {
+	a := g.use(in.Args[0], tmpA)
+	g.a.MovRR(false, tmpA, a)
+	if in.Const <= 0x7fffffff {
+		g.a.ALURI(ADD, true, tmpA, int32(in.Const))
+	} else {
+		g.a.MovImm(tmpC, in.Const)
+		g.a.ALURR(ADD, true, tmpA, tmpC)
+	}
+	g.memoryDef(in.Index, tmpC)
+	g.a.ALURM(CMP, true, tmpA, M(tmpC, abi.MemoryDefLength))
+	g.trapIf(CondA, abi.TrapMemoryOutOfBounds)
+	return nil
+}
+
+// effAddr returns the memory operand of memory 0 at zext(addr)+offset;
+// it uses tmpR (and tmpA for offsets of 2^31 and more).
+func (g *gen) effAddr(addr ir.Value, offset uint32) Mem {
+	a := g.use(addr, tmpR)
+	g.a.MovRR(false, tmpR, a)
+	if offset > 0x7fffffff {
+		g.a.MovRI32(tmpA, offset)
+		g.a.ALURR(ADD, true, tmpR, tmpA)
+		offset = 0
+	}
+	return MI(regMemBase, tmpR, 1, int32(offset))
+}
+
+func load(size Size, signed, w bool) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		m := g.effAddr(in.Args[0], in.Offset)
+		d := g.out(v)
+		if signed {
+			g.a.LoadSX(size, w, d, m)
+		} else {
+			g.a.Load(size, d, m)
+		}
+		g.finish(v, d)
+		return nil
+	}
+}
+
+func loadXMM(size Size) rule {
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		m := g.effAddr(in.Args[0], in.Offset)
+		d := g.out(v)
+		g.a.LoadXMM(size, d, m)
+		g.finish(v, d)
+		return nil
+	}
+}
+
+func store(size Size) rule {
+	return func(g *gen, in *ir.Instr) error {
+		val := g.use(in.Args[1], tmpC)
+		m := g.effAddr(in.Args[0], in.Offset)
+		g.a.Store(size, m, val)
+		return nil
+	}
+}
+
+func storeXMM(size Size) rule {
+	return func(g *gen, in *ir.Instr) error {
+		val := g.use(in.Args[1], xtmp1)
+		m := g.effAddr(in.Args[0], in.Offset)
+		g.a.StoreXMM(size, m, val)
+		return nil
+	}
+}
+
+func memorySize(g *gen, in *ir.Instr) error {
+	v := in.Results[0]
+	d := g.out(v)
+	g.memoryDef(in.Index, tmpC)
+	g.a.Load(8, d, M(tmpC, abi.MemoryDefLength))
+	g.a.ShiftI(SHR, true, d, 16)
+	g.finish(v, d)
+	return nil
+}
+
+// builtinCall calls a builtin with constant arguments (from consts) and
+// then the instruction's operands, as a C call: vmctx in RDI, the rest in
+// RSI, RDX, RCX, R8, R9. Its result, if any, comes back in RAX.
+func builtinCall(b abi.Builtin, consts func(*ir.Instr) []uint64) rule {
+	return func(g *gen, in *ir.Instr) error {
+		cs := consts(in)
+		if 1+len(cs)+len(in.Args) > len(intArgRegs) {
+			return fmt.Errorf("builtin %v takes too many arguments", b)
+		}
+		var moves []argMove
+		for i, a := range in.Args {
+			moves = append(moves, argMove{v: a, loc: argLoc{reg: intArgRegs[1+len(cs)+i]}})
+		}
+		g.argMoves(moves)
+		for i, c := range cs {
+			g.a.MovImm(intArgRegs[1+i], c)
+		}
+		g.callBuiltin(b)
+		if len(in.Results) == 1 {
+			g.set(in.Results[0], RAX)
+		}
+		return nil
+	}
+}
