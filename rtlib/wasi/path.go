@@ -34,21 +34,21 @@ func (t *target) release() {
 // inside a directory descriptor.
 func guestPath(m memory, ptr, n uint32) (string, Errno) {
 	p, errno := m.str(ptr, n)
-	switch {
-	case errno != ErrnoSuccess:
+	if errno == ErrnoSuccess {
+		errno = CheckPath(p)
+	}
+	if errno != ErrnoSuccess {
 		return "", errno
-	case p == "":
-		return "", ErrnoNoent
-	case strings.IndexByte(p, 0) >= 0:
-		return "", ErrnoInval
-	case p[0] == '/':
-		return "", ErrnoNotcapable
 	}
 	return p, ErrnoSuccess
 }
 
 // resolve opens the parent directory of path inside d's root.
-func (d *fdEntry) resolve(path string) (target, Errno) {
+func (d *fdEntry) resolve(path string) (target, Errno) { return resolveIn(d.root, d.hostFd(), path) }
+
+// resolveIn opens the parent directory of path inside root, whose open
+// descriptor is dirfd.
+func resolveIn(root *os.Root, dirfd int, path string) (target, Errno) {
 	var t target
 	trimmed := strings.TrimRight(path, "/")
 	t.slash = len(trimmed) < len(path)
@@ -61,10 +61,10 @@ func (d *fdEntry) resolve(path string) (target, Errno) {
 	}
 	t.base = base
 	if dir == "" {
-		t.dirfd = d.hostFd()
+		t.dirfd = dirfd
 		return t, ErrnoSuccess
 	}
-	f, err := d.root.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+	f, err := root.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY, 0)
 	if err != nil {
 		return t, errnoOf(err)
 	}
