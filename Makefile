@@ -29,6 +29,7 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 	$(GO) mod download
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --no-audit --no-fund; fi
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(WASMAOT) ./cmd/wasmaot

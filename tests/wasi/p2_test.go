@@ -1,0 +1,181 @@
+package wasi_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wasmaot/wasmaot/rtlib"
+	"github.com/wasmaot/wasmaot/rtlib/wasi"
+	"github.com/wasmaot/wasmaot/rtlib/wasi/p2"
+	"github.com/wasmaot/wasmaot/rtlib/wasi/p2/adapter"
+)
+
+// The WASI 0.2 oracle: each preview1 program, linked to the preview1
+// adapter that jco ships (the module `jco new app.wasm --wasi-command`
+// puts into the command component), runs on wasmaot-native against
+// rtlib/wasi/p2 and must print what it prints as a core module under
+// preview1, and end with the same success or failure.
+
+// jcoPath is the pinned jco's command line (npm ci in make deps).
+var jcoPath = filepath.Join("..", "..", "node_modules", ".bin", "jco")
+
+// loadNative compiles wasm with the wasmaot-native engine's cache and
+// loads it.
+func loadNative(t testing.TB, wasm []byte) *rtlib.Module {
+	t.Helper()
+	obj, err := native.object(wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := rtlib.Load(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mod
+}
+
+// command wraps a preview1 program into a WASI 0.2 command component
+// with `jco new --wasi-command` (once per test run) and returns it.
+func command(t testing.TB, name string, wasm []byte) []byte {
+	t.Helper()
+	jco, err := filepath.Abs(jcoPath)
+	if err == nil {
+		_, err = os.Stat(jco)
+	}
+	if err != nil {
+		t.Skipf("jco is not installed (make deps runs npm ci): %v", err)
+	}
+	in := filepath.Join(buildDir(), name+".wasm")
+	if err := os.WriteFile(in, wasm, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(buildDir(), name+".command.wasm")
+	cmp, err := buildOnce(out, func() *exec.Cmd { return exec.Command(jco, "new", in, "--wasi-command", "-o", out) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmp
+}
+
+// runP2 runs a preview1 program as a WASI 0.2 command with the grants of
+// cfg (translated to p2.Config).
+func runP2(t testing.TB, component []byte, cfg wasi.Config, timeout time.Duration) result {
+	t.Helper()
+	appWasm, adWasm, err := adapter.Split(component)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, ad := loadNative(t, appWasm), loadNative(t, adWasm)
+	defer app.Close()
+	defer ad.Close()
+	var stdout, stderr bytes.Buffer
+	host, err := p2.New(p2.Config{Args: cfg.Args, Env: cfg.Env, Stdin: cfg.Stdin, Stdout: &stdout, Stderr: &stderr,
+		Preopens: cfg.Preopens, Listeners: cfg.Listeners, Now: cfg.Now, Monotonic: cfg.Monotonic, Random: cfg.Random})
+	if err != nil {
+		t.Fatalf("p2.New: %v", err)
+	}
+	defer host.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	runErr := adapter.Command{App: app, Adapter: ad}.Run(ctx, host, rtlib.Config{})
+	res := result{stdout: stdout.String(), stderr: stderr.String()}
+	var exit *wasi.ExitError
+	switch {
+	case errors.As(runErr, &exit):
+		res.exit = exit.Code
+	case runErr != nil:
+		res.err = runErr
+	}
+	return res
+}
+
+// expectP2 checks a WASI 0.2 run against the preview1 run of the same
+// program: the same stdout and stderr, and success (exit 0) or failure
+// (any other code: WASI 0.2's exit carries only that) alike.
+func expectP2(t *testing.T, got, want result) {
+	t.Helper()
+	if got.err != nil || want.err != nil {
+		t.Fatalf("run failed: WASI 0.2: %v; preview1: %v\nstdout:\n%s\nstderr:\n%s", got.err, want.err, got.stdout, got.stderr)
+	}
+	if (got.exit == 0) != (want.exit == 0) {
+		t.Errorf("WASI 0.2 exit %d, preview1 exit %d\nstderr:\n%s", got.exit, want.exit, got.stderr)
+	}
+	if got.stdout != want.stdout {
+		t.Errorf("WASI 0.2 stdout:\n%s\npreview1 stdout:\n%s", got.stdout, want.stdout)
+	}
+	if got.stderr != want.stderr {
+		t.Errorf("WASI 0.2 stderr:\n%s\npreview1 stderr:\n%s", got.stderr, want.stderr)
+	}
+}
+
+// bothWays runs a program under preview1 and WASI 0.2 with fresh grants
+// from setup, and compares them.
+func bothWays(t *testing.T, name string, wasm []byte, setup func(t *testing.T) wasi.Config) (p1, p2 result) {
+	cmp := command(t, name, wasm)
+	p1 = runProgram(t, native, wasm, setup(t), time.Minute)
+	p2 = runP2(t, cmp, setup(t), time.Minute)
+	expectP2(t, p2, p1)
+	return p1, p2
+}
+
+func TestP2Hello(t *testing.T) {
+	wasm := cProgram(t, "hello")
+	p1, _ := bothWays(t, "c-hello", wasm, func(*testing.T) wasi.Config {
+		return wasi.Config{Args: []string{"hello", "one", "two words"}, Env: []string{"GREETING=hi there", "EMPTY="}}
+	})
+	if p1.exit != 7 || !strings.Contains(p1.stdout, "argv[2]=two words") {
+		t.Errorf("preview1 run: exit %d, stdout %q", p1.exit, p1.stdout)
+	}
+}
+
+func TestP2Stdin(t *testing.T) {
+	wasm := cProgram(t, "stdin")
+	in := strings.Repeat("hello, wasi\n", 1000) + "no newline"
+	_, got := bothWays(t, "c-stdin", wasm, func(*testing.T) wasi.Config {
+		return wasi.Config{Args: []string{"stdin"}, Stdin: strings.NewReader(in)}
+	})
+	if want := strings.ToUpper(in) + "bytes=12010 lines=1000\n"; got.stdout != want {
+		t.Errorf("stdout is not the input in upper case (%d bytes)", len(got.stdout))
+	}
+}
+
+func TestP2ClockRandom(t *testing.T) {
+	wasm := cProgram(t, "clockrand")
+	fixed := time.Unix(1_000_000_000, 123_456_789)
+	setup := func(*testing.T) wasi.Config {
+		return wasi.Config{Args: []string{"clockrand"}, Now: func() time.Time { return fixed }, Random: &countingReader{}}
+	}
+	p1 := runProgram(t, native, wasm, setup(t), time.Minute)
+	got := runP2(t, command(t, "c-clockrand", wasm), setup(t), time.Minute)
+	// WASI 0.2 has no CPU-time clocks: the adapter answers
+	// CLOCK_PROCESS_CPUTIME_ID with an error, so that line differs.
+	const cpu = "process cputime: ok\n"
+	if !strings.Contains(p1.stdout, cpu) || !strings.Contains(got.stdout, "process cputime: error\n") {
+		t.Errorf("cputime lines: preview1 %q, WASI 0.2 %q", p1.stdout, got.stdout)
+	}
+	p1.stdout = strings.Replace(p1.stdout, cpu, "process cputime: error\n", 1)
+	expectP2(t, got, p1)
+}
+
+func TestP2Files(t *testing.T) {
+	wasm := cProgram(t, "files")
+	var dirs []string
+	_, got := bothWays(t, "c-files", wasm, func(t *testing.T) wasi.Config {
+		dir := t.TempDir()
+		dirs = append(dirs, dir)
+		return wasi.Config{Args: []string{"files"}, Preopens: []wasi.Preopen{{HostPath: dir, GuestPath: "/sandbox"}}}
+	})
+	if want := golden(t, "c/files.out"); got.stdout != want {
+		t.Errorf("stdout differs from c/files.out")
+	}
+	if b, err := os.ReadFile(filepath.Join(dirs[1], "moved")); err != nil || string(b) != "deep" {
+		t.Errorf("host moved = %q, %v", b, err)
+	}
+}
