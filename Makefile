@@ -73,6 +73,7 @@ test: deps vet unit spec spec-llvm unit-arm64 spec-arm64
 FUZZTIME ?= 1m
 FUZZ_TARGETS := ./compiler/wasm:FuzzDecode ./compiler/wat:FuzzParseWat \
 	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta ./rtlib:FuzzLoad \
+	./compiler/component:FuzzParse \
 	./tests/spec/diff:FuzzDiff ./tests/spec/diff:FuzzDiffLLVM
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

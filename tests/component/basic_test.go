@@ -1,0 +1,52 @@
+package component_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	rc "github.com/wasmaot/wasmaot/rtlib/component"
+)
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestBasic runs a component with a scalar export, a string round trip
+// and a host import.
+func TestBasic(t *testing.T) {
+	needLLVM(t)
+	bin := buildComponent(t, string(readFile(t, "testdata/basic.wit")), "basic", readFile(t, "testdata/basic.wat"))
+	var logged []string
+	inst := instantiate(t, bin, rc.Config{Instances: map[string]*rc.HostInstance{
+		"test:basic/host": {Funcs: map[string]rc.HostFunc{"log": func(_ context.Context, args []rc.Value) (rc.Value, error) {
+			logged = append(logged, args[0].(string))
+			return nil, nil
+		}}},
+	}})
+	ctx := context.Background()
+	add, err := inst.Func("add")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := add.Call(ctx, uint32(40), uint32(2))
+	if err != nil || got != uint32(42) {
+		t.Fatalf("add(40, 2) = %v, %v; want 42", got, err)
+	}
+	greet, err := inst.Func("greet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = greet.Call(ctx, "héllo wörld")
+	if err != nil || got != "héllo wörld" {
+		t.Fatalf("greet = %q, %v", got, err)
+	}
+	if len(logged) != 1 || logged[0] != "héllo wörld" {
+		t.Fatalf("host log saw %q", logged)
+	}
+}
