@@ -13,6 +13,7 @@ import (
 	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower"
+	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
 // Version is the compiler's version; every object's metadata records it
@@ -87,6 +88,6 @@ func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	return be.Compile(ctx, &backend.Input{Module: lowered, Meta: meta, Target: target},
-		backend.Options{OptLevel: opts.OptLevel, Jobs: opts.Jobs})
+	return seal.Output(be.Compile(ctx, &backend.Input{Module: lowered, Meta: meta, Target: target},
+		backend.Options{OptLevel: opts.OptLevel, Jobs: opts.Jobs}))
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
 // The test objects are LLVM IR files in testdata following
@@ -269,6 +270,11 @@ func buildObject(t testing.TB, name string, meta *abi.Meta, subst map[string]str
 		t.Fatalf("llc: %v\n%s", err, msg)
 	}
 	obj, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sealed as the compiler driver seals every back end's output.
+	obj, err = seal.Seal(obj)
 	if err != nil {
 		t.Fatal(err)
 	}

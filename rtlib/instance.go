@@ -73,8 +73,8 @@ type Instance struct {
 	fuel     int64       // Config.Fuel
 	closed   atomic.Bool
 	ended    atomic.Pointer[abi.Ending] // the host function error that ended it
-	freed    atomic.Bool // its group has been freed: vmem is gone
-	segMu    sync.Mutex  // dataLive and elems
+	freed    atomic.Bool                // its group has been freed: vmem is gone
+	segMu    sync.Mutex                 // dataLive and elems
 	// records: the records of the defined functions are in place in vmem
 	// (written by define, or kept from the previous instance of a pooled
 	// slot: they depend only on the module and vmem's address).

@@ -2,6 +2,7 @@ package rtlib
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
 // image is an object's allocatable sections mapped into memory: code
@@ -115,8 +117,16 @@ func CanRun(meta *abi.Meta) error {
 	return nil
 }
 
-// loadObject parses, checks, maps and relocates an object.
-func loadObject(obj []byte) (li *loadedImage, err error) {
+// loadObject checks an object's seal (and signature by key, if key is
+// not nil), then parses, checks, maps and relocates it. Nothing is mapped
+// before the seal has been checked.
+func loadObject(obj []byte, key ed25519.PublicKey) (li *loadedImage, err error) {
+	if len(obj) > maxObjectSize {
+		return nil, fmt.Errorf("object too large (%d bytes)", len(obj))
+	}
+	if err := seal.Check(obj, key); err != nil {
+		return nil, err
+	}
 	f, meta, err := parseObject(obj)
 	if err != nil {
 		return nil, err

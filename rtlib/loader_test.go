@@ -80,6 +80,8 @@ func TestLoadRejects(t *testing.T) {
 	} else {
 		binary.LittleEndian.PutUint16(machine[18:], uint16(elf.EM_X86_64))
 	}
+	unsealed := bytes.Clone(obj)
+	binary.LittleEndian.PutUint16(unsealed[0x3c:], binary.LittleEndian.Uint16(obj[0x3c:])-1)
 	f, _ := elf.NewFile(bytes.NewReader(obj))
 	copy(missing[f.Section(abi.MetaSection).Offset:], "XXXX") // bad magic
 	cases := map[string]struct {
@@ -88,8 +90,10 @@ func TestLoadRejects(t *testing.T) {
 	}{
 		"empty":         {nil, "not a valid ELF"},
 		"truncated":     {obj[:len(obj)/2], ""},
-		"bad magic":     {missing, "bad magic"},
-		"foreign meta":  {patchMeta(t, obj, foreign.Encode()), "metadata says"},
+		"bad magic":     {resealed(t, missing), "bad magic"},
+		"foreign meta":  {resealed(t, patchMeta(t, obj, foreign.Encode())), "metadata says"},
+		"meta changed":  {missing, "(.wasmaot.meta) does not match its digest"},
+		"unsealed":      {unsealed, "not sealed"},
 		"foreign ELF":   {machine, ""},
 		"not an object": {[]byte("\x7fELF garbage"), "ELF"},
 	}
@@ -114,7 +118,8 @@ func TestLoadUndefinedSymbol(t *testing.T) {
 	}
 }
 
-// FuzzLoad feeds Load corrupted objects. Its seeds are committed in
+// FuzzLoad feeds Load corrupted objects, and instantiates and runs what
+// it accepts (exercise). Its seeds are committed in
 // testdata/fuzz/FuzzLoad (see TestFuzzLoadSeeds), so fuzzing starts
 // without running llc.
 func FuzzLoad(f *testing.F) {
@@ -124,10 +129,12 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Anything accepted must describe itself consistently.
+		// Anything accepted must describe itself consistently, and
+		// instantiating and running it must not harm the process.
 		if !reflect.DeepEqual(m.Meta().Layout(), m.layout) {
 			t.Error("layout mismatch")
 		}
+		exercise(m)
 		m.Close()
 	})
 }

@@ -34,6 +34,7 @@
 package rtlib
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"strings"
 	"sync"
@@ -76,10 +77,29 @@ type Module struct {
 	slots     []*slot // storage of freed instances, for reuse (see pool.go)
 }
 
-// Load checks, maps and links an object. Corrupt, truncated, foreign or
-// tampered objects are rejected with an error.
+// Load checks, maps and links an object. Corrupt, truncated or foreign
+// objects are rejected with an error: the object's seal (package seal)
+// must match every section before anything is mapped, and every
+// relocation must stay inside the object. The seal detects corruption,
+// not a deliberate forgery (anyone can seal an object); to trust an
+// object's origin, use LoadVerified.
 func Load(obj []byte) (*Module, error) {
-	img, err := loadObject(obj)
+	return load(obj, nil)
+}
+
+// LoadVerified is Load for an object that must carry an ed25519
+// signature by key (`wasmaot sign`, seal.Sign). An unsigned object, one
+// signed by another key, or one whose signature does not verify is
+// refused before any of its bytes is mapped.
+func LoadVerified(obj []byte, key ed25519.PublicKey) (*Module, error) {
+	if len(key) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("loading object: the verification key is not an ed25519 public key")
+	}
+	return load(obj, key)
+}
+
+func load(obj []byte, key ed25519.PublicKey) (*Module, error) {
+	img, err := loadObject(obj, key)
 	if err != nil {
 		return nil, fmt.Errorf("loading object: %w", err)
 	}

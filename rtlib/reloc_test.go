@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
 // elfEdit locates the parts of an object that the tamper tests change.
@@ -57,6 +58,21 @@ func (e *elfEdit) firstLocalReloc() int {
 	return 0
 }
 
+// resealed seals a tampered copy of a sealed object anew (anyone can
+// seal an object, so the loader's structural checks must hold for sealed
+// objects too). The seal is the last section: dropping it from the
+// section count leaves the object as it was before sealing.
+func resealed(t *testing.T, obj []byte) []byte {
+	t.Helper()
+	raw := bytes.Clone(obj)
+	binary.LittleEndian.PutUint16(raw[0x3c:], binary.LittleEndian.Uint16(raw[0x3c:])-1)
+	out, err := seal.Seal(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // TestRelocationTampers checks that the loader refuses relocations that
 // would make code reach outside the object or run unrelocated. Before
 // these checks a ±1 MiB addend made the host fault, and a relocation
@@ -100,7 +116,7 @@ func TestRelocationTampers(t *testing.T) {
 		"symbol at end of .text": {symbolAtEnd(), "lies outside its section"},
 	}
 	for name, c := range cases {
-		m, err := Load(c.obj)
+		m, err := Load(resealed(t, c.obj))
 		if err == nil {
 			m.Close()
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/wasmaot/wasmaot/lower"
 	"github.com/wasmaot/wasmaot/rtlib"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
 // loopsWat has four loops the loop-versioning pass gives a check-free
@@ -198,7 +199,7 @@ func loadWatAt(t *testing.T, src string, level int) (*rtlib.Module, lower.Stats)
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := Compile(context.Background(), m, withMeta(t, m, Options{Target: tgt, OptLevel: level}))
+	obj, err := seal.Output(Compile(context.Background(), m, withMeta(t, m, Options{Target: tgt, OptLevel: level})))
 	if err != nil {
 		t.Fatal(err)
 	}

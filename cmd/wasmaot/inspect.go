@@ -124,6 +124,7 @@ type objectInfo struct {
 	CompilerVersion string   `json:"compiler_version"`
 	SourceSHA256    string   `json:"source_sha256"`
 	HostCanRun      string   `json:"host_can_run"`
+	Seal            string   `json:"seal"`
 }
 
 type customInfo struct {
@@ -264,6 +265,7 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "target: %s, CPU features %v, %s bounds checks\n", o.Target, o.Features, o.Bounds)
 		fmt.Fprintf(w, "compiled by %s from wasm sha256 %s\n", o.CompilerVersion, o.SourceSHA256)
 		fmt.Fprintf(w, "runs here: %s\n", o.HostCanRun)
+		fmt.Fprintf(w, "seal: %s\n", o.Seal)
 	} else {
 		fmt.Fprintf(w, "module %s: %s, sha256 %s\n", r.File, byteSize(r.Size), r.SHA256)
 	}

@@ -42,6 +42,7 @@ func newObjectReport(path string, obj []byte, m *abi.Meta) *report {
 	if err := rtlib.CanRun(m); err != nil {
 		r.Object.HostCanRun = "no: " + err.Error()
 	}
+	r.Object.Seal = sealSummary(obj)
 	if m.Features == nil {
 		r.Object.Features = []string{}
 	}

@@ -1,7 +1,9 @@
 // Command wasmaot compiles WebAssembly modules ahead of time to guarded
 // native objects and runs them in the wasmaot sandbox runtime.
 //
-// Subcommands: compile, run, validate, inspect and wast (run spec scripts). Flags come
+// Subcommands: compile, run, validate, inspect, wast (run spec scripts),
+// keygen and sign (ed25519 signatures of objects, checked by run
+// --verify-key). Flags come
 // before positional arguments (urfave/cli); flags after the input are also
 // accepted because main moves them in front.
 package main
@@ -50,6 +52,8 @@ func newApp() *cli.App {
 			validateCommand(),
 			inspectCommand(),
 			wastCommand(),
+			keygenCommand(),
+			signCommand(),
 		},
 		// Errors are printed once by run, with the exit status they carry.
 		ExitErrHandler: func(*cli.Context, error) {},

@@ -115,6 +115,60 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
+// TestSignAndVerify goes through keygen, sign, inspect and run
+// --verify-key: a signed object runs, and one that is unsigned, signed by
+// another key or altered after signing is refused.
+func TestSignAndVerify(t *testing.T) {
+	if _, err := exec.LookPath("llc-14"); err != nil {
+		if _, err := exec.LookPath("llc"); err != nil {
+			t.Skip("skipping: llc (LLVM 14) is not installed; `make deps` installs llvm-14")
+		}
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.wat")
+	os.WriteFile(src, []byte(`(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`), 0o644)
+	obj, signed := filepath.Join(dir, "m.o"), filepath.Join(dir, "signed.o")
+	if code, _, errs := wasmaot(t, "compile", src, "-o", obj); code != 0 {
+		t.Fatalf("compile: exit %d: %s", code, errs)
+	}
+	for _, name := range []string{"alice", "mallory"} {
+		if code, out, errs := wasmaot(t, "keygen", filepath.Join(dir, name)); code != 0 || !strings.Contains(out, "key ") {
+			t.Fatalf("keygen: exit %d, %q %q", code, out, errs)
+		}
+	}
+	if code, _, _ := wasmaot(t, "keygen", filepath.Join(dir, "alice")); code == 0 {
+		t.Error("keygen overwrote an existing key")
+	}
+	key := func(name, ext string) string { return filepath.Join(dir, name+"."+ext) }
+	if code, _, errs := wasmaot(t, "sign", "--key", key("alice", "key"), "-o", signed, obj); code != 0 {
+		t.Fatalf("sign: exit %d: %s", code, errs)
+	}
+	if code, out, _ := wasmaot(t, "inspect", signed); code != 0 || !strings.Contains(out, "seal: intact") || !strings.Contains(out, "signed by key") {
+		t.Errorf("inspect signed object: exit %d\n%s", code, out)
+	}
+	run := func(path, pub string) (int, string, string) {
+		return wasmaot(t, "run", "--verify-key", pub, "--invoke", "add", path, "40", "2")
+	}
+	if code, out, errs := run(signed, key("alice", "pub")); code != 0 || out != "42\n" {
+		t.Errorf("run signed object: exit %d, out %q, err %q", code, out, errs)
+	}
+	data, _ := os.ReadFile(signed)
+	altered := filepath.Join(dir, "altered.o")
+	data[len(data)/3] ^= 0x10
+	os.WriteFile(altered, data, 0o644)
+	for _, c := range []struct{ obj, pub, want string }{
+		{obj, key("alice", "pub"), "not signed"},
+		{signed, key("mallory", "pub"), "signed by key"},
+		{altered, key("alice", "pub"), "corrupt or tampered"},
+		{signed, key("alice", "key"), "not a wasmaot ed25519 public key"},
+	} {
+		if code, out, errs := run(c.obj, c.pub); code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("run %s --verify-key %s: exit %d, out %q, err %q; want an error containing %q",
+				filepath.Base(c.obj), filepath.Base(c.pub), code, out, errs, c.want)
+		}
+	}
+}
+
 // TestMemoryCap checks --max-memory's conversion to pages; 0 is refused
 // (it used to become rtlib's "no cap").
 func TestMemoryCap(t *testing.T) {

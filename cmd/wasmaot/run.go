@@ -32,6 +32,7 @@ func runCommand() *cli.Command {
 		&cli.DurationFlag{Name: "timeout", Usage: "interrupt the guest after `DURATION` (e.g. 5s)"},
 		&cli.StringFlag{Name: "max-memory", Usage: "cap linear memory at `SIZE` (bytes, or with K/M/G/KiB/MiB/GiB suffix; rounded up to whole 64 KiB pages; 0 is refused)"},
 		&cli.StringFlag{Name: "cache-dir", Value: defaultCacheDir(), Usage: "where objects compiled from .wasm inputs are cached (empty: no cache)"},
+		&cli.StringFlag{Name: "verify-key", Usage: "run only an object signed with the private key of public key `FILE` (from keygen; see sign)"},
 		&cli.BoolFlag{Name: "perf-map", Usage: "write the wasm functions' addresses to /tmp/perf-PID.map for perf"},
 	)
 	return &cli.Command{
@@ -55,11 +56,20 @@ func runGuest(c *cli.Context) error {
 	if len(guestArgs) > 0 && guestArgs[0] == "--" {
 		guestArgs = guestArgs[1:]
 	}
+	key, err := verifyKey(c)
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("--verify-key: %v", err), 2)
+	}
 	obj, err := loadOrCompile(c, path)
 	if err != nil {
 		return cli.Exit(err, 1)
 	}
-	mod, err := rtlib.Load(obj)
+	var mod *rtlib.Module
+	if key != nil {
+		mod, err = rtlib.LoadVerified(obj, key)
+	} else {
+		mod, err = rtlib.Load(obj)
+	}
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
 	}
