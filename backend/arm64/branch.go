@@ -25,14 +25,12 @@ const (
 	fixTB                       // TBZ/TBNZ label (imm14)
 	fixAdr                      // ADR rd, label (imm21, bytes)
 	fixLiteral                  // LDR (literal) rt, label (imm19)
-	fixData                     // 32-bit word: label − Base label, in bytes (jump tables)
 )
 
 type fixup struct {
 	at    int // word index of the instruction
 	kind  fixupKind
 	label Label
-	base  Label // fixData: the label the offset is relative to
 	word  uint32
 	long  bool // lengthened to inverted branch + B
 }
@@ -93,14 +91,8 @@ func (a *Asm) LoadLiteral(rt Reg, size Size, l Label) {
 	a.fix(fixLiteral, a.loadLiteral(rt, size, 0), l)
 }
 
-// Data32 emits a 32-bit data word holding l − base in bytes.
-func (a *Asm) Data32(l, base Label) {
-	a.fixups = append(a.fixups, fixup{at: len(a.words), kind: fixData, label: l, base: base})
-	a.words = append(a.words, 0)
-}
-
 // rangeBits is the signed width, in words, of each kind's displacement.
-var rangeBits = [...]uint{fixB: 26, fixBL: 26, fixBCond: 19, fixCB: 19, fixTB: 14, fixAdr: 19, fixLiteral: 19, fixData: 30}
+var rangeBits = [...]uint{fixB: 26, fixBL: 26, fixBCond: 19, fixCB: 19, fixTB: 14, fixAdr: 19, fixLiteral: 19}
 
 // invertible reports whether an out-of-range fixup can be lengthened.
 func (k fixupKind) invertible() bool { return k == fixBCond || k == fixCB || k == fixTB }
@@ -126,7 +118,7 @@ func (a *Asm) LabelOffset(l *Layout, lab Label) int { return l.Offset(a.labels[l
 // or a reference no form can reach.
 func (a *Asm) Finish() (*Layout, error) {
 	for _, f := range a.fixups {
-		if a.labels[f.label] < 0 || (f.kind == fixData && a.labels[f.base] < 0) {
+		if a.labels[f.label] < 0 {
 			return nil, fmt.Errorf("arm64: unbound label %d", f.label)
 		}
 	}
@@ -135,7 +127,7 @@ func (a *Asm) Finish() (*Layout, error) {
 		changed = false
 		for i := range a.fixups {
 			f := &a.fixups[i]
-			if f.long || f.kind == fixData {
+			if f.long {
 				continue
 			}
 			d := int64(lay.Offset(a.labels[f.label])-lay.Offset(f.at)) / 4
@@ -163,10 +155,6 @@ func (a *Asm) Finish() (*Layout, error) {
 			if f.long {
 				put(invertBranch(f.kind, f.word) | encodeDisp(f.kind, 8))
 				put(0x14000000 | encodeDisp(fixB, int64(target-at-4)))
-				continue
-			}
-			if f.kind == fixData {
-				put(uint32(int32(target - lay.Offset(a.labels[f.base]))))
 				continue
 			}
 			put(f.word | encodeDisp(f.kind, int64(target-at)))

@@ -1,7 +1,6 @@
 package arm64
 
 import (
-	"encoding/binary"
 	"testing"
 
 	"golang.org/x/arch/arm64/arm64asm"
@@ -43,8 +42,7 @@ func TestBranchesShort(t *testing.T) {
 	a.Bind(fwd)
 	a.Ret()
 	a.Bind(data)
-	a.Data32(fwd, data)
-	a.Data32(back, data)
+	a.Nop()
 	lay, err := a.Finish()
 	if err != nil {
 		t.Fatal(err)
@@ -55,13 +53,6 @@ func TestBranchesShort(t *testing.T) {
 		if to != a.LabelOffset(lay, want[i]) {
 			t.Errorf("%v at %#x goes to %#x, want %#x", inst, lay.Offset(s), to, a.LabelOffset(lay, want[i]))
 		}
-	}
-	d := a.LabelOffset(lay, data)
-	if got := int32(binary.LittleEndian.Uint32(lay.Code[d:])); int(got) != a.LabelOffset(lay, fwd)-d {
-		t.Errorf("jump-table entry %d, want %d", got, a.LabelOffset(lay, fwd)-d)
-	}
-	if got := int32(binary.LittleEndian.Uint32(lay.Code[d+4:])); int(got) != -d {
-		t.Errorf("backward jump-table entry %d, want %d", got, -d)
 	}
 }
 

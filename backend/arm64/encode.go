@@ -808,3 +808,16 @@ const (
 func (a *Asm) FPConvert(op FPInt, x, double bool, rd, rn Reg) {
 	a.Emit(sf(x) | 0x1E200000 | ftype(double) | uint32(op) | rn.enc()<<5 | rd.enc())
 }
+
+// --- Advanced SIMD (the forms the scalar code needs) ---
+
+// Cnt8B counts the set bits of each byte of the low 64 bits of rn
+// (CNT vd.8b, vn.8b).
+func (a *Asm) Cnt8B(rd, rn Reg) { a.Emit(0x0E205800 | rn.enc()<<5 | rd.enc()) }
+
+// Addv8B sums the eight bytes of rn into the byte rd (ADDV bd, vn.8b),
+// zeroing the rest of rd.
+func (a *Asm) Addv8B(rd, rn Reg) { a.Emit(0x0E31B800 | rn.enc()<<5 | rd.enc()) }
+
+// MovV copies all 128 bits of rn to rd (ORR vd.16b, vn.16b, vn.16b).
+func (a *Asm) MovV(rd, rn Reg) { a.Emit(0x4EA01C00 | rn.enc()<<16 | rn.enc()<<5 | rd.enc()) }

@@ -211,6 +211,9 @@ var encodeCases = []encodeCase{
 	{"fmov x10, d11", func(a *Asm) { a.FPConvert(FMOVtoGP, true, true, X10, V0+11) }},
 	{"fmov s12, w13", func(a *Asm) { a.FPConvert(FMOVtoFP, false, false, V0+12, X13) }},
 	{"fmov d2, x3", func(a *Asm) { a.FPConvert(FMOVtoFP, true, true, V2, X3) }},
+	{"cnt v31.8b, v30.8b", func(a *Asm) { a.Cnt8B(V31, V0+30) }},
+	{"addv b1, v2.8b", func(a *Asm) { a.Addv8B(V1, V2) }},
+	{"mov v3.16b, v17.16b", func(a *Asm) { a.MovV(V3, V17) }},
 }
 
 func (c encodeCase) bytes() []byte {

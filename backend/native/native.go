@@ -10,6 +10,7 @@ import (
 
 	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/backend/amd64"
+	"github.com/wasmaot/wasmaot/backend/arm64"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
@@ -29,6 +30,8 @@ func (Backend) Compile(ctx context.Context, in *backend.Input, opts backend.Opti
 	switch in.Target.Arch {
 	case abi.ArchAMD64:
 		return amd64.Compile(ctx, in, opts)
+	case abi.ArchARM64:
+		return arm64.Compile(ctx, in, opts)
 	}
 	return nil, fmt.Errorf("the native back end does not generate code for %v yet (use --backend llvm)", in.Target.Arch)
 }

@@ -1,0 +1,187 @@
+package arm64
+
+import (
+	"context"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/wasmaot/wasmaot/backend"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
+)
+
+// moduleGen holds what every function of one module shares.
+type moduleGen struct {
+	wm     *wasm.Module
+	layout *abi.Layout
+}
+
+// Compile generates the object for an arm64 target (the native back end,
+// backend/native, dispatches here): functions are compiled in parallel,
+// then laid out in .text after the yield stub, the entry trampolines and
+// the import stubs; calls between them are resolved here, jump tables go
+// to .rodata.
+func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj []byte, err error) {
+	defer func() {
+		// The encoder panics on a form it cannot encode: report it as an
+		// error of this module, never crash the caller.
+		if r := recover(); r != nil {
+			obj, err = nil, fmt.Errorf("arm64: %v", r)
+		}
+	}()
+	if in.Target.Arch != abi.ArchARM64 {
+		return nil, fmt.Errorf("arm64: cannot generate code for %v", in.Target.Arch)
+	}
+	m, meta := in.Module, in.Meta
+	wm := m.Wasm
+	if wm == nil || meta == nil {
+		return nil, fmt.Errorf("arm64: module without wasm description or metadata")
+	}
+	if len(m.Funcs) != len(wm.Funcs) {
+		return nil, fmt.Errorf("arm64: %d lowered functions for %d defined functions", len(m.Funcs), len(wm.Funcs))
+	}
+	mg := &moduleGen{wm: wm, layout: meta.Layout()}
+
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	gens := make([]*funcGen, len(m.Funcs))
+	lays := make([]*Layout, len(m.Funcs))
+	errs := make([]error, len(m.Funcs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = mg.compileOne(m.Funcs[i], i, wm, &gens[i], &lays[i])
+			}
+		}()
+	}
+	for i := range m.Funcs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return mg.link(meta, gens, lays)
+}
+
+// compileOne compiles defined function number i, turning a panic of the
+// encoder into an error of that function.
+func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, gen **funcGen, lay **Layout) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("arm64: function %d: %v", f.Index, r)
+		}
+	}()
+	if f.Index != wm.NumImportedFuncs+uint32(i) {
+		return fmt.Errorf("arm64: lowered function %d is at position %d", f.Index, i)
+	}
+	g, err := mg.compileFunc(f)
+	if err != nil {
+		return fmt.Errorf("arm64: %w", err)
+	}
+	l, err := g.a.Finish()
+	if err != nil {
+		return fmt.Errorf("arm64: function %d: %w", f.Index, err)
+	}
+	*gen, *lay = g, l
+	return nil
+}
+
+// maxCallRange is the reach of BL (±128 MiB).
+const maxCallRange = 128 << 20
+
+// link lays out .text and .rodata, resolves calls and writes the object.
+func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) ([]byte, error) {
+	o := &backend.Object{Arch: abi.ArchARM64, Meta: meta}
+	place := func(name string, code []byte, local bool) uint64 {
+		for len(o.Text)%16 != 0 {
+			o.Text = binary.LittleEndian.AppendUint32(o.Text, 0xD503201F) // NOP padding
+		}
+		off := uint64(len(o.Text))
+		o.Text = append(o.Text, code...)
+		o.Symbols = append(o.Symbols, backend.Symbol{Name: name, Section: backend.Text, Offset: off, Size: uint64(len(code)), Local: local})
+		return off
+	}
+	yield := place("wasmaot_yield_stub", yieldStub(), true)
+	for _, e := range backend.Entries(meta) {
+		code, err := finish(entryTrampoline(e))
+		if err != nil {
+			return nil, err
+		}
+		place(e.Symbol, code, false)
+	}
+	for _, s := range backend.ImportStubs(meta) {
+		code, err := finish(importStub(s))
+		if err != nil {
+			return nil, err
+		}
+		place(s.Symbol, code, false)
+	}
+	starts := make([]uint64, len(gens))
+	for i, g := range gens {
+		starts[i] = place(abi.FuncSymbol(int(g.f.Index)), lays[i].Code, false)
+	}
+	nImported := mg.wm.NumImportedFuncs
+	for i, g := range gens {
+		for _, c := range g.calls {
+			at := starts[i] + uint64(lays[i].Offset(c.at))
+			var to uint64
+			switch {
+			case c.target == targetYield:
+				to = yield
+			case c.target >= int(nImported) && c.target-int(nImported) < len(starts):
+				to = starts[c.target-int(nImported)]
+			default:
+				return nil, fmt.Errorf("arm64: call to function %d, which is not defined here", c.target)
+			}
+			d := int64(to) - int64(at)
+			if d < -maxCallRange || d >= maxCallRange {
+				return nil, fmt.Errorf("arm64: call at %#x to %#x is beyond BL's ±128 MiB (veneers are not implemented)", at, to)
+			}
+			w := binary.LittleEndian.Uint32(o.Text[at:])
+			binary.LittleEndian.PutUint32(o.Text[at:], w|encodeDisp(fixBL, d))
+		}
+		for _, t := range g.tables {
+			for len(o.Rodata)%4 != 0 {
+				o.Rodata = append(o.Rodata, 0)
+			}
+			off := int64(len(o.Rodata))
+			anchor := g.a.LabelOffset(lays[i], t.anchor)
+			for _, e := range t.entries {
+				o.Rodata = binary.LittleEndian.AppendUint32(o.Rodata, uint32(int32(g.a.LabelOffset(lays[i], e)-anchor)))
+			}
+			at := starts[i] + uint64(lays[i].Offset(t.adrp))
+			o.Relocs = append(o.Relocs,
+				backend.Reloc{Section: backend.Text, Offset: at, Type: uint32(elf.R_AARCH64_ADR_PREL_PG_HI21), Symbol: backend.Rodata.String(), Addend: off},
+				backend.Reloc{Section: backend.Text, Offset: at + 4, Type: uint32(elf.R_AARCH64_ADD_ABS_LO12_NC), Symbol: backend.Rodata.String(), Addend: off})
+		}
+	}
+	return o.Encode()
+}
+
+func finish(a *Asm) ([]byte, error) {
+	l, err := a.Finish()
+	if err != nil {
+		return nil, err
+	}
+	return l.Code, nil
+}
