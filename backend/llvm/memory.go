@@ -2,7 +2,6 @@ package llvm
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -64,48 +63,41 @@ func (b *funcBuilder) storeMem(v, addr value, offset uint32) {
 
 // memLoad translates the load instructions.
 func (b *funcBuilder) memLoad(in *ir.Instr) error {
-	name := in.Op.String()
+	info := in.Op.Info()
+	p := info.Props
 	addr := b.arg(in, 0)
+	bits := uint64(p.Width)
 	var v value
-	switch name {
-	case "i32.load", "i64.load", "f32.load", "f64.load", "v128.load":
-		v = b.loadMem(b.m.valType(in.Op.Info().Results[0]), addr, in.Offset)
-	case "i32.load8_s", "i32.load8_u", "i32.load16_s", "i32.load16_u",
-		"i64.load8_s", "i64.load8_u", "i64.load16_s", "i64.load16_u", "i64.load32_s", "i64.load32_u":
-		bits := map[byte]int{'8': 8, '1': 16, '3': 32}[name[strings.IndexByte(name, 'd')+1]]
-		raw := b.loadMem(intType(uint64(bits)), addr, in.Offset)
-		to := b.m.valType(in.Op.Info().Results[0])
-		if strings.HasSuffix(name, "_s") {
+	switch p.Base {
+	case ir.BaseLoad:
+		to := b.m.valType(info.Results[0])
+		if p.Width == p.Shape.LaneBits() {
+			v = b.loadMem(to, addr, in.Offset)
+			break
+		}
+		raw := b.loadMem(intType(bits), addr, in.Offset)
+		if p.Sign == ir.Signed {
 			v = b.cur.NewSExt(raw, to)
 		} else {
 			v = b.cur.NewZExt(raw, to)
 		}
-	case "v128.load8x8_s", "v128.load8x8_u", "v128.load16x4_s", "v128.load16x4_u", "v128.load32x2_s", "v128.load32x2_u":
-		var lanes, bits uint64
-		fmt.Sscanf(name, "v128.load%dx%d", &bits, &lanes)
-		raw := b.loadMem(vecType(lanes, intType(bits)), addr, in.Offset)
-		wide := vecType(lanes, intType(2*bits))
-		if strings.HasSuffix(name, "_s") {
+	case ir.BaseLoadExtend:
+		lanes, half := uint64(p.Shape.Lanes()), uint64(p.Shape.LaneBits()/2)
+		raw := b.loadMem(vecType(lanes, intType(half)), addr, in.Offset)
+		wide := vecType(lanes, intType(2*half))
+		if p.Sign == ir.Signed {
 			v = b.toV128(b.cur.NewSExt(raw, wide))
 		} else {
 			v = b.toV128(b.cur.NewZExt(raw, wide))
 		}
-	case "v128.load8_splat", "v128.load16_splat", "v128.load32_splat", "v128.load64_splat":
-		var bits uint64
-		fmt.Sscanf(name, "v128.load%d_splat", &bits)
+	case ir.BaseLoadSplat:
 		s := b.loadMem(intType(bits), addr, in.Offset)
 		v = b.toV128(b.splat(s, 128/bits))
-	case "v128.load32_zero", "v128.load64_zero":
-		bits := uint64(32)
-		if name == "v128.load64_zero" {
-			bits = 64
-		}
+	case ir.BaseLoadZero:
 		s := b.loadMem(intType(bits), addr, in.Offset)
 		vt := vecType(128/bits, intType(bits))
 		v = b.toV128(b.cur.NewInsertElement(zeroOf(vt), s, i32c(0)))
-	case "v128.load8_lane", "v128.load16_lane", "v128.load32_lane", "v128.load64_lane":
-		var bits uint64
-		fmt.Sscanf(name, "v128.load%d_lane", &bits)
+	case ir.BaseLoadLane:
 		s := b.loadMem(intType(bits), addr, in.Offset)
 		vec := b.as(b.arg(in, 1), vecType(128/bits, intType(bits)))
 		v = b.toV128(b.cur.NewInsertElement(vec, s, i32c(int64(in.Lane))))
@@ -118,17 +110,17 @@ func (b *funcBuilder) memLoad(in *ir.Instr) error {
 
 // memStore translates the store instructions.
 func (b *funcBuilder) memStore(in *ir.Instr) error {
-	name := in.Op.String()
+	p := in.Op.Info().Props
 	addr, val := b.arg(in, 0), b.arg(in, 1)
-	switch name {
-	case "i32.store", "i64.store", "f32.store", "f64.store", "v128.store":
-		b.storeMem(val, addr, in.Offset)
-	case "i32.store8", "i32.store16", "i64.store8", "i64.store16", "i64.store32":
-		bits := map[string]uint64{"8": 8, "16": 16, "32": 32}[name[strings.Index(name, "store")+5:]]
-		b.storeMem(b.cur.NewTrunc(val, intType(bits)), addr, in.Offset)
-	case "v128.store8_lane", "v128.store16_lane", "v128.store32_lane", "v128.store64_lane":
-		var bits uint64
-		fmt.Sscanf(name, "v128.store%d_lane", &bits)
+	bits := uint64(p.Width)
+	switch p.Base {
+	case ir.BaseStore:
+		if p.Width == p.Shape.LaneBits() {
+			b.storeMem(val, addr, in.Offset)
+		} else {
+			b.storeMem(b.cur.NewTrunc(val, intType(bits)), addr, in.Offset)
+		}
+	case ir.BaseStoreLane:
 		vec := b.as(val, vecType(128/bits, intType(bits)))
 		b.storeMem(b.cur.NewExtractElement(vec, i32c(int64(in.Lane))), addr, in.Offset)
 	default:

@@ -2,7 +2,6 @@ package llvm
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
@@ -26,157 +25,154 @@ func (b *funcBuilder) constant(in *ir.Instr) value {
 
 // pure translates a numeric or SIMD instruction.
 func (b *funcBuilder) pure(in *ir.Instr, args []value) (value, error) {
-	name := in.Op.String()
-	shape, op, _ := strings.Cut(name, ".")
-	switch shape {
-	case "i32", "i64":
-		return b.intOp(shape, op, args)
-	case "f32", "f64":
-		return b.floatOp(shape, op, args)
+	p := in.Op.Info().Props
+	switch p.Shape {
+	case ir.ShapeI32, ir.ShapeI64:
+		return b.intOp(p, args)
+	case ir.ShapeF32, ir.ShapeF64:
+		return b.floatOp(p, args)
 	}
-	return b.simd(in, shape, op, args)
+	return b.simd(in, p, args)
+}
+
+// intPred is the icmp predicate of an integer comparison.
+func intPred(base ir.Base, sign ir.Sign) string {
+	pred := map[ir.Base]string{ir.BaseEq: "eq", ir.BaseNe: "ne", ir.BaseLt: "lt", ir.BaseGt: "gt", ir.BaseLe: "le", ir.BaseGe: "ge"}[base]
+	switch sign {
+	case ir.Signed:
+		return "s" + pred
+	case ir.Unsigned:
+		return "u" + pred
+	}
+	return pred
+}
+
+// floatPred is the fcmp predicate of a float comparison: ordered except
+// ne, which is true for NaN operands.
+var floatPred = map[ir.Base]string{ir.BaseEq: "oeq", ir.BaseNe: "une", ir.BaseLt: "olt", ir.BaseGt: "ogt", ir.BaseLe: "ole", ir.BaseGe: "oge"}
+
+// signLetter is "s" or "u", as LLVM intrinsic names spell signedness.
+func signLetter(s ir.Sign) string {
+	if s == ir.Signed {
+		return "s"
+	}
+	return "u"
 }
 
 // intOp translates the scalar integer instructions.
-func (b *funcBuilder) intOp(shape, op string, a []value) (value, error) {
+func (b *funcBuilder) intOp(p ir.Props, a []value) (value, error) {
 	t := tI32
 	bits := int64(32)
-	if shape == "i64" {
+	if p.Shape == ir.ShapeI64 {
 		t, bits = tI64, 64
 	}
 	c := b.cur
-	bool32 := b.bool32
-	cmp := func(p string) value { return bool32(c.NewICmp(p, a[0], a[1])) }
-	switch op {
-	case "eqz":
-		return bool32(c.NewICmp("eq", a[0], constInt(t, 0))), nil
-	case "eq":
-		return cmp("eq"), nil
-	case "ne":
-		return cmp("ne"), nil
-	case "lt_s":
-		return cmp("slt"), nil
-	case "lt_u":
-		return cmp("ult"), nil
-	case "gt_s":
-		return cmp("sgt"), nil
-	case "gt_u":
-		return cmp("ugt"), nil
-	case "le_s":
-		return cmp("sle"), nil
-	case "le_u":
-		return cmp("ule"), nil
-	case "ge_s":
-		return cmp("sge"), nil
-	case "ge_u":
-		return cmp("uge"), nil
-	case "clz", "ctz":
-		f := b.m.intrinsic(fmt.Sprintf("llvm.%s.i%d", map[string]string{"clz": "ctlz", "ctz": "cttz"}[op], bits), t, t, tI1)
+	switch p.Base {
+	case ir.BaseEqz:
+		return b.bool32(c.NewICmp("eq", a[0], constInt(t, 0))), nil
+	case ir.BaseEq, ir.BaseNe, ir.BaseLt, ir.BaseGt, ir.BaseLe, ir.BaseGe:
+		return b.bool32(c.NewICmp(intPred(p.Base, p.Sign), a[0], a[1])), nil
+	case ir.BaseClz, ir.BaseCtz:
+		name := map[ir.Base]string{ir.BaseClz: "ctlz", ir.BaseCtz: "cttz"}[p.Base]
+		f := b.m.intrinsic(fmt.Sprintf("llvm.%s.i%d", name, bits), t, t, tI1)
 		return c.NewCall(f, a[0], falseC), nil // false: defined for zero
-	case "popcnt":
+	case ir.BasePopcnt:
 		return c.NewCall(b.m.intrinsic(fmt.Sprintf("llvm.ctpop.i%d", bits), t, t), a[0]), nil
-	case "add":
+	case ir.BaseAdd:
 		return c.NewAdd(a[0], a[1]), nil
-	case "sub":
+	case ir.BaseSub:
 		return c.NewSub(a[0], a[1]), nil
-	case "mul":
+	case ir.BaseMul:
 		return c.NewMul(a[0], a[1]), nil
 	// Division and remainder run only after the IR's trap_if checks for a
 	// zero divisor and signed overflow; rem_s by -1 was rewritten to rem_s
 	// by 1 during lowering, so none of these is undefined in LLVM.
-	case "div_s":
-		return c.NewSDiv(a[0], a[1]), nil
-	case "div_u":
+	case ir.BaseDiv:
+		if p.Sign == ir.Signed {
+			return c.NewSDiv(a[0], a[1]), nil
+		}
 		return c.NewUDiv(a[0], a[1]), nil
-	case "rem_s":
-		return c.NewSRem(a[0], a[1]), nil
-	case "rem_u":
+	case ir.BaseRem:
+		if p.Sign == ir.Signed {
+			return c.NewSRem(a[0], a[1]), nil
+		}
 		return c.NewURem(a[0], a[1]), nil
-	case "and":
+	case ir.BaseAnd:
 		return c.NewAnd(a[0], a[1]), nil
-	case "or":
+	case ir.BaseOr:
 		return c.NewOr(a[0], a[1]), nil
-	case "xor":
+	case ir.BaseXor:
 		return c.NewXor(a[0], a[1]), nil
 	// Shift counts are taken modulo the width, as wasm specifies; an
 	// unmasked count >= width would be poison in LLVM.
-	case "shl":
+	case ir.BaseShl:
 		return c.NewShl(a[0], c.NewAnd(a[1], constInt(t, bits-1))), nil
-	case "shr_s":
-		return c.NewAShr(a[0], c.NewAnd(a[1], constInt(t, bits-1))), nil
-	case "shr_u":
+	case ir.BaseShr:
+		if p.Sign == ir.Signed {
+			return c.NewAShr(a[0], c.NewAnd(a[1], constInt(t, bits-1))), nil
+		}
 		return c.NewLShr(a[0], c.NewAnd(a[1], constInt(t, bits-1))), nil
-	case "rotl", "rotr":
+	case ir.BaseRotl, ir.BaseRotr:
 		// Funnel shifts take the count modulo the width themselves.
-		name := fmt.Sprintf("llvm.%s.i%d", map[string]string{"rotl": "fshl", "rotr": "fshr"}[op], bits)
+		name := fmt.Sprintf("llvm.%s.i%d", map[ir.Base]string{ir.BaseRotl: "fshl", ir.BaseRotr: "fshr"}[p.Base], bits)
 		return c.NewCall(b.m.intrinsic(name, t, t, t, t), a[0], a[0], a[1]), nil
-	case "wrap_i64":
+	case ir.BaseWrap:
 		return c.NewTrunc(a[0], tI32), nil
-	case "extend_i32_s":
-		return c.NewSExt(a[0], tI64), nil
-	case "extend_i32_u":
+	case ir.BaseExtend:
+		if p.Sign == ir.Signed {
+			return c.NewSExt(a[0], tI64), nil
+		}
 		return c.NewZExt(a[0], tI64), nil
-	case "extend8_s", "extend16_s", "extend32_s":
-		n := map[string]uint64{"extend8_s": 8, "extend16_s": 16, "extend32_s": 32}[op]
-		return c.NewSExt(c.NewTrunc(a[0], intType(n)), t), nil
-	case "reinterpret_f32", "reinterpret_f64":
+	case ir.BaseSignExtend:
+		return c.NewSExt(c.NewTrunc(a[0], intType(uint64(p.Width))), t), nil
+	case ir.BaseReinterpret:
 		return c.NewBitCast(a[0], t), nil
-	case "trunc_f32_s", "trunc_f64_s":
+	case ir.BaseTruncToInt:
 		// Range and NaN were checked by the IR's trap_if.
-		return c.NewFPToSI(a[0], t), nil
-	case "trunc_f32_u", "trunc_f64_u":
+		if p.Sign == ir.Signed {
+			return c.NewFPToSI(a[0], t), nil
+		}
 		return c.NewFPToUI(a[0], t), nil
-	case "trunc_sat_f32_s", "trunc_sat_f64_s", "trunc_sat_f32_u", "trunc_sat_f64_u":
-		sign := op[len(op)-1:]
+	case ir.BaseTruncSat:
 		from := a[0].Type()
-		name := fmt.Sprintf("llvm.fpto%si.sat.i%d.%s", sign, bits, scalarSuffix(from))
+		name := fmt.Sprintf("llvm.fpto%si.sat.i%d.%s", signLetter(p.Sign), bits, scalarSuffix(from))
 		return c.NewCall(b.m.intrinsic(name, t, from), a[0]), nil
 	}
 	return value{}, fmt.Errorf("unsupported integer operation")
 }
 
 // floatOp translates the scalar float instructions.
-func (b *funcBuilder) floatOp(shape, op string, a []value) (value, error) {
+func (b *funcBuilder) floatOp(p ir.Props, a []value) (value, error) {
 	var t *llType = tFloat
 	it := tI32
-	if shape == "f64" {
+	if p.Shape == ir.ShapeF64 {
 		t, it = tDouble, tI64
 	}
 	c := b.cur
-	cmp := func(p string) value { return b.bool32(c.NewFCmp(p, a[0], a[1])) }
-	switch op {
-	case "eq":
-		return cmp("oeq"), nil
-	case "ne":
-		return cmp("une"), nil
-	case "lt":
-		return cmp("olt"), nil
-	case "gt":
-		return cmp("ogt"), nil
-	case "le":
-		return cmp("ole"), nil
-	case "ge":
-		return cmp("oge"), nil
-	case "add", "sub", "mul", "div":
-		return b.floatArith(op, a[0], a[1]), nil
-	case "neg":
+	switch p.Base {
+	case ir.BaseEq, ir.BaseNe, ir.BaseLt, ir.BaseGt, ir.BaseLe, ir.BaseGe:
+		return b.bool32(c.NewFCmp(floatPred[p.Base], a[0], a[1])), nil
+	case ir.BaseAdd, ir.BaseSub, ir.BaseMul, ir.BaseDiv:
+		return b.floatArith(p.Base, a[0], a[1]), nil
+	case ir.BaseNeg:
 		return c.NewFNeg(a[0]), nil
-	case "abs", "ceil", "floor", "trunc", "nearest", "sqrt":
-		return b.floatUnary(op, a[0]), nil
-	case "copysign":
+	case ir.BaseAbs, ir.BaseCeil, ir.BaseFloor, ir.BaseTrunc, ir.BaseNearest, ir.BaseSqrt:
+		return b.floatUnary(p.Base, a[0]), nil
+	case ir.BaseCopysign:
 		name := "llvm.copysign." + scalarSuffix(t)
 		return c.NewCall(b.m.intrinsic(name, t, t, t), a[0], a[1]), nil
-	case "min", "max":
-		return b.wasmMinMax(op == "min", a[0], a[1], it), nil
-	case "convert_i32_s", "convert_i64_s":
-		return c.NewSIToFP(a[0], t), nil
-	case "convert_i32_u", "convert_i64_u":
+	case ir.BaseMin, ir.BaseMax:
+		return b.wasmMinMax(p.Base == ir.BaseMin, a[0], a[1], it), nil
+	case ir.BaseConvert:
+		if p.Sign == ir.Signed {
+			return c.NewSIToFP(a[0], t), nil
+		}
 		return c.NewUIToFP(a[0], t), nil
-	case "demote_f64":
+	case ir.BaseDemote:
 		return b.floatConvert("fptrunc", a[0], tFloat), nil
-	case "promote_f32":
+	case ir.BasePromote:
 		return b.floatConvert("fpext", a[0], tDouble), nil
-	case "reinterpret_i32", "reinterpret_i64":
+	case ir.BaseReinterpret:
 		return c.NewBitCast(a[0], t), nil
 	}
 	return value{}, fmt.Errorf("unsupported float operation")
@@ -184,9 +180,9 @@ func (b *funcBuilder) floatOp(shape, op string, a []value) (value, error) {
 
 // floatUnary applies the LLVM intrinsic for a wasm unary float operation
 // to a scalar or vector.
-func (b *funcBuilder) floatUnary(op string, x value) value {
-	name := map[string]string{"abs": "fabs", "ceil": "ceil", "floor": "floor", "trunc": "trunc",
-		"nearest": "roundeven", "sqrt": "sqrt"}[op]
+func (b *funcBuilder) floatUnary(op ir.Base, x value) value {
+	name := map[ir.Base]string{ir.BaseAbs: "fabs", ir.BaseCeil: "ceil", ir.BaseFloor: "floor", ir.BaseTrunc: "trunc",
+		ir.BaseNearest: "roundeven", ir.BaseSqrt: "sqrt"}[op]
 	t := x.Type()
 	return b.cur.NewCall(b.m.intrinsic("llvm."+name+"."+typeSuffix(t), t, t), x)
 }
@@ -221,7 +217,7 @@ func (b *funcBuilder) wasmMinMax(isMin bool, x, y value, it *llType) value {
 		zero = c.NewBitCast(c.NewAnd(xi, yi), t)
 	}
 	eq := c.NewFCmp("oeq", x, y)
-	r := c.NewSelect(eq, zero, b.floatArith("add", x, y))
+	r := c.NewSelect(eq, zero, b.floatArith(ir.BaseAdd, x, y))
 	r = c.NewSelect(second, y, r)
 	return c.NewSelect(first, x, r)
 }
@@ -236,11 +232,13 @@ func (b *funcBuilder) wasmMinMax(isMin bool, x, y value, it *llType) value {
 
 func (b *funcBuilder) fpMD(s string) value { return mdString(s) }
 
+var constrainedArith = map[ir.Base]string{ir.BaseAdd: "fadd", ir.BaseSub: "fsub", ir.BaseMul: "fmul", ir.BaseDiv: "fdiv"}
+
 // floatArith computes x op y (op: add, sub, mul, div) on floats or float
 // vectors.
-func (b *funcBuilder) floatArith(op string, x, y value) value {
+func (b *funcBuilder) floatArith(op ir.Base, x, y value) value {
 	t := x.Type()
-	name := "llvm.experimental.constrained.f" + op + "." + typeSuffix(t)
+	name := "llvm.experimental.constrained." + constrainedArith[op] + "." + typeSuffix(t)
 	f := b.m.intrinsic(name, t, t, t, tMetadata, tMetadata)
 	return b.cur.NewCall(f, x, y, b.fpMD("round.tonearest"), b.fpMD("fpexcept.maytrap"))
 }

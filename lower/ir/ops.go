@@ -134,6 +134,9 @@ type OpInfo struct {
 	// Wasm is the wasm opcode for operations that are wasm instructions.
 	Wasm   wasm.Opcode
 	IsWasm bool
+	// Props are the typed properties of KindConst, KindPure, KindLoad and
+	// KindStore operations (see props.go); zero for the others.
+	Props Props
 }
 
 // opInfoPage holds the descriptions of the 256 ops sharing op>>8.
@@ -298,6 +301,11 @@ func init() {
 		default:
 			continue
 		}
+		props, err := parseProps(w.Name, info.Kind)
+		if err != nil {
+			panic(err)
+		}
+		info.Props = props
 		register(Op(wop), info)
 	}
 }
