@@ -8,6 +8,9 @@ import (
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
+// The casts from compiler/wasm enums to rtlib/abi ones below are exact:
+// TestEnumsMatchABI pins the two numberings equal.
+
 // BuildMeta describes wm for the runtime: everything an object carries
 // besides the code. The driver calls it once per compilation and hands the
 // result to the back end in Input.Meta; compilerVersion (which names the

@@ -55,15 +55,12 @@ func Compile(wasmBytes []byte, opts Options) ([]byte, error) {
 // CompileContext is Compile with a context that cancels the back end's
 // work (for the LLVM tier, its processes).
 func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte, error) {
+	opts = opts.withDefaults()
 	target, err := backend.TargetFor(opts.Target)
 	if err != nil {
 		return nil, err
 	}
-	name := opts.Backend
-	if name == "" {
-		name = DefaultBackend
-	}
-	be, err := backend.Lookup(name)
+	be, err := backend.Lookup(opts.Backend)
 	if err != nil {
 		return nil, err
 	}

@@ -16,14 +16,16 @@ import (
 // then found in the cache by an arm64 build of wasmaot.
 var Build string
 
-// Fingerprint identifies this build of the compiler for object caches:
-// Build when set, otherwise a hash of the running executable, so a
-// rebuilt compiler never reuses objects compiled by an older one.
-func Fingerprint() string {
-	if Build != "" {
-		return Build
+// Fingerprint identifies this build of the compiler with the named back
+// end for object caches: Build when set, otherwise a hash of the running
+// executable (so a rebuilt compiler never reuses objects compiled by an
+// older one), followed by the compiler version with the back end's name.
+func Fingerprint(backendName string) string {
+	build := Build
+	if build == "" {
+		build = executableHash()
 	}
-	return executableHash()
+	return build + " " + CompilerVersion(backendName)
 }
 
 var executableHash = sync.OnceValue(func() string {

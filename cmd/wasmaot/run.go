@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wasmaot/wasmaot/compiler"
 	"github.com/wasmaot/wasmaot/rtlib"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 	"github.com/wasmaot/wasmaot/rtlib/wasi"
@@ -31,7 +32,7 @@ func runCommand() *cli.Command {
 		&cli.BoolFlag{Name: "inherit-env", Usage: "grant the whole host environment (explicit opt-in)"},
 		&cli.DurationFlag{Name: "timeout", Usage: "interrupt the guest after `DURATION` (e.g. 5s)"},
 		&cli.StringFlag{Name: "max-memory", Usage: "cap linear memory at `SIZE` (bytes, or with K/M/G/KiB/MiB/GiB suffix; rounded up to whole 64 KiB pages; 0 is refused)"},
-		&cli.StringFlag{Name: "cache-dir", Value: defaultCacheDir(), Usage: "where objects compiled from .wasm inputs are cached (empty: no cache)"},
+		&cli.StringFlag{Name: "cache-dir", Value: compiler.DefaultCacheDir(), Usage: "where objects compiled from .wasm inputs are cached (empty: no cache)"},
 		&cli.StringFlag{Name: "verify-key", Usage: "run only an object signed with the private key of public key `FILE` (from keygen; see sign)"},
 		&cli.BoolFlag{Name: "perf-map", Usage: "write the wasm functions' addresses to /tmp/perf-PID.map for perf"},
 	)

@@ -7,24 +7,31 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wasmaot/wasmaot/backend"
+	"github.com/wasmaot/wasmaot/compiler"
+	"github.com/wasmaot/wasmaot/compiler/engine"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/compiler/wast"
-	"github.com/wasmaot/wasmaot/tests/spec"
 )
 
-// wastEngine returns the engine for --backend. "frontend" runs only
-// parsing, decoding and validation: commands that need execution are
-// counted as skipped.
+// wastEngine returns the engine for --backend: "frontend" runs only
+// parsing, decoding and validation (commands that need execution are
+// counted as skipped), "interp" the IR interpreter, and the name of a back
+// end compiles every module with it and runs the objects natively.
 func wastEngine(c *cli.Context) (wast.Engine, error) {
 	switch b := c.String("backend"); b {
 	case "frontend":
 		return nil, nil
 	case "interp":
-		return spec.InterpEngine(), nil
-	case "llvm", "native":
+		return engine.Interp(engine.InterpOptions{}), nil
+	default:
+		if _, err := backend.Lookup(b); err != nil {
+			return nil, fmt.Errorf("--backend: %w (or frontend, interp)", err)
+		}
 		opts, err := compileOptions(c)
 		if err != nil {
 			return nil, err
@@ -36,9 +43,7 @@ func wastEngine(c *cli.Context) (wast.Engine, error) {
 		if compileOnly && c.String("cache-dir") == "" {
 			return nil, errors.New("--compile-only needs --cache-dir")
 		}
-		return spec.LLVMEngine(spec.LLVMOptions{Backend: b, OptLevel: opts.OptLevel, Target: opts.Target, CacheDir: c.String("cache-dir"), CompileOnly: compileOnly}), nil
-	default:
-		return nil, fmt.Errorf("unknown backend %q (have frontend, interp, llvm, native)", b)
+		return engine.Compiled(engine.CompiledOptions{Compile: opts, Cache: compiler.Cache{Dir: c.String("cache-dir")}, CompileOnly: compileOnly}), nil
 	}
 }
 
@@ -48,11 +53,11 @@ func wastCommand() *cli.Command {
 		Usage:     "run WebAssembly spec scripts (.wast) and count passed, failed and skipped commands",
 		ArgsUsage: "FILE.wast...",
 		Flags: append(compileFlags(),
-			&cli.StringFlag{Name: "backend", Value: "interp", Usage: "engine: frontend (no execution), interp (IR interpreter), llvm (native code through LLVM), native (native code from wasmaot's own code generator)"},
-			&cli.StringFlag{Name: "cache-dir", Value: spec.DefaultLLVMCacheDir(), Usage: "llvm: cache of compiled objects (empty: no cache)"},
+			&cli.StringFlag{Name: "backend", Value: "interp", Usage: "engine: frontend (no execution), interp (IR interpreter), or a back end compiling to native code: " + strings.Join(backend.Names(), ", ")},
+			&cli.StringFlag{Name: "cache-dir", Value: compiler.DefaultCacheDir(), Usage: "back ends: cache of compiled objects (empty: no cache)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every failed or skipped command with its line and reason"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0), Usage: "scripts run in parallel"},
-			&cli.BoolFlag{Name: "compile-only", Usage: "llvm: compile every module the scripts instantiate into --cache-dir (for any --target) and run nothing"},
+			&cli.BoolFlag{Name: "compile-only", Usage: "back ends: compile every module the scripts instantiate into --cache-dir (for any --target) and run nothing"},
 		),
 		Action: runWast,
 	}
@@ -92,8 +97,8 @@ func runWast(c *cli.Context) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			// Each script gets an engine of its own.
-			engine, _ := wastEngine(c)
-			res, err := runScript(ctx, f, engine, c.Bool("verbose"))
+			eng, _ := wastEngine(c)
+			res, err := runScript(ctx, f, eng, c.Bool("verbose"))
 			results[i] = outcome{res, err}
 		}()
 	}
@@ -128,13 +133,13 @@ func runWast(c *cli.Context) error {
 
 // runScript runs one script, turning a panic inside an engine into an
 // error for that file so that one bad script cannot take down the run.
-func runScript(ctx context.Context, path string, engine wast.Engine, verbose bool) (res wast.Result, err error) {
+func runScript(ctx context.Context, path string, eng wast.Engine, verbose bool) (res wast.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error: %v", p)
 		}
 	}()
-	return wast.RunFile(ctx, path, engine, wast.Options{Verbose: verbose})
+	return wast.RunFile(ctx, path, eng, wast.Options{Verbose: verbose})
 }
 
 // compileOnlyCounter wraps a compile-only engine and counts the modules it
@@ -150,7 +155,7 @@ func (e *compileOnlyCounter) Instantiate(ctx context.Context, m *wasm.Module, bi
 	inst, err := e.Engine.Instantiate(ctx, m, bin, imports)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if errors.Is(err, spec.ErrCompileOnly) {
+	if errors.Is(err, engine.ErrCompileOnly) {
 		e.compiled++
 		// A stand-in lets the script go on to its next modules (imports
 		// included) as if this one had been instantiated.
@@ -167,16 +172,16 @@ func (e *compileOnlyCounter) Instantiate(ctx context.Context, m *wasm.Module, bi
 type compiledOnly struct{}
 
 func (compiledOnly) Call(context.Context, string, []wast.Value) ([]wast.Value, error) {
-	return nil, spec.ErrCompileOnly
+	return nil, engine.ErrCompileOnly
 }
-func (compiledOnly) Global(string) (wast.Value, error) { return wast.Value{}, spec.ErrCompileOnly }
+func (compiledOnly) Global(string) (wast.Value, error) { return wast.Value{}, engine.ErrCompileOnly }
 func (compiledOnly) Export(string) (wast.Extern, bool) { return compiledOnly{}, true }
 
 // compileScripts fills the object cache with every module the scripts
 // instantiate, compiled for --target, and runs nothing.
 func compileScripts(c *cli.Context, files []string) error {
-	engine, _ := wastEngine(c)
-	counter := &compileOnlyCounter{Engine: engine}
+	eng, _ := wastEngine(c)
+	counter := &compileOnlyCounter{Engine: eng}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(c.Int("jobs"), 1))
 	errs := make([]error, len(files))

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/wasmaot/wasmaot/backend/llvm"
+	"github.com/wasmaot/wasmaot/compiler"
+	"github.com/wasmaot/wasmaot/compiler/engine"
 	"github.com/wasmaot/wasmaot/compiler/wast"
 )
 
@@ -21,7 +23,7 @@ var llvmSample = []string{"i32", "f64", "conversions", "memory_grow", "call_indi
 // TestLLVMSuite runs spec scripts through the LLVM back end and the native
 // runtime (on amd64 and arm64 hosts). WASMAOT_SUITE=all runs every script;
 // WASMAOT_SUITE=name1,name2 runs those. Objects are cached (see
-// DefaultLLVMCacheDir).
+// compiler.DefaultCacheDir).
 func TestLLVMSuite(t *testing.T) {
 	if _, err := llvm.FindTools(); err != nil {
 		t.Skipf("skipping: %v", err)
@@ -48,7 +50,10 @@ func TestLLVMSuite(t *testing.T) {
 	start := time.Now()
 	var passed, failed, skipped int
 	for _, file := range files {
-		eng := LLVMEngine(LLVMOptions{OptLevel: 2, CacheDir: DefaultLLVMCacheDir()})
+		eng := engine.Compiled(engine.CompiledOptions{
+			Compile: compiler.Options{Backend: llvm.Name, OptLevel: 2},
+			Cache:   compiler.Cache{Dir: compiler.DefaultCacheDir()},
+		})
 		res, err := wast.RunFile(context.Background(), file, eng, wast.Options{Verbose: true})
 		if err != nil {
 			t.Errorf("%s: %v", file, err)

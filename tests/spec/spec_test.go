@@ -1,3 +1,5 @@
+// Package spec runs the WebAssembly spec suite against wasmaot's engines
+// (compiler/engine): the IR interpreter and the compiled back ends.
 package spec
 
 import (
@@ -5,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/wasmaot/wasmaot/compiler/engine"
 	"github.com/wasmaot/wasmaot/compiler/wast"
 	"github.com/wasmaot/wasmaot/lower"
 )
@@ -35,7 +38,7 @@ func runSuite(t *testing.T, opts lower.Options) {
 	opts.Stats = stats
 	var passed, failed, skipped int
 	for _, file := range files {
-		eng := NewInterpEngine(InterpOptions{Lower: opts})
+		eng := engine.Interp(engine.InterpOptions{Lower: opts})
 		res, err := wast.RunFile(context.Background(), file, eng, wast.Options{Verbose: true})
 		if err != nil {
 			t.Errorf("%s: %v", file, err)

@@ -1,8 +1,10 @@
-// Package spec runs the WebAssembly spec suite against wasmaot's engines.
-// InterpEngine adapts the IR interpreter (decode → validate → lower →
-// passes → lower/interp) to compiler/wast's Engine interface; the CLI's
-// `wast --backend interp` and this package's tests use it.
-package spec
+// Package engine runs WebAssembly through wasmaot for the spec-script
+// runner of compiler/wast: Interp runs the IR interpreter (decode →
+// validate → lower → passes → lower/interp), Compiled compiles every
+// module with a back end (through the compiler driver and its object
+// cache) and runs the object in rtlib. The CLI's `wasmaot wast` and the
+// spec-suite tests use them.
+package engine
 
 import (
 	"context"
@@ -16,18 +18,16 @@ import (
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// InterpOptions configures InterpEngine.
+// InterpOptions configures Interp.
 type InterpOptions struct {
 	// Lower is passed to lower.Module (e.g. Verify, NoPasses, Stats).
 	Lower lower.Options
 }
 
-// InterpEngine returns a wast.Engine that runs modules in the IR
-// interpreter after lowering them with the default pass pipeline.
-func InterpEngine() wast.Engine { return NewInterpEngine(InterpOptions{}) }
-
-// NewInterpEngine is InterpEngine with options.
-func NewInterpEngine(opts InterpOptions) wast.Engine {
+// Interp returns a wast.Engine that runs modules in the IR interpreter
+// after lowering them (with the default pass pipeline unless opts.Lower
+// says otherwise).
+func Interp(opts InterpOptions) wast.Engine {
 	return &interpEngine{eng: interp.New(), opts: opts}
 }
 
