@@ -18,7 +18,8 @@ import (
 const module = "github.com/wasmaot/wasmaot"
 
 // backEnds are the code generators, which must not import each other.
-// Other packages under backend/ (the seam, backend/regalloc) are shared.
+// Other packages under backend/ are shared: the seam, backend/regalloc,
+// and backend/native, which only dispatches to the per-ISA back ends.
 var backEnds = []string{"backend/llvm", "backend/amd64", "backend/arm64"}
 
 // under reports whether pkg is dir or inside it.
