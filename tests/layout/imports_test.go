@@ -35,9 +35,10 @@ func backEndOf(pkg string) string {
 }
 
 // isFrontEnd: the decoder, validator and text parsers under compiler/
-// (not the driver and the engines, which run the pipeline).
+// (not the driver, the engines and compiler/component, which run the
+// pipeline).
 func isFrontEnd(pkg string) bool {
-	for _, d := range []string{"compiler/wasm", "compiler/wat", "compiler/wast", "compiler/component"} {
+	for _, d := range []string{"compiler/wasm", "compiler/wat", "compiler/wast"} {
 		if under(pkg, d) {
 			return true
 		}
