@@ -15,7 +15,7 @@ BUILD_ID := $(shell git ls-files -co --exclude-standard -- '*.go' '*.s' '*.h' go
 LDFLAGS := -X github.com/wasmaot/wasmaot/compiler.Build=$(BUILD_ID)
 APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen
 
-.PHONY: all deps build build-arm64 test unit unit-arm64 spec spec-llvm spec-arm64 fuzz vet demo bench clean
+.PHONY: all deps build build-arm64 test unit unit-arm64 spec spec-llvm spec-native spec-arm64 fuzz vet demo bench clean
 
 all: build
 
@@ -55,6 +55,11 @@ spec: build
 # spec-llvm runs the suite natively through the LLVM tier on this machine.
 spec-llvm: build
 	$(WASMAOT) wast --backend llvm --cache-dir $(SPEC_CACHE) $(SUITE)/*.wast
+
+# spec-native runs the suite through the native back end (backend/amd64,
+# no LLVM). Not part of test yet: see docs/testing.md for its counts.
+spec-native: build
+	$(WASMAOT) wast --backend native --cache-dir "" $(SUITE)/*.wast
 
 # spec-arm64 is the build-machine-to-device path: this machine compiles
 # every suite module for arm64, and the arm64 build of wasmaot runs the

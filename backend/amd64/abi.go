@@ -24,7 +24,8 @@ const (
 	xtmp0  = XMM0
 	xtmp1  = XMM0 + 1
 	xtmp2  = XMM0 + 2
-	xcycle = XMM0 + 15 // the float edge-copy cycle breaker
+	xtmp3  = XMM0 + 14 // SIMD sequences' fourth temporary
+	xcycle = XMM0 + 15 // the float edge-copy cycle breaker; a SIMD temporary inside instructions
 )
 
 // allocConfig describes the registers to backend/regalloc.
@@ -32,7 +33,7 @@ var allocConfig = &regalloc.Config{
 	Allocatable: [regalloc.NumClasses][]regalloc.Reg{
 		regalloc.Int: {regalloc.Reg(RSI), regalloc.Reg(RDI), regalloc.Reg(R8), regalloc.Reg(R9), regalloc.Reg(R10),
 			regalloc.Reg(RBX), regalloc.Reg(R12), regalloc.Reg(R13), regalloc.Reg(RBP)},
-		regalloc.Float: xmmRange(3, 15),
+		regalloc.Float: xmmRange(3, 14),
 	},
 	CalleeSaved: regalloc.RegSet(0).With(regalloc.Reg(RBX)).With(regalloc.Reg(RBP)).
 		With(regalloc.Reg(R12)).With(regalloc.Reg(R13)),

@@ -552,50 +552,88 @@ func (a *Asm) LeaRIP(dst Reg) int {
 type SSE struct {
 	Prefix byte
 	Op     []byte
+	W      bool // REX.W (pinsrq, pextrq)
 }
 
 // SSE operations used by the code generator (xmm, xmm/m128 forms).
 var (
-	ADDSS    = SSE{0xf3, []byte{0x58}}
-	ADDSD    = SSE{0xf2, []byte{0x58}}
-	MULSS    = SSE{0xf3, []byte{0x59}}
-	MULSD    = SSE{0xf2, []byte{0x59}}
-	SUBSS    = SSE{0xf3, []byte{0x5c}}
-	SUBSD    = SSE{0xf2, []byte{0x5c}}
-	DIVSS    = SSE{0xf3, []byte{0x5e}}
-	DIVSD    = SSE{0xf2, []byte{0x5e}}
-	MINSS    = SSE{0xf3, []byte{0x5d}}
-	MINSD    = SSE{0xf2, []byte{0x5d}}
-	MAXSS    = SSE{0xf3, []byte{0x5f}}
-	MAXSD    = SSE{0xf2, []byte{0x5f}}
-	SQRTSS   = SSE{0xf3, []byte{0x51}}
-	SQRTSD   = SSE{0xf2, []byte{0x51}}
-	CVTSS2SD = SSE{0xf3, []byte{0x5a}}
-	CVTSD2SS = SSE{0xf2, []byte{0x5a}}
-	UCOMISS  = SSE{0, []byte{0x2e}}
-	UCOMISD  = SSE{0x66, []byte{0x2e}}
-	ANDPS    = SSE{0, []byte{0x54}}
-	ANDPD    = SSE{0x66, []byte{0x54}}
-	ANDNPS   = SSE{0, []byte{0x55}}
-	ORPS     = SSE{0, []byte{0x56}}
-	ORPD     = SSE{0x66, []byte{0x56}}
-	XORPS    = SSE{0, []byte{0x57}}
-	XORPD    = SSE{0x66, []byte{0x57}}
-	MOVAPS   = SSE{0, []byte{0x28}}
+	ADDSS    = SSE{Prefix: 0xf3, Op: []byte{0x58}}
+	ADDSD    = SSE{Prefix: 0xf2, Op: []byte{0x58}}
+	MULSS    = SSE{Prefix: 0xf3, Op: []byte{0x59}}
+	MULSD    = SSE{Prefix: 0xf2, Op: []byte{0x59}}
+	SUBSS    = SSE{Prefix: 0xf3, Op: []byte{0x5c}}
+	SUBSD    = SSE{Prefix: 0xf2, Op: []byte{0x5c}}
+	DIVSS    = SSE{Prefix: 0xf3, Op: []byte{0x5e}}
+	DIVSD    = SSE{Prefix: 0xf2, Op: []byte{0x5e}}
+	MINSS    = SSE{Prefix: 0xf3, Op: []byte{0x5d}}
+	MINSD    = SSE{Prefix: 0xf2, Op: []byte{0x5d}}
+	MAXSS    = SSE{Prefix: 0xf3, Op: []byte{0x5f}}
+	MAXSD    = SSE{Prefix: 0xf2, Op: []byte{0x5f}}
+	SQRTSS   = SSE{Prefix: 0xf3, Op: []byte{0x51}}
+	SQRTSD   = SSE{Prefix: 0xf2, Op: []byte{0x51}}
+	CVTSS2SD = SSE{Prefix: 0xf3, Op: []byte{0x5a}}
+	CVTSD2SS = SSE{Prefix: 0xf2, Op: []byte{0x5a}}
+	UCOMISS  = SSE{Prefix: 0, Op: []byte{0x2e}}
+	UCOMISD  = SSE{Prefix: 0x66, Op: []byte{0x2e}}
+	ANDPS    = SSE{Prefix: 0, Op: []byte{0x54}}
+	ANDPD    = SSE{Prefix: 0x66, Op: []byte{0x54}}
+	ANDNPS   = SSE{Prefix: 0, Op: []byte{0x55}}
+	ORPS     = SSE{Prefix: 0, Op: []byte{0x56}}
+	ORPD     = SSE{Prefix: 0x66, Op: []byte{0x56}}
+	XORPS    = SSE{Prefix: 0, Op: []byte{0x57}}
+	XORPD    = SSE{Prefix: 0x66, Op: []byte{0x57}}
+	MOVAPS   = SSE{Prefix: 0, Op: []byte{0x28}}
 	// MOVSSload/MOVSDload load a scalar from memory (upper lanes zeroed).
-	MOVSSload = SSE{0xf3, []byte{0x10}}
-	MOVSDload = SSE{0xf2, []byte{0x10}}
-	MOVDQU    = SSE{0xf3, []byte{0x6f}}
+	MOVSSload = SSE{Prefix: 0xf3, Op: []byte{0x10}}
+	MOVSDload = SSE{Prefix: 0xf2, Op: []byte{0x10}}
+	MOVDQU    = SSE{Prefix: 0xf3, Op: []byte{0x6f}}
 )
 
 // SSERR is op dst, src on vector registers.
 func (a *Asm) SSERR(op SSE, dst, src Reg) {
-	a.inst(op.Prefix, false, append([]byte{0x0f}, op.Op...), dst, rr(src), false)
+	a.inst(op.Prefix, op.W, append([]byte{0x0f}, op.Op...), dst, rr(src), false)
 }
 
 // SSERM is op dst, [m].
 func (a *Asm) SSERM(op SSE, dst Reg, m Mem) {
-	a.inst(op.Prefix, false, append([]byte{0x0f}, op.Op...), dst, rm(m), false)
+	a.inst(op.Prefix, op.W, append([]byte{0x0f}, op.Op...), dst, rm(m), false)
+}
+
+// SSERRI is op with ModRM reg field reg, r/m register rm and an imm8
+// (pshufd, cmpps, roundps, pinsr*, pextr*, …; which of reg and rm is the
+// destination depends on the instruction).
+func (a *Asm) SSERRI(op SSE, reg, rmReg Reg, imm byte) {
+	a.SSERR(op, reg, rmReg)
+	a.byte1(imm)
+}
+
+// SSERMI is SSERRI with a memory operand.
+func (a *Asm) SSERMI(op SSE, reg Reg, m Mem, imm byte) {
+	a.SSERM(op, reg, m)
+	a.byte1(imm)
+}
+
+// VecShift is a packed shift by an immediate: the opcode (0x71 words,
+// 0x72 dwords, 0x73 qwords) and the /digit (2 logical right, 4
+// arithmetic right, 6 left).
+type VecShift struct{ Opcode, Digit byte }
+
+// Packed shifts by an immediate.
+var (
+	PSRLW = VecShift{0x71, 2}
+	PSRAW = VecShift{0x71, 4}
+	PSLLW = VecShift{0x71, 6}
+	PSRLD = VecShift{0x72, 2}
+	PSRAD = VecShift{0x72, 4}
+	PSLLD = VecShift{0x72, 6}
+	PSRLQ = VecShift{0x73, 2}
+	PSLLQ = VecShift{0x73, 6}
+)
+
+// VecShiftI is a packed shift of x by n bits.
+func (a *Asm) VecShiftI(op VecShift, x Reg, n byte) {
+	a.ext(0x66, false, []byte{0x0f, op.Opcode}, op.Digit, rr(x))
+	a.byte1(n)
 }
 
 // StoreXMM writes the low size bytes (4, 8 or 16) of src to m.

@@ -16,6 +16,7 @@ import (
 //	rsp+0          outgoing stack arguments (outSize)
 //	rsp+resOff     results area of multi-result calls (resSize)
 //	rsp+spillOff   spill slots (regalloc.Allocation.SpillSize)
+//	rsp+vecOff     scratch for lane-by-lane SIMD (48 bytes, when v128 is used)
 //	rsp+miscOff    the function's own results-area pointer (8, when it has one)
 //	               padding to keep rsp 16-byte aligned
 //	rsp+frameSize  saved registers (pushes), then the return address
@@ -32,6 +33,7 @@ type gen struct {
 	pushes                    []Reg
 	outSize, resSize          int32
 	resOff, spillOff, miscOff int32
+	vecOff                    int32 // 48-byte area for lane-by-lane SIMD sequences
 	frameSize                 int32
 	usesMem                   bool
 
@@ -126,7 +128,14 @@ func (g *gen) layoutFrame() error {
 	}
 	g.resOff = g.outSize
 	g.spillOff = g.resOff + g.resSize
-	g.miscOff = g.spillOff + int32(g.alloc.SpillSize)
+	g.vecOff = (g.spillOff + int32(g.alloc.SpillSize) + 15) &^ 15
+	g.miscOff = g.vecOff
+	for _, t := range g.f.Types {
+		if t == ir.V128 {
+			g.miscOff += 48
+			break
+		}
+	}
 	size := g.miscOff + 8
 	// At entry rsp = 8 mod 16 (the return address); after the pushes
 	// and the frame it must be 0 mod 16.

@@ -139,7 +139,19 @@ func fround(double bool, mode byte) rule {
 //	ordinary: min/max d, b; jmp done
 //	nan: add d, b                   ; a quiet NaN from a or b
 func fminmax(double, isMin bool) rule {
-	ucom, op, add, bits := UCOMISS, MAXSS, ADDSS, ANDPS
+	ucom, op, add, bits := minMaxOps(double, isMin)
+	return func(g *gen, in *ir.Instr) error {
+		v := in.Results[0]
+		d := g.out(v)
+		g.emitMinMax(ucom, op, add, bits, d, g.use(in.Args[0], xtmp1), g.use(in.Args[1], xtmp2))
+		g.finish(v, d)
+		return nil
+	}
+}
+
+// minMaxOps picks emitMinMax's instructions for a width and operation.
+func minMaxOps(double, isMin bool) (ucom, op, add, bits SSE) {
+	ucom, op, add, bits = UCOMISS, MAXSS, ADDSS, ANDPS
 	if double {
 		ucom, op, add = UCOMISD, MAXSD, ADDSD
 	}
@@ -149,27 +161,24 @@ func fminmax(double, isMin bool) rule {
 			op = MINSD
 		}
 	}
-	return func(g *gen, in *ir.Instr) error {
-		v := in.Results[0]
-		d := g.out(v)
-		a := g.use(in.Args[0], xtmp1)
-		b := g.use(in.Args[1], xtmp2)
-		g.a.SSERR(MOVAPS, d, a)
-		g.a.SSERR(ucom, a, b)
-		nan := g.a.Jcc32(CondP, 0)
-		ordinary := g.a.Jcc32(CondNE, 0)
-		g.a.SSERR(bits, d, b)
-		done1 := g.a.Jmp32(0)
-		g.a.PatchRel32(ordinary, g.a.Len())
-		g.a.SSERR(op, d, b)
-		done2 := g.a.Jmp32(0)
-		g.a.PatchRel32(nan, g.a.Len())
-		g.a.SSERR(add, d, b)
-		g.a.PatchRel32(done1, g.a.Len())
-		g.a.PatchRel32(done2, g.a.Len())
-		g.finish(v, d)
-		return nil
-	}
+	return
+}
+
+// emitMinMax computes d = min or max of a and b (d distinct from both).
+func (g *gen) emitMinMax(ucom, op, add, bits SSE, d, a, b Reg) {
+	g.a.SSERR(MOVAPS, d, a)
+	g.a.SSERR(ucom, a, b)
+	nan := g.a.Jcc32(CondP, 0)
+	ordinary := g.a.Jcc32(CondNE, 0)
+	g.a.SSERR(bits, d, b)
+	done1 := g.a.Jmp32(0)
+	g.a.PatchRel32(ordinary, g.a.Len())
+	g.a.SSERR(op, d, b)
+	done2 := g.a.Jmp32(0)
+	g.a.PatchRel32(nan, g.a.Len())
+	g.a.SSERR(add, d, b)
+	g.a.PatchRel32(done1, g.a.Len())
+	g.a.PatchRel32(done2, g.a.Len())
 }
 
 type signOp uint8
@@ -340,59 +349,64 @@ func truncate(double bool, to intRange, saturating bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		a := g.use(in.Args[0], xtmp1)
-		x := a
-		if !double {
-			g.a.SSERR(XORPS, xtmp2, xtmp2)
-			g.a.SSERR(CVTSS2SD, xtmp2, a)
-			x = xtmp2
-		}
-		var exits []int
-		if saturating {
-			g.a.ALURR(XOR, false, d, d)
-			g.a.SSERR(UCOMISD, x, x)
-			exits = append(exits, g.a.Jcc32(CondP, 0)) // NaN → 0
-			// x <= lo → min
-			g.loadF64(xtmp0, to.lo)
-			g.a.SSERR(UCOMISD, x, xtmp0)
-			above := g.a.Jcc32(CondA, 0)
-			g.a.MovImm(d, to.minV)
-			exits = append(exits, g.a.Jmp32(0))
-			g.a.PatchRel32(above, g.a.Len())
-			// x >= hi → max
-			g.loadF64(xtmp0, to.hi)
-			g.a.SSERR(UCOMISD, xtmp0, x)
-			below := g.a.Jcc32(CondA, 0)
-			g.a.MovImm(d, to.maxV)
-			exits = append(exits, g.a.Jmp32(0))
-			g.a.PatchRel32(below, g.a.Len())
-		}
-		switch {
-		case to.signed:
-			g.a.CvttF2SI(true, to.w, d, x)
-		case !to.w:
-			g.a.CvttF2SI(true, true, d, x) // below 2^32: fits in i64
-		default:
-			// u64: below 2^63 convert directly, else subtract 2^63 and set
-			// the top bit.
-			g.loadF64(xtmp0, 9223372036854775808)
-			g.a.SSERR(UCOMISD, x, xtmp0)
-			big := g.a.Jcc32(CondAE, 0)
-			g.a.CvttF2SI(true, true, d, x)
-			done := g.a.Jmp32(0)
-			g.a.PatchRel32(big, g.a.Len())
-			g.a.SSERR(MOVAPS, xtmp1, x)
-			g.a.SSERR(SUBSD, xtmp1, xtmp0)
-			g.a.CvttF2SI(true, true, d, xtmp1)
-			g.a.MovImm(tmpR, 1<<63)
-			g.a.ALURR(XOR, true, d, tmpR)
-			g.a.PatchRel32(done, g.a.Len())
-		}
-		for _, at := range exits {
-			g.a.PatchRel32(at, g.a.Len())
-		}
+		g.emitTruncate(double, to, saturating, d, g.use(in.Args[0], xtmp1))
 		g.finish(v, d)
 		return nil
+	}
+}
+
+// emitTruncate converts the float in a (xmm) to an integer in d (GPR);
+// it uses xtmp0, xtmp1, xtmp2 and tmpR.
+func (g *gen) emitTruncate(double bool, to intRange, saturating bool, d, a Reg) {
+	x := a
+	if !double {
+		g.a.SSERR(XORPS, xtmp2, xtmp2)
+		g.a.SSERR(CVTSS2SD, xtmp2, a)
+		x = xtmp2
+	}
+	var exits []int
+	if saturating {
+		g.a.ALURR(XOR, false, d, d)
+		g.a.SSERR(UCOMISD, x, x)
+		exits = append(exits, g.a.Jcc32(CondP, 0)) // NaN → 0
+		// x <= lo → min
+		g.loadF64(xtmp0, to.lo)
+		g.a.SSERR(UCOMISD, x, xtmp0)
+		above := g.a.Jcc32(CondA, 0)
+		g.a.MovImm(d, to.minV)
+		exits = append(exits, g.a.Jmp32(0))
+		g.a.PatchRel32(above, g.a.Len())
+		// x >= hi → max
+		g.loadF64(xtmp0, to.hi)
+		g.a.SSERR(UCOMISD, xtmp0, x)
+		below := g.a.Jcc32(CondA, 0)
+		g.a.MovImm(d, to.maxV)
+		exits = append(exits, g.a.Jmp32(0))
+		g.a.PatchRel32(below, g.a.Len())
+	}
+	switch {
+	case to.signed:
+		g.a.CvttF2SI(true, to.w, d, x)
+	case !to.w:
+		g.a.CvttF2SI(true, true, d, x) // below 2^32: fits in i64
+	default:
+		// u64: below 2^63 convert directly, else subtract 2^63 and set
+		// the top bit.
+		g.loadF64(xtmp0, 9223372036854775808)
+		g.a.SSERR(UCOMISD, x, xtmp0)
+		big := g.a.Jcc32(CondAE, 0)
+		g.a.CvttF2SI(true, true, d, x)
+		done := g.a.Jmp32(0)
+		g.a.PatchRel32(big, g.a.Len())
+		g.a.SSERR(MOVAPS, xtmp1, x)
+		g.a.SSERR(SUBSD, xtmp1, xtmp0)
+		g.a.CvttF2SI(true, true, d, xtmp1)
+		g.a.MovImm(tmpR, 1<<63)
+		g.a.ALURR(XOR, true, d, tmpR)
+		g.a.PatchRel32(done, g.a.Len())
+	}
+	for _, at := range exits {
+		g.a.PatchRel32(at, g.a.Len())
 	}
 }
 
