@@ -155,10 +155,10 @@ func (d *descriptor) openAt(pathFlags uint32, path string, oflags, dflags uint8)
 	if errno := wasi.CheckPath(path); errno != wasi.ErrnoSuccess {
 		return nil, errno
 	}
-	writing := dflags&flagWrite != 0
-	if writing && oflags&openDirectory != 0 {
-		return nil, wasi.ErrnoIsdir
+	if oflags&openDirectory != 0 {
+		dflags &^= flagWrite // as in preview1, a directory is never opened for writing
 	}
+	writing := dflags&flagWrite != 0
 	if (d.readOnly || d.flags&flagMutateDirectory == 0) && (writing || oflags&(openCreate|openTruncate) != 0) {
 		return nil, wasi.ErrnoRofs
 	}

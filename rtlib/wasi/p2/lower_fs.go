@@ -221,6 +221,9 @@ var filesystemFuncs = map[string]lowered{
 		return c.fsResult(c.u32(1), 1, 2, 1, wasi.ErrnoSuccess, func(r rec) error { r.u8(1, d.typ); return nil })
 	}},
 	"[method]descriptor.set-size": {"iIi", "", descFn(2, func(c *call, d *descriptor) wasi.Errno {
+		if d.readOnly {
+			return wasi.ErrnoRofs // as preview1: before the descriptor's own rights
+		}
 		if errno := d.writable(); errno != wasi.ErrnoSuccess {
 			return errno
 		}
@@ -569,10 +572,10 @@ func (d *descriptor) writable() wasi.Errno {
 	switch {
 	case d.root != nil:
 		return wasi.ErrnoIsdir
+	case d.flags&flagWrite == 0:
+		return wasi.ErrnoBadf // as preview1: a file not opened for writing
 	case d.readOnly:
 		return wasi.ErrnoRofs
-	case d.flags&flagWrite == 0:
-		return wasi.ErrnoBadf
 	}
 	return wasi.ErrnoSuccess
 }

@@ -144,7 +144,9 @@ int main(void) {
 	open_case("  create in ro subdir", last_fd, FOLLOW, "new", CREAT, ALL);
 	(void)__wasi_fd_close(last_fd);
 
-	// Guest pointers outside memory.
+	// Guest pointers outside memory. (Flushed first: under WASI 0.2 the
+	// preview1 adapter reads the iovecs in wasm and traps on the first.)
+	fflush(stdout);
 	report("fd_write iovs out of bounds", raw_fd_write(1, 0x7ffffff0, 4, 0));
 	struct { int32_t buf, len; } bad = {0x7ffffff0, 16};
 	int32_t nread;
