@@ -78,11 +78,19 @@ var allocConfig = func() *regalloc.Config {
 	for _, r := range []int{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28} {
 		c.Allocatable[regalloc.Float] = append(c.Allocatable[regalloc.Float], allocReg(V0+Reg(r)))
 	}
-	// d8–d15 are callee-saved only in their low 64 bits, which holds all
-	// of an f32/f64; v128 is not yet generated (see doc.go).
+	// d8–d15 are callee-saved only in their low 64 bits: all of an
+	// f32/f64, but not of a v128.
+	var lowOnly regalloc.RegSet
 	for r := 8; r <= 15; r++ {
 		c.Allocatable[regalloc.Float] = append(c.Allocatable[regalloc.Float], allocReg(V0+Reg(r)))
-		c.CalleeSaved = c.CalleeSaved.With(allocReg(V0 + Reg(r)))
+		lowOnly = lowOnly.With(allocReg(V0 + Reg(r)))
+	}
+	c.CalleeSaved |= lowOnly
+	c.PreservedFor = func(t ir.Type) regalloc.RegSet {
+		if t == ir.V128 {
+			return c.CalleeSaved &^ lowOnly
+		}
+		return c.CalleeSaved
 	}
 	return c
 }()

@@ -76,6 +76,11 @@ type Config struct {
 	Allocatable [NumClasses][]Reg
 	// CalleeSaved is the set of registers a call preserves.
 	CalleeSaved RegSet
+	// PreservedFor, if set, narrows CalleeSaved for values of type t to
+	// the registers a call preserves in full for them (AArch64 preserves
+	// only the low 64 bits of v8–v15, so a v128 live across a call cannot
+	// stay there). nil means CalleeSaved for every type.
+	PreservedFor func(t ir.Type) RegSet
 	// ClassOf is the register class of a value type.
 	ClassOf func(ir.Type) Class
 	// SlotSize is the size in bytes (a power of two) of a stack slot for a
@@ -156,14 +161,14 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 	}
 	a := &Allocation{Order: lv.cfg.RPO, Locs: make([]Loc, len(f.Types))}
 	ivs := lv.intervals(cfg, f.Types)
-	spilled := a.scan(ivs, cfg)
+	spilled := a.scan(ivs, cfg, f.Types)
 	a.assignSlots(spilled, cfg, f)
 	return a, nil
 }
 
 // scan assigns registers in order of interval start and returns the
 // intervals that got none, in order of start.
-func (a *Allocation) scan(ivs []interval, cfg *Config) []interval {
+func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interval {
 	var active [NumClasses][]*interval // sorted by end
 	var free [NumClasses]RegSet
 	for c := range free {
@@ -184,8 +189,12 @@ func (a *Allocation) scan(ivs []interval, cfg *Config) []interval {
 		}
 		act = act[n:]
 		allowed := free[c]
+		preserved := cfg.CalleeSaved
+		if cfg.PreservedFor != nil {
+			preserved &= cfg.PreservedFor(types[iv.v])
+		}
 		if iv.acrossCall {
-			allowed &= cfg.CalleeSaved
+			allowed &= preserved
 		}
 		r, ok := pick(cfg.Allocatable[c], allowed, iv.acrossCall, cfg.CalleeSaved)
 		if !ok {
@@ -193,7 +202,7 @@ func (a *Allocation) scan(ivs []interval, cfg *Config) []interval {
 			// ones ends last.
 			victim := -1
 			for k := len(act) - 1; k >= 0; k-- {
-				if iv.acrossCall && !cfg.CalleeSaved.Has(a.Locs[act[k].v].Reg) {
+				if iv.acrossCall && !preserved.Has(a.Locs[act[k].v].Reg) {
 					continue
 				}
 				victim = k

@@ -418,3 +418,43 @@ func TestSequenceCycle(t *testing.T) {
 		}
 	}
 }
+
+// PreservedFor narrows the registers a value may keep across a call by
+// its type: here r9 is callee-saved for an f64 but not for a v128 (as
+// AArch64's d8–d15 are only 64-bit callee-saved).
+func TestPreservedFor(t *testing.T) {
+	for _, typ := range []string{"f64", "v128"} {
+		src := `func f0 (` + typ + `) -> (` + typ + `) {
+b0(v0:` + typ + `):
+    v1:i32 = i32.const 1
+    v2:i32 = call func=1 v1
+    return v0
+}`
+		mod, err := ir.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := testConfig(4)
+		cfg.CalleeSaved = cfg.CalleeSaved.With(9)
+		for _, narrow := range []bool{false, true} {
+			cfg.PreservedFor = nil
+			if narrow {
+				cfg.PreservedFor = func(t ir.Type) RegSet {
+					if t == ir.V128 {
+						return cfg.CalleeSaved &^ (1 << 9)
+					}
+					return cfg.CalleeSaved
+				}
+			}
+			a, err := Allocate(mod.Funcs[0], cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := a.Locs[0]
+			inR9 := l.InReg() && l.Reg == 9
+			if want := !narrow || typ == "f64"; inR9 != want {
+				t.Errorf("%s, PreservedFor set %v: parameter in %v, want r9: %v", typ, narrow, l, want)
+			}
+		}
+	}
+}
