@@ -61,6 +61,9 @@ func runGuest(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("--verify-key: %v", err), 2)
 	}
+	if bin, ok := readComponent(path); ok {
+		return runCommandComponent(c, path, bin, guestArgs)
+	}
 	obj, err := loadOrCompile(c, path)
 	if err != nil {
 		return cli.Exit(err, 1)
@@ -140,6 +143,22 @@ func guestExit(c *cli.Context, path string, err error) error {
 }
 
 func newWASI(c *cli.Context, path string, guestArgs []string) (*wasi.WASI, error) {
+	cfg, err := wasiConfig(c, path, guestArgs)
+	if err != nil {
+		return nil, err
+	}
+	w, err := wasi.New(cfg)
+	if err != nil {
+		for _, l := range cfg.Listeners {
+			l.Close()
+		}
+	}
+	return w, err
+}
+
+// wasiConfig gathers the grants of the command line (--dir, --env,
+// --inherit-env, --listen) for either version of WASI.
+func wasiConfig(c *cli.Context, path string, guestArgs []string) (wasi.Config, error) {
 	cfg := wasi.Config{
 		Args:   append([]string{path}, guestArgs...),
 		Stdin:  guestStdin(),
@@ -151,14 +170,14 @@ func newWASI(c *cli.Context, path string, guestArgs []string) (*wasi.WASI, error
 	}
 	for _, kv := range c.StringSlice("env") {
 		if !strings.Contains(kv, "=") {
-			return nil, fmt.Errorf("--env %q: want K=V", kv)
+			return cfg, fmt.Errorf("--env %q: want K=V", kv)
 		}
 		cfg.Env = append(cfg.Env, kv)
 	}
 	for _, d := range c.StringSlice("dir") {
 		p, err := wasi.ParseDirFlag(d)
 		if err != nil {
-			return nil, fmt.Errorf("--dir %q: %v", d, err)
+			return cfg, fmt.Errorf("--dir %q: %v", d, err)
 		}
 		cfg.Preopens = append(cfg.Preopens, p)
 	}
@@ -168,17 +187,11 @@ func newWASI(c *cli.Context, path string, guestArgs []string) (*wasi.WASI, error
 			for _, l := range cfg.Listeners {
 				l.Close()
 			}
-			return nil, fmt.Errorf("--listen %q: %v", addr, err)
+			return cfg, fmt.Errorf("--listen %q: %v", addr, err)
 		}
 		cfg.Listeners = append(cfg.Listeners, l)
 	}
-	w, err := wasi.New(cfg)
-	if err != nil {
-		for _, l := range cfg.Listeners {
-			l.Close()
-		}
-	}
-	return w, err
+	return cfg, nil
 }
 
 // invoke calls one export with arguments parsed by its parameter types and

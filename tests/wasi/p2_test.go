@@ -280,3 +280,28 @@ func TestP2Extract(t *testing.T) {
 		}
 	})
 }
+
+// TestP2CLI runs jco-wrapped command components with `wasmaot run`, with
+// the flags of a core module: arguments, --env, --dir, --timeout. WASI
+// 0.2's exit carries only failure, which the CLI reports as status 1.
+func TestP2CLI(t *testing.T) {
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	for _, name := range []string{"hello", "files"} {
+		if err := os.WriteFile(filepath.Join(dir, name+".wasm"), command(t, "c-"+name, cProgram(t, name)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := runCLI(t, dir, "", "run", "--cache-dir", cache, "--env", "GREETING=hi there", "--env", "EMPTY=", "hello.wasm", "one", "two words")
+	expectCLI(t, res, 1, "argc=3\nargv[0]=hello.wasm\nargv[1]=one\nargv[2]=two words\n"+
+		"environ entries=2\nGREETING=hi there\nHOME=(unset)\n", "to stderr\n")
+	sandbox := filepath.Join(dir, "sandbox")
+	if err := os.Mkdir(sandbox, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res = runCLI(t, dir, "", "run", "--cache-dir", cache, "--dir", "sandbox::/sandbox", "files.wasm")
+	expectCLI(t, res, 0, golden(t, "c/files.out"), "")
+	if b, err := os.ReadFile(filepath.Join(sandbox, "moved")); err != nil || string(b) != "deep" {
+		t.Errorf("host sandbox/moved = %q, %v", b, err)
+	}
+}
