@@ -73,4 +73,3 @@ func WakeOnDone(ctx context.Context, v any, write bool) (disarm func()) {
 	}
 	return unblockOnDone(ctx, set)
 }
-
