@@ -29,6 +29,7 @@ package backend
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 
@@ -64,6 +65,15 @@ type Backend interface {
 	Name() string
 	// Compile generates the object for in.Module on in.Target.
 	Compile(ctx context.Context, in *Input, opts Options) ([]byte, error)
+}
+
+// TextDumper is implemented by back ends that go through a text form of
+// their own worth showing: `wasmaot compile --dump=llvm` writes the LLVM
+// tier's LLVM IR through it.
+type TextDumper interface {
+	// DumpText writes the text form of in, as Compile would produce it
+	// with opts, to w.
+	DumpText(in *Input, opts Options, w io.Writer) error
 }
 
 // Input is what the driver hands a back end.

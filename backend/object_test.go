@@ -239,3 +239,22 @@ func TestObjectRejects(t *testing.T) {
 		t.Error("memcpy is not an undefined symbol of the object")
 	}
 }
+
+// TestDisassemble disassembles the hand-assembled objects: every function
+// is listed, instructions decode, and relocations are annotated.
+func TestDisassemble(t *testing.T) {
+	for arch, want := range map[string][]string{
+		"amd64": {"wasm_func_0: ; 4 bytes", "lea (%rsi,%rdx,1),%eax", "call", "R_X86_64_PLT32 wasm_func_0-4", "R_X86_64_PC32 k42-4", "wasm_entry_1:"},
+		"arm64": {"wasm_func_1: ; 24 bytes", "ADD W0, W1, W2", "BL", "R_AARCH64_CALL26 wasm_func_0", "R_AARCH64_ADR_PREL_PG_HI21 .rodata+4", "wasm_entry_0:"},
+	} {
+		var out strings.Builder
+		if err := backend.Disassemble(encodeHand(t, arch), &out); err != nil {
+			t.Fatalf("%s: %v", arch, err)
+		}
+		for _, w := range want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: no %q in\n%s", arch, w, out.String())
+			}
+		}
+	}
+}

@@ -37,6 +37,8 @@ type Options struct {
 	Bounds string
 	// Jobs bounds the back end's parallelism; 0 means GOMAXPROCS.
 	Jobs int
+	// Dump, if set, writes views of what the compiler did.
+	Dump *Dump
 }
 
 // DefaultOptLevel is the optimisation level of `wasmaot compile` without -O.
@@ -77,7 +79,12 @@ func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte
 	if err := wasm.Validate(m); err != nil {
 		return nil, err
 	}
-	lowered, err := lower.Module(m, lower.Options{})
+	lopts := lower.Options{Passes: lower.PipelineFor(opts.OptLevel)}
+	afterPass, err := opts.Dump.afterPass(&lopts)
+	if err != nil {
+		return nil, err
+	}
+	lowered, err := lower.Module(m, lopts)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +92,17 @@ func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	return seal.Output(be.Compile(ctx, &backend.Input{Module: lowered, Meta: meta, Target: target},
-		backend.Options{OptLevel: opts.OptLevel, Jobs: opts.Jobs}))
+	in := &backend.Input{Module: lowered, Meta: meta, Target: target}
+	bopts := backend.Options{OptLevel: opts.OptLevel, Jobs: opts.Jobs}
+	if err := opts.Dump.beforeCodegen(afterPass, in, be, bopts); err != nil {
+		return nil, err
+	}
+	obj, err := seal.Output(be.Compile(ctx, in, bopts))
+	if err != nil {
+		return nil, err
+	}
+	if err := opts.Dump.afterCodegen(obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
 }

@@ -24,6 +24,13 @@ import (
 type Options struct {
 	// NoPasses skips the optimisation pipeline (lowered IR as is).
 	NoPasses bool
+	// Passes is the pipeline to run; nil means the full one,
+	// PipelineFor(MaxOptLevel). The driver sets PipelineFor(-O level).
+	Passes Pipeline
+	// AfterPass, if set, is called with each function after each pass
+	// (for --dump=ir-after); it must not modify the function. It may be
+	// called from several goroutines at once.
+	AfterPass func(pass string, f *ir.Func)
 	// Verify runs the IR verifier after lowering and after every pass.
 	Verify bool
 	// Stats, if non-nil, accumulates what the passes did.

@@ -2,15 +2,20 @@ package lower
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
 
-// A pass rewrites one function in place and keeps it valid IR.
+// A pass rewrites one function in place and keeps it valid IR. Every
+// pass is an optimisation: the IR is correct (every guard in place) before
+// and after each, so any subset in the table's order is a valid pipeline.
 type pass struct {
 	name string
 	run  func(c *passContext)
+	// level is the lowest -O level the pass runs at.
+	level int
 }
 
 // passContext is what a pass sees: the function, its module and the
@@ -21,24 +26,88 @@ type passContext struct {
 	stats *Stats
 }
 
-// Passes, in the order they run. The entry poll of a function with at
-// most one call site goes first, while call sites are counted before
-// versioning copies loops. Copy propagation then removes the
-// redundant block parameters SSA construction leaves; constant folding
-// then sees through them; bounds-check elimination runs on the simplified
-// addresses; loop versioning then moves the checks left in innermost
-// loops into one test before the loop; CSE merges what folding made equal
-// and the guards' repeated computations; copy propagation removes the
-// parameters versioning's SSA repair made redundant; DCE sweeps last.
+// MaxOptLevel is the highest -O level; the nil Pipeline runs its passes.
+const MaxOptLevel = 3
+
+// passes, in the order they run (the reasons are in passOrder). -O0 keeps
+// the cheap clean-ups, which shrink what the back end must compile (llc
+// -O0's frames grow with the number of values); -O1 adds the guard
+// eliminations and CSE; loop versioning, which trades code size for
+// speed, waits for -O2.
 var passes = []pass{
-	{"entrypoll", entryPoll},
-	{"copyprop", copyProp},
-	{"constfold", constFold},
-	{"boundscheck", boundsCheckElim},
-	{"loopversion", loopVersion},
-	{"cse", cse},
-	{"copyprop", copyProp},
-	{"dce", deadCode},
+	{"entrypoll", entryPoll, 1},
+	{"copyprop", copyProp, 0},
+	{"constfold", constFold, 0},
+	{"boundscheck", boundsCheckElim, 1},
+	{"loopversion", loopVersion, 2},
+	{"cse", cse, 1},
+	{"copyprop", copyProp, 0},
+	{"dce", deadCode, 0},
+}
+
+// passOrder lists what must run before what, wherever both run; init and
+// TestPassOrder check the table against it at every level.
+var passOrder = []struct{ before, after, why string }{
+	{"entrypoll", "loopversion", "entrypoll counts a function's call sites, which versioning copies with the loops"},
+	{"copyprop", "constfold", "constant folding sees through the block parameters SSA construction leaves and copyprop removes"},
+	{"constfold", "boundscheck", "bounds-check elimination compares the folded addresses and extents"},
+	{"boundscheck", "loopversion", "versioning hoists only the checks elimination could not remove"},
+	{"loopversion", "cse", "CSE merges what folding made equal and the repeated guard computations versioning adds"},
+	{"loopversion", "copyprop", "versioning's SSA repair leaves redundant block parameters for copyprop"},
+	{"cse", "dce", "DCE sweeps what CSE and the others left unused"},
+}
+
+func init() {
+	if err := checkPassOrder(passes); err != nil {
+		panic(err)
+	}
+}
+
+// checkPassOrder verifies passOrder against table's pipeline at every
+// level: the first run of each "before" precedes the last run of its
+// "after" wherever both run.
+func checkPassOrder(table []pass) error {
+	for _, c := range passOrder {
+		for _, name := range []string{c.before, c.after} {
+			if !slices.ContainsFunc(table, func(p pass) bool { return p.name == name }) {
+				return fmt.Errorf("lower: pass order names an unknown pass %q", name)
+			}
+		}
+	}
+	for level := 0; level <= MaxOptLevel; level++ {
+		var pl []string
+		for _, p := range table {
+			if p.level <= level {
+				pl = append(pl, p.name)
+			}
+		}
+		for _, c := range passOrder {
+			first, last := slices.Index(pl, c.before), -1
+			for i, name := range pl {
+				if name == c.after {
+					last = i
+				}
+			}
+			if first >= 0 && last >= 0 && first > last {
+				return fmt.Errorf("lower: at -O%d, %s runs after %s, but must run before it: %s", level, c.before, c.after, c.why)
+			}
+		}
+	}
+	return nil
+}
+
+// Pipeline is a list of pass names, run in order (see PipelineFor).
+type Pipeline []string
+
+// PipelineFor is the pipeline of -O level (0..MaxOptLevel).
+func PipelineFor(level int) Pipeline {
+	pl := Pipeline{}
+	for _, p := range passes {
+		if p.level <= level {
+			pl = append(pl, p.name)
+		}
+	}
+	return pl
 }
 
 // Stats counts what the passes did, summed over functions.
@@ -68,41 +137,56 @@ func (s *Stats) add(o Stats) {
 	s.ParamsRemoved += o.ParamsRemoved
 }
 
-// Optimize runs the pass pipeline on f. With opts.Verify, the verifier
-// runs after each pass and an error names the pass that broke the IR.
+// Optimize runs the pipeline opts.Passes (nil: PipelineFor(MaxOptLevel))
+// on f. With opts.Verify, the verifier runs after each pass and an error
+// names the pass that broke the IR; opts.AfterPass sees f after each.
 func Optimize(m *wasm.Module, f *ir.Func, opts Options) error {
 	stats := opts.Stats
 	if stats == nil {
 		stats = &Stats{}
 	}
+	pl := opts.Passes
+	if pl == nil {
+		pl = PipelineFor(MaxOptLevel)
+	}
 	c := &passContext{m: m, f: f, stats: stats}
-	for _, p := range passes {
+	for _, name := range pl {
+		p, err := passNamed(name)
+		if err != nil {
+			return err
+		}
 		p.run(c)
 		if opts.Verify {
 			if err := ir.VerifyFunc(m, f); err != nil {
 				return fmt.Errorf("after pass %s: %w", p.name, err)
 			}
 		}
+		if opts.AfterPass != nil {
+			opts.AfterPass(name, f)
+		}
 	}
 	return nil
 }
 
-// PassNames lists the pipeline, for documentation and tests.
-func PassNames() []string {
-	names := make([]string, len(passes))
-	for i, p := range passes {
-		names[i] = p.name
-	}
-	return names
-}
+// PassNames lists the passes of the full pipeline in order (a pass may
+// appear twice).
+func PassNames() []string { return PipelineFor(MaxOptLevel) }
 
-// runPass runs the pipeline pass named name once (filetests).
-func runPass(name string, m *wasm.Module, f *ir.Func, stats *Stats) error {
+func passNamed(name string) (pass, error) {
 	for _, p := range passes {
 		if p.name == name {
-			p.run(&passContext{m: m, f: f, stats: stats})
-			return nil
+			return p, nil
 		}
 	}
-	return fmt.Errorf("no pass %q", name)
+	return pass{}, fmt.Errorf("lower: no pass %q (have %v)", name, PassNames())
+}
+
+// runPass runs the pass named name once (filetests).
+func runPass(name string, m *wasm.Module, f *ir.Func, stats *Stats) error {
+	p, err := passNamed(name)
+	if err != nil {
+		return err
+	}
+	p.run(&passContext{m: m, f: f, stats: stats})
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler"
+	"github.com/wasmaot/wasmaot/lower"
 )
 
 func compileFlags() []cli.Flag {
@@ -29,6 +31,7 @@ func compileCommand() *cli.Command {
 	flags := append(compileFlags(), backendFlag(),
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output object `FILE` (default: input name with .o)"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what was written and how long it took"},
+		&cli.StringSliceFlag{Name: "dump", Usage: "write a `VIEW` of the compilation to stdout (repeatable): ir (after the passes), ir-after=PASS (after each run of PASS), llvm (the LLVM tier's LLVM IR), asm (disassembly of the object)"},
 	)
 	return &cli.Command{
 		Name:      "compile",
@@ -52,6 +55,9 @@ func compileCommand() *cli.Command {
 			}
 			opts, err := compileOptions(c)
 			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			if opts.Dump, err = dumpOptions(c.StringSlice("dump"), c.App.Writer); err != nil {
 				return cli.Exit(err, 2)
 			}
 			start := time.Now()
@@ -91,6 +97,32 @@ func compileOptions(c *cli.Context) (compiler.Options, error) {
 		return compiler.Options{}, fmt.Errorf("--backend: %w", err)
 	}
 	return compiler.Options{Target: target, Backend: name, OptLevel: level}, nil
+}
+
+// dumpOptions parses the --dump views.
+func dumpOptions(views []string, w io.Writer) (*compiler.Dump, error) {
+	if len(views) == 0 {
+		return nil, nil
+	}
+	d := &compiler.Dump{W: w}
+	for _, v := range views {
+		switch name, arg, _ := strings.Cut(v, "="); name {
+		case "ir":
+			d.IR = true
+		case "ir-after":
+			if arg == "" {
+				return nil, fmt.Errorf("--dump=ir-after needs a pass: ir-after=PASS (passes: %s)", strings.Join(lower.PassNames(), ", "))
+			}
+			d.IRAfter = arg
+		case "llvm":
+			d.Text = true
+		case "asm":
+			d.Asm = true
+		default:
+			return nil, fmt.Errorf("--dump=%s: unknown view (have ir, ir-after=PASS, llvm, asm)", v)
+		}
+	}
+	return d, nil
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames it
