@@ -13,7 +13,10 @@ QEMU_ARM64 ?= qemu-aarch64-static
 # the arm64 build running under emulation.
 BUILD_ID := $(shell git ls-files -co --exclude-standard -- '*.go' '*.s' '*.h' go.mod go.sum 2>/dev/null | grep -v -e '^bench/' -e '^tests/' -e '_test\.go$$' | sort | xargs cat 2>/dev/null | sha256sum | cut -c1-16)
 LDFLAGS := -X github.com/wasmaot/wasmaot/compiler.Build=$(BUILD_ID)
-APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen
+# rustc (Debian's, /usr/bin/rustc: it has the wasm32-wasi standard library)
+# and cargo with Debian's vendored crates build the Rust programs of tests/wasi offline.
+APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen \
+	rustc libstd-rust-dev-wasm32 cargo librust-crc32fast-dev librust-hex-dev
 
 .PHONY: all deps build build-arm64 test unit unit-arm64 spec spec-llvm spec-native spec-arm64 spec-arm64-native fuzz vet demo bench clean
 

@@ -264,18 +264,27 @@ func (w *WASI) fdDatasync(_ context.Context, _ memory, a []uint64) Errno {
 }
 
 func (w *WASI) fdSeek(_ context.Context, m memory, a []uint64) Errno {
-	return w.seek(m, uint32(a[0]), int64(a[1]), int(uint8(a[2])), uint32(a[3]), RightFdSeek)
+	offset, whence := int64(a[1]), int(uint8(a[2]))
+	return w.seek(m, uint32(a[0]), offset, whence, uint32(a[3]), offset == 0 && whence == whenceCur)
 }
 
 func (w *WASI) fdTell(_ context.Context, m memory, a []uint64) Errno {
-	return w.seek(m, uint32(a[0]), 0, whenceCur, uint32(a[1]), RightFdTell)
+	return w.seek(m, uint32(a[0]), 0, whenceCur, uint32(a[1]), true)
 }
 
-func (w *WASI) seek(m memory, fd uint32, offset int64, whence int, resultPtr uint32, need Rights) Errno {
+// seek moves (or with tell only reports) a file's offset. Directories
+// have no offset (ErrnoBadf), streams and sockets cannot seek
+// (ErrnoSpipe). Moving needs fd_seek; reporting needs fd_tell or fd_seek,
+// which implies it.
+func (w *WASI) seek(m memory, fd uint32, offset int64, whence int, resultPtr uint32, tell bool) Errno {
 	if e := w.fds.lookup(fd); e != nil && e.kind != kindFile && e.kind != kindDir {
 		return ErrnoSpipe
 	}
-	e, errno := w.fds.get(fd, need)
+	need := RightFdSeek
+	if e := w.fds.lookup(fd); tell && e != nil && e.base&RightFdSeek == 0 {
+		need = RightFdTell
+	}
+	e, errno := w.fds.file(fd, need)
 	if errno != ErrnoSuccess {
 		return errno
 	}
@@ -289,14 +298,11 @@ func (w *WASI) seek(m memory, fd uint32, offset int64, whence int, resultPtr uin
 	if err != nil {
 		return errnoOf(err)
 	}
-	if e.kind == kindDir && pos == 0 {
-		e.dirents = nil
-	}
 	return m.writeU64(resultPtr, uint64(pos))
 }
 
 func (w *WASI) fdRead(ctx context.Context, m memory, a []uint64) Errno {
-	e, errno := w.fds.get(uint32(a[0]), RightFdRead)
+	e, errno := w.fds.file(uint32(a[0]), RightFdRead)
 	if errno != ErrnoSuccess {
 		return errno
 	}
@@ -330,14 +336,11 @@ func (w *WASI) fdRead(ctx context.Context, m memory, a []uint64) Errno {
 }
 
 func (w *WASI) fdPread(_ context.Context, m memory, a []uint64) Errno {
-	e, errno := w.fds.get(uint32(a[0]), RightFdRead|RightFdSeek)
+	e, errno := w.fds.file(uint32(a[0]), RightFdRead|RightFdSeek)
 	if errno != ErrnoSuccess {
 		return errno
 	}
 	if e.kind != kindFile {
-		if e.kind == kindDir {
-			return ErrnoIsdir
-		}
 		return ErrnoSpipe
 	}
 	bufs, errno := m.iovecs(uint32(a[1]), uint32(a[2]))
@@ -358,7 +361,7 @@ func (w *WASI) fdPread(_ context.Context, m memory, a []uint64) Errno {
 }
 
 func (w *WASI) fdWrite(ctx context.Context, m memory, a []uint64) Errno {
-	e, errno := w.fds.get(uint32(a[0]), RightFdWrite)
+	e, errno := w.fds.file(uint32(a[0]), RightFdWrite)
 	if errno != ErrnoSuccess {
 		return errno
 	}
@@ -392,14 +395,11 @@ func (w *WASI) fdWrite(ctx context.Context, m memory, a []uint64) Errno {
 }
 
 func (w *WASI) fdPwrite(_ context.Context, m memory, a []uint64) Errno {
-	e, errno := w.fds.get(uint32(a[0]), RightFdWrite|RightFdSeek)
+	e, errno := w.fds.file(uint32(a[0]), RightFdWrite|RightFdSeek)
 	if errno != ErrnoSuccess {
 		return errno
 	}
 	if e.kind != kindFile {
-		if e.kind == kindDir {
-			return ErrnoIsdir
-		}
 		return ErrnoSpipe
 	}
 	bufs, errno := m.iovecs(uint32(a[1]), uint32(a[2]))

@@ -62,7 +62,7 @@ func newDir(root *os.Root, readOnly bool) (*fdEntry, error) {
 	}
 	return &fdEntry{
 		kind: kindDir, filetype: filetypeDirectory,
-		base: dirRights | RightFdSeek, inherit: dirRights | fileRights | RightFdSeek,
+		base: dirRights, inherit: dirRights | fileRights,
 		readOnly: readOnly, file: f, root: root,
 	}, nil
 }
@@ -140,6 +140,16 @@ func (t *fdTable) get(fd uint32, need Rights) (*fdEntry, Errno) {
 		return nil, ErrnoNotcapable
 	}
 	return e, ErrnoSuccess
+}
+
+// file returns the entry for fd with the rights in need, for a call that
+// reads, writes or seeks: a directory answers ErrnoBadf (it has no byte
+// stream or offset) whatever its rights.
+func (t *fdTable) file(fd uint32, need Rights) (*fdEntry, Errno) {
+	if e := t.lookup(fd); e != nil && e.kind == kindDir {
+		return nil, ErrnoBadf
+	}
+	return t.get(fd, need)
 }
 
 // dir returns the directory entry for fd with the rights in need;

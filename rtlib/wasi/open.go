@@ -10,10 +10,22 @@ import (
 )
 
 // pathOpen implements path_open. The host open mode follows the requested
-// rights: any of fd_write, fd_datasync or fd_allocate opens for writing;
-// fd_read or fd_readdir (or nothing) opens for reading. A directory is
-// always opened for reading only: with oflags DIRECTORY the write rights
-// are simply not granted.
+// rights: any of fd_write, fd_datasync or fd_allocate (or fdflags APPEND)
+// opens for writing; fd_read or fd_readdir (or nothing) opens for
+// reading. A directory is opened for reading only: asking to write one
+// answers ErrnoIsdir.
+//
+// Rights: the directory needs path_open, path_create_file with CREAT, and
+// with TRUNC either path_filestat_set_size or the new descriptor's
+// fd_filestat_set_size (which could truncate it right after the open
+// anyway; Go's wasip1 port opens directories without the path right and
+// truncates files under them). The new descriptor gets the requested
+// rights intersected with the directory's inheriting rights; the sync
+// fdflags need fd_datasync (DSYNC) or fd_sync (SYNC, RSYNC) among them.
+//
+// Trailing slash: the path must name a directory; CREAT answers
+// ErrnoIsdir, and a final symbolic link is followed (inside the
+// descriptor) as POSIX follows "link/".
 func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 	dirFlags, oflags := uint32(a[1]), uint16(a[4])
 	base, inherit, fdflags, resultPtr := Rights(a[5]), Rights(a[6]), uint16(a[7]), uint32(a[8])
@@ -21,16 +33,20 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 	if oflags&oflagCreat != 0 {
 		need |= RightPathCreateFile
 	}
-	// O_TRUNC does not require path_filestat_set_size: Go's wasip1 port
-	// opens directories without it and still truncates files under them,
-	// and the runtimes it is tested on do not ask for it either.
 	d, errno := w.fds.dir(uint32(a[0]), need)
 	if errno != ErrnoSuccess {
 		return errno
 	}
 	if oflags&^(oflagCreat|oflagDirectory|oflagExcl|oflagTrunc) != 0 ||
-		fdflags&^(fdflagAppend|fdflagDsync|fdflagNonblock|fdflagRsync|fdflagSync) != 0 {
+		fdflags&^(fdflagAppend|fdflagDsync|fdflagNonblock|fdflagRsync|fdflagSync) != 0 ||
+		oflags&oflagDirectory != 0 && oflags&(oflagCreat|oflagExcl|oflagTrunc) != 0 {
 		return ErrnoInval
+	}
+	granted := base & d.inherit
+	if oflags&oflagTrunc != 0 && d.base&RightPathFilestatSetSize == 0 && granted&RightFdFilestatSetSize == 0 ||
+		fdflags&fdflagDsync != 0 && granted&RightFdDatasync == 0 ||
+		fdflags&(fdflagSync|fdflagRsync) != 0 && granted&RightFdSync == 0 {
+		return ErrnoNotcapable
 	}
 	p, errno := guestPath(m, uint32(a[2]), uint32(a[3]))
 	if errno != ErrnoSuccess {
@@ -39,10 +55,14 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 	if _, errno := m.slice(resultPtr, 4); errno != ErrnoSuccess {
 		return errno
 	}
-	writing := (base&writeModeRights != 0 || fdflags&fdflagAppend != 0) && oflags&oflagDirectory == 0
+	writing := base&writeModeRights != 0 || fdflags&fdflagAppend != 0
 	reading := base&readModeRights != 0 || !writing
 	if d.readOnly && (writing || oflags&(oflagCreat|oflagTrunc) != 0) {
 		return ErrnoRofs
+	}
+	slash := strings.HasSuffix(p, "/")
+	if slash && oflags&oflagCreat != 0 {
+		return ErrnoIsdir // POSIX: open("name/", O_CREAT)
 	}
 
 	flags := syscall.O_CLOEXEC
@@ -68,12 +88,12 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 			flags |= f.host
 		}
 	}
-	if strings.HasSuffix(p, "/") {
+	if slash {
 		flags |= syscall.O_DIRECTORY
 	}
 
 	var f *os.File
-	if dirFlags&lookupSymlinkFollow != 0 {
+	if dirFlags&lookupSymlinkFollow != 0 || slash {
 		var err error
 		if f, err = d.root.OpenFile(p, flags, 0o666); err != nil {
 			return errnoOf(err)
@@ -111,10 +131,10 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 		if e, err = newDir(root, d.readOnly); err != nil {
 			return errnoOf(err)
 		}
-		e.base &= base & d.inherit
+		e.base &= granted
 		e.inherit &= inherit & d.inherit
 	} else {
-		rights := base & fileRights & d.inherit
+		rights := granted & fileRights
 		if !reading {
 			rights &^= RightFdRead
 		}

@@ -72,17 +72,45 @@ func resolveIn(root *os.Root, dirfd int, path string) (target, Errno) {
 	return t, ErrnoSuccess
 }
 
+// A trailing slash means "this must be a directory". The last component
+// is always acted on without its slash (with the slash the kernel would
+// follow a final symbolic link the guest controls), so the rules are
+// applied here, as Linux applies them.
+
+// lstat reports the type (S_IFMT bits) of the last component, without
+// following it; ok is false when it does not exist.
+func (t *target) lstat() (mode uint32, ok bool) {
+	var st unix.Stat_t
+	if unix.Fstatat(t.dirfd, t.base, &st, unix.AT_SYMLINK_NOFOLLOW) != nil {
+		return 0, false
+	}
+	return st.Mode & unix.S_IFMT, true
+}
+
 // checkSlash answers ErrnoNotdir when a path with a trailing slash names
 // an existing non-directory.
 func (t *target) checkSlash() Errno {
-	if !t.slash {
-		return ErrnoSuccess
-	}
-	var st unix.Stat_t
-	if err := unix.Fstatat(t.dirfd, t.base, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+	if mode, ok := t.lstat(); t.slash && ok && mode != unix.S_IFDIR {
 		return ErrnoNotdir
 	}
 	return ErrnoSuccess
+}
+
+// checkNewName applies the slash rule to the name a non-directory (a
+// hard or symbolic link) is about to be created at: "name/" answers
+// ErrnoNoent when nothing is there, ErrnoExist when a directory (or a
+// link, which might lead to one) is, and ErrnoNotdir otherwise.
+func (t *target) checkNewName() Errno {
+	if !t.slash {
+		return ErrnoSuccess
+	}
+	switch mode, ok := t.lstat(); {
+	case !ok:
+		return ErrnoNoent
+	case mode == unix.S_IFDIR || mode == unix.S_IFLNK:
+		return ErrnoExist
+	}
+	return ErrnoNotdir
 }
 
 // mutableDir returns the directory descriptor fd for a mutating call.
@@ -193,6 +221,9 @@ func (w *WASI) pathSymlink(_ context.Context, m memory, a []uint64) Errno {
 		return errno
 	}
 	defer t.release()
+	if errno := t.checkNewName(); errno != ErrnoSuccess {
+		return errno
+	}
 	return errnoOf(unix.Symlinkat(linkTarget, t.dirfd, t.base))
 }
 
@@ -215,14 +246,7 @@ func (w *WASI) twoPaths(m memory, oldFd uint32, oldPtr, oldLen uint32, oldNeed R
 		from.release()
 		return from, to, errno
 	}
-	if errno = from.checkSlash(); errno == ErrnoSuccess {
-		errno = to.checkSlash()
-	}
-	if errno != ErrnoSuccess {
-		from.release()
-		to.release()
-	}
-	return from, to, errno
+	return from, to, ErrnoSuccess
 }
 
 func (w *WASI) pathRename(_ context.Context, m memory, a []uint64) Errno {
@@ -233,6 +257,17 @@ func (w *WASI) pathRename(_ context.Context, m memory, a []uint64) Errno {
 	}
 	defer from.release()
 	defer to.release()
+	// A slash on either side makes it a directory rename: the source
+	// must be a directory (a destination that exists is checked by the
+	// kernel, which refuses to replace a directory with a file).
+	if from.slash || to.slash {
+		if mode, ok := from.lstat(); ok && mode != unix.S_IFDIR {
+			return ErrnoNotdir
+		}
+	}
+	if errno := to.checkSlash(); errno != ErrnoSuccess {
+		return errno
+	}
 	return errnoOf(unix.Renameat(from.dirfd, from.base, to.dirfd, to.base))
 }
 
@@ -248,6 +283,12 @@ func (w *WASI) pathLink(_ context.Context, m memory, a []uint64) Errno {
 	}
 	defer from.release()
 	defer to.release()
+	if errno := from.checkSlash(); errno != ErrnoSuccess {
+		return errno
+	}
+	if errno := to.checkNewName(); errno != ErrnoSuccess {
+		return errno
+	}
 	if uint32(a[1])&lookupSymlinkFollow != 0 {
 		var st unix.Stat_t
 		if err := unix.Fstatat(from.dirfd, from.base, &st, unix.AT_SYMLINK_NOFOLLOW); err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
@@ -301,8 +342,9 @@ func (w *WASI) pathFilestatSetTimes(_ context.Context, m memory, a []uint64) Err
 	if errno != ErrnoSuccess {
 		return errno
 	}
-	if uint32(a[1])&lookupSymlinkFollow != 0 {
-		// os.Root follows the link inside the root; zero times are left alone.
+	if uint32(a[1])&lookupSymlinkFollow != 0 || strings.HasSuffix(p, "/") {
+		// os.Root follows the link inside the root (as a trailing slash
+		// asks); zero times are left alone.
 		toTime := func(t unix.Timespec) time.Time {
 			switch t.Nsec {
 			case unix.UTIME_OMIT:
