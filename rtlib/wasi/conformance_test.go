@@ -3,7 +3,9 @@ package wasi
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // guest drives a WASI value through its host functions with a fake
@@ -406,3 +408,92 @@ func TestRightsModel(t *testing.T) {
 		t.Error("sub removed although path_remove_directory was refused")
 	}
 }
+
+// TestGuestSizedAllocations: a guest controls the lengths it passes, so
+// none may make the host allocate in proportion to them beyond its own
+// memory. A 64 MiB path answers ErrnoNametoolong on every call that takes
+// one, quickly and with almost no host allocation; more iovecs than
+// IOV_MAX answer ErrnoInval; a stream write of overlapping iovecs copies
+// at most the caller's memory size.
+func TestGuestSizedAllocations(t *testing.T) {
+	dir := t.TempDir()
+	g := newGuest(t, dir)
+	const huge = 64 << 20
+	g.c.mem = make([]byte, huge+1<<20)
+	long := g.c.mem[1<<20:]
+	for i := range long {
+		long[i] = 'a'
+	}
+	const p, n = 1 << 20, huge
+	calls := []struct {
+		fn   string
+		args []uint64
+	}{
+		{"path_open", []uint64{3, 0, p, n, uint64(oflagCreat), uint64(fileRights), 0, 0, resPtr}},
+		{"path_create_directory", []uint64{3, p, n}},
+		{"path_remove_directory", []uint64{3, p, n}},
+		{"path_unlink_file", []uint64{3, p, n}},
+		{"path_filestat_get", []uint64{3, 0, p, n, statPtr}},
+		{"path_filestat_set_times", []uint64{3, 0, p, n, 0, 0, uint64(fstAtimNow)}},
+		{"path_readlink", []uint64{3, p, n, bufPtr, 64, resPtr}},
+		{"path_symlink", []uint64{p, n, 3, scratchBase, 1}},
+		{"path_symlink", []uint64{scratchBase, 1, 3, p, n}},
+		{"path_rename", []uint64{3, p, n, 3, scratchBase, 1}},
+		{"path_link", []uint64{3, 0, scratchBase, 1, 3, p, n}},
+	}
+	g.c.mem[scratchBase] = 'x'
+	for _, tc := range calls {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		e := g.call(tc.fn, tc.args...)
+		took := time.Since(start)
+		runtime.ReadMemStats(&after)
+		if e != ErrnoNametoolong {
+			t.Errorf("%s with a 64 MiB path: errno %d, want ENAMETOOLONG (%d)", tc.fn, e, ErrnoNametoolong)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<10 {
+			t.Errorf("%s with a 64 MiB path allocated %d bytes on the host", tc.fn, alloc)
+		}
+		if took > 100*time.Millisecond {
+			t.Errorf("%s with a 64 MiB path took %v", tc.fn, took)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("calls with overlong paths created %d entries", len(entries))
+	}
+
+	// iovecs: IOV_MAX of them at most.
+	if e := g.call("fd_write", 1, iovPtr, iovMax+1, resPtr); e != ErrnoInval {
+		t.Errorf("fd_write with %d iovecs: errno %d, want EINVAL", iovMax+1, e)
+	}
+	// 1024 iovecs each covering all of a 1 MiB memory: 1 GiB if joined.
+	var sink countingWriter
+	w, err := New(Config{Stdout: &sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	small := &fakeCaller{mem: make([]byte, 1<<20)}
+	for i := range iovMax {
+		le.PutUint32(small.mem[8*i:], 0)
+		le.PutUint32(small.mem[8*i+4:], 1<<20)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if e := call(t, w, small, "fd_write", 1, 0, iovMax, 1<<20-4); e != ErrnoSuccess {
+		t.Fatalf("fd_write of overlapping iovecs: errno %d", e)
+	}
+	runtime.ReadMemStats(&after)
+	if written := le.Uint32(small.mem[1<<20-4:]); written != 1<<20 || sink.n != 1<<20 {
+		t.Errorf("fd_write of overlapping iovecs wrote %d (reported %d), want one memory's worth (%d)", sink.n, written, 1<<20)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2<<20 {
+		t.Errorf("fd_write of 1024 overlapping 1 MiB iovecs allocated %d bytes", alloc)
+	}
+}
+
+// countingWriter counts what is written to it.
+type countingWriter struct{ n int }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }

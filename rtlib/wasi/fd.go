@@ -379,11 +379,11 @@ func (w *WASI) fdWrite(ctx context.Context, m memory, a []uint64) Errno {
 		n, err = retryEINTR(func() (int, error) { return unix.Writev(e.hostFd(), bufs) })
 	case kindStream:
 		disarm := unblockOnDone(ctx, writeDeadline(e.w))
-		n, err = e.w.Write(concat(bufs))
+		n, err = e.w.Write(m.concat(bufs))
 		disarm()
 	case kindConn:
 		disarm := unblockOnDone(ctx, writeDeadline(e.conn))
-		n, err = e.conn.Write(concat(bufs))
+		n, err = e.conn.Write(m.concat(bufs))
 		disarm()
 	default:
 		return ErrnoBadf
@@ -466,17 +466,6 @@ func firstNonEmpty(bufs [][]byte) []byte {
 		}
 	}
 	return nil
-}
-
-func concat(bufs [][]byte) []byte {
-	if len(bufs) == 1 {
-		return bufs[0]
-	}
-	var out []byte
-	for _, b := range bufs {
-		out = append(out, b...)
-	}
-	return out
 }
 
 func retryEINTR(f func() (int, error)) (int, error) {

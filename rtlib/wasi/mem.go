@@ -52,11 +52,15 @@ func (m memory) str(ptr, n uint32) (string, Errno) {
 	return string(b), ErrnoSuccess
 }
 
+// iovMax is the most iovecs one call may pass, as Linux's IOV_MAX; more
+// answer ErrnoInval, as readv and writev do.
+const iovMax = 1024
+
 // iovecs resolves an array of n iovec (or ciovec) structs at ptr into
 // slices of guest memory, checking every element.
 func (m memory) iovecs(ptr, n uint32) ([][]byte, Errno) {
-	if uint64(n)*sizeIovec > uint64(len(m)) {
-		return nil, ErrnoFault
+	if n > iovMax {
+		return nil, ErrnoInval
 	}
 	arr, e := m.slice(ptr, n*sizeIovec)
 	if e != ErrnoSuccess {
@@ -71,4 +75,23 @@ func (m memory) iovecs(ptr, n uint32) ([][]byte, Errno) {
 		}
 	}
 	return bufs, ErrnoSuccess
+}
+
+// concat joins the buffers of a stream or socket write into one. Buffers
+// may overlap, so their total can exceed the memory they live in: it is
+// cut at the caller's memory size (a short write, which the guest sees in
+// nwritten), so the host never copies more than the guest's memory holds.
+func (m memory) concat(bufs [][]byte) []byte {
+	if len(bufs) == 1 {
+		return bufs[0]
+	}
+	total := 0
+	for _, b := range bufs {
+		total += len(b)
+	}
+	out := make([]byte, 0, min(total, len(m)))
+	for _, b := range bufs {
+		out = append(out, b[:min(len(b), cap(out)-len(out))]...)
+	}
+	return out
 }

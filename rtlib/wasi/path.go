@@ -30,10 +30,23 @@ func (t *target) release() {
 	}
 }
 
+// pathMax is the longest path (or symbolic link target) a guest may pass,
+// in bytes, as Linux's PATH_MAX. Longer ones answer ErrnoNametoolong
+// before the host copies anything.
+const pathMax = 4096
+
+// pathArg reads a path-like argument of at most pathMax bytes.
+func pathArg(m memory, ptr, n uint32) (string, Errno) {
+	if n > pathMax {
+		return "", ErrnoNametoolong
+	}
+	return m.str(ptr, n)
+}
+
 // guestPath reads a path argument and refuses what can never resolve
 // inside a directory descriptor.
 func guestPath(m memory, ptr, n uint32) (string, Errno) {
-	p, errno := m.str(ptr, n)
+	p, errno := pathArg(m, ptr, n)
 	if errno == ErrnoSuccess {
 		errno = CheckPath(p)
 	}
@@ -206,7 +219,7 @@ func (w *WASI) pathSymlink(_ context.Context, m memory, a []uint64) Errno {
 	if errno != ErrnoSuccess {
 		return errno
 	}
-	linkTarget, errno := m.str(uint32(a[0]), uint32(a[1]))
+	linkTarget, errno := pathArg(m, uint32(a[0]), uint32(a[1]))
 	if errno != ErrnoSuccess {
 		return errno
 	}

@@ -183,7 +183,7 @@ func (w *WASI) sockSend(ctx context.Context, m memory, a []uint64) Errno {
 		return errno
 	}
 	disarm := unblockOnDone(ctx, writeDeadline(e.conn))
-	n, err := e.conn.Write(concat(bufs))
+	n, err := e.conn.Write(m.concat(bufs))
 	disarm()
 	if err != nil && n == 0 {
 		return errnoOf(err)

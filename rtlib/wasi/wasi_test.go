@@ -153,7 +153,7 @@ func TestBoundsChecks(t *testing.T) {
 		{"random_get", []uint64{end - 10, 11}},
 		{"random_get", []uint64{0xffffffff, 2}},
 		{"fd_write", []uint64{1, iov, 1, 0}},
-		{"fd_write", []uint64{1, 0, 0x20000000, 0}},
+		{"fd_write", []uint64{1, end - 8, 2, 0}},
 		{"fd_read", []uint64{0, iov, 1, 0}},
 		{"fd_fdstat_get", []uint64{1, end - 23}},
 		{"fd_prestat_get", []uint64{3, end - 7}},

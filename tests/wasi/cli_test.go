@@ -188,6 +188,28 @@ func TestCLILimits(t *testing.T) {
 		res := runCLI(t, dir, "", "run", cache, "--max-memory", "1MiB", "grow.wat")
 		expectCLI(t, res, 3, "", "")
 	})
+	// A 64 MiB path from a guest capped at 80 MiB answers ENAMETOOLONG
+	// (37) within a 2 s deadline; the host once copied it into 2 GB of
+	// allocations and took eight times the deadline (a host call cannot
+	// be interrupted). A first run under a 1 MiB cap (the module cannot
+	// grow: status 201) puts the object in the cache, so the timed run
+	// measures the run alone; 5 s leaves room for a loaded machine.
+	t.Run("long path", func(t *testing.T) {
+		scratch := t.TempDir()
+		res := runCLI(t, dir, "", "run", cache, "--max-memory", "1MiB", "longpath.wat")
+		expectCLI(t, res, 201, "", "")
+		start := time.Now()
+		res = runCLI(t, dir, "", "run", cache, "--max-memory", "80MiB", "--timeout", "2s",
+			"--dir", scratch+"::/scratch", "longpath.wat")
+		took := time.Since(start)
+		expectCLI(t, res, 37, "", "")
+		if took > 5*time.Second {
+			t.Errorf("the run took %v, want well under the 2 s deadline plus start-up", took)
+		}
+		if entries, _ := os.ReadDir(scratch); len(entries) != 0 {
+			t.Errorf("the guest created %d entries", len(entries))
+		}
+	})
 }
 
 // TestCLIListen grants the echo Go program a listening socket with
