@@ -315,14 +315,16 @@ func (w *WASI) fdRead(ctx context.Context, m memory, a []uint64) Errno {
 	}
 	var n int
 	var err error
-	switch e.kind {
-	case kindFile:
+	switch {
+	case e.fifo:
+		n, err = e.fifoIO(ctx, unix.POLLIN, func(fd int) (int, error) { return unix.Readv(fd, bufs) })
+	case e.kind == kindFile:
 		n, err = retryEINTR(func() (int, error) { return unix.Readv(e.hostFd(), bufs) })
-	case kindStream:
+	case e.kind == kindStream:
 		disarm := unblockOnDone(ctx, readDeadline(e.r))
 		n, err = readOnce(e.r, bufs)
 		disarm()
-	case kindConn:
+	case e.kind == kindConn:
 		disarm := unblockOnDone(ctx, readDeadline(e.conn))
 		n, err = e.connRead(firstNonEmpty(bufs))
 		disarm()
@@ -374,14 +376,16 @@ func (w *WASI) fdWrite(ctx context.Context, m memory, a []uint64) Errno {
 	}
 	var n int
 	var err error
-	switch e.kind {
-	case kindFile:
+	switch {
+	case e.fifo:
+		n, err = e.fifoIO(ctx, unix.POLLOUT, func(fd int) (int, error) { return unix.Writev(fd, bufs) })
+	case e.kind == kindFile:
 		n, err = retryEINTR(func() (int, error) { return unix.Writev(e.hostFd(), bufs) })
-	case kindStream:
+	case e.kind == kindStream:
 		disarm := unblockOnDone(ctx, writeDeadline(e.w))
 		n, err = e.w.Write(m.concat(bufs))
 		disarm()
-	case kindConn:
+	case e.kind == kindConn:
 		disarm := unblockOnDone(ctx, writeDeadline(e.conn))
 		n, err = e.conn.Write(m.concat(bufs))
 		disarm()

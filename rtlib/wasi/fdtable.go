@@ -26,6 +26,7 @@ type fdEntry struct {
 	base     Rights
 	inherit  Rights
 	readOnly bool // opened through a read-only preopen: mutation answers ErrnoRofs
+	fifo     bool // kindFile: a FIFO, whose host descriptor stays non-blocking
 
 	r io.Reader // kindStream
 	w io.Writer // kindStream

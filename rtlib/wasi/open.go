@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -26,7 +27,13 @@ import (
 // Trailing slash: the path must name a directory; CREAT answers
 // ErrnoIsdir, and a final symbolic link is followed (inside the
 // descriptor) as POSIX follows "link/".
-func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
+//
+// The host open never blocks: it is made with O_NONBLOCK, which stays set
+// only on a FIFO (whose reads and writes then wait in poll, where the
+// context reaches them). Opening a FIFO's write end while it has no
+// reader is retried until a reader comes or the context ends, as a
+// blocking open would wait.
+func (w *WASI) pathOpen(ctx context.Context, m memory, a []uint64) Errno {
 	dirFlags, oflags := uint32(a[1]), uint16(a[4])
 	base, inherit, fdflags, resultPtr := Rights(a[5]), Rights(a[6]), uint16(a[7]), uint32(a[8])
 	need := RightPathOpen
@@ -65,7 +72,7 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 		return ErrnoIsdir // POSIX: open("name/", O_CREAT)
 	}
 
-	flags := syscall.O_CLOEXEC
+	flags := syscall.O_CLOEXEC | syscall.O_NONBLOCK
 	switch {
 	case reading && writing:
 		flags |= syscall.O_RDWR
@@ -92,29 +99,23 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 		flags |= syscall.O_DIRECTORY
 	}
 
-	var f *os.File
-	if dirFlags&lookupSymlinkFollow != 0 || slash {
-		var err error
-		if f, err = d.root.OpenFile(p, flags, 0o666); err != nil {
-			return errnoOf(err)
-		}
-	} else {
-		t, errno := d.resolve(p)
-		if errno != ErrnoSuccess {
-			return errno
-		}
-		hfd, err := retryEINTR(func() (int, error) { return unix.Openat(t.dirfd, t.base, flags|syscall.O_NOFOLLOW, 0o666) })
-		t.release()
-		if err != nil {
-			return errnoOf(err)
-		}
-		f = os.NewFile(uintptr(hfd), p)
+	follow := dirFlags&lookupSymlinkFollow != 0 || slash
+	f, errno := openHost(ctx, d, p, flags, follow)
+	if errno != ErrnoSuccess {
+		return errno
 	}
 
 	var st unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
 		f.Close()
 		return errnoOf(err)
+	}
+	fifo := st.Mode&unix.S_IFMT == unix.S_IFIFO
+	if !fifo {
+		if err := setNonblock(f, false); err != nil {
+			f.Close()
+			return errnoOf(err)
+		}
 	}
 	var e *fdEntry
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
@@ -142,7 +143,61 @@ func (w *WASI) pathOpen(_ context.Context, m memory, a []uint64) Errno {
 			rights &^= RightFdWrite
 		}
 		e = newFile(f, filetypeOf(st.Mode), rights, fdflags, d.readOnly)
+		e.fifo = fifo
 	}
 	e.flags = fdflags
 	return m.writeU32(resultPtr, w.fds.add(e))
+}
+
+// openHost opens p under d with the host flags (which include
+// O_NONBLOCK): following a final symbolic link inside d's root, or
+// without following it. ENXIO from a FIFO without a reader is retried
+// every few milliseconds until the context ends (ErrnoAgain then, which
+// ends the guest).
+func openHost(ctx context.Context, d *fdEntry, p string, flags int, follow bool) (*os.File, Errno) {
+	for delay := time.Millisecond; ; delay = min(2*delay, 50*time.Millisecond) {
+		f, errno := openOnce(d, p, flags, follow)
+		if errno != ErrnoNxio || !isFifo(d, p, follow) {
+			return f, errno
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ErrnoAgain
+		case <-t.C:
+		}
+	}
+}
+
+func openOnce(d *fdEntry, p string, flags int, follow bool) (*os.File, Errno) {
+	if follow {
+		f, err := d.root.OpenFile(p, flags, 0o666)
+		return f, errnoOf(err)
+	}
+	t, errno := d.resolve(p)
+	if errno != ErrnoSuccess {
+		return nil, errno
+	}
+	defer t.release()
+	hfd, err := retryEINTR(func() (int, error) { return unix.Openat(t.dirfd, t.base, flags|syscall.O_NOFOLLOW, 0o666) })
+	if err != nil {
+		return nil, errnoOf(err)
+	}
+	return os.NewFile(uintptr(hfd), p), ErrnoSuccess
+}
+
+// isFifo reports whether p under d names a FIFO.
+func isFifo(d *fdEntry, p string, follow bool) bool {
+	stat := d.root.Lstat
+	if follow {
+		stat = d.root.Stat
+	}
+	fi, err := stat(p)
+	return err == nil && fi.Mode()&os.ModeNamedPipe != 0
+}
+
+// setNonblock sets or clears O_NONBLOCK on an open host file.
+func setNonblock(f *os.File, on bool) error {
+	return unix.SetNonblock(int(f.Fd()), on)
 }

@@ -28,7 +28,7 @@ type event struct {
 // pollOneoff implements poll_oneoff. Clock subscriptions fire at their
 // deadline; fd subscriptions on files, directories and stdio are always
 // ready (their reads and writes do not wait on the poll), and on sockets
-// they wait for the host socket to become ready. It returns the context's
+// and FIFOs they wait for the host descriptor to become ready. It returns the context's
 // error if the context ends while waiting.
 func (w *WASI) pollOneoff(ctx context.Context, m memory, a []uint64) (Errno, error) {
 	in, out, n, neventsPtr := uint32(a[0]), uint32(a[1]), uint32(a[2]), uint32(a[3])
@@ -115,7 +115,7 @@ func (w *WASI) deadline(id uint32, timeout uint64, flags uint16) (int64, Errno) 
 }
 
 // fdReadiness answers an fd subscription at once, or returns the host
-// descriptor to poll for a socket.
+// descriptor to poll for a socket or FIFO.
 func (w *WASI) fdReadiness(sub subscription) (event, unix.PollFd, bool) {
 	ev := event{userdata: sub.userdata, kind: sub.kind}
 	need := RightFdRead
@@ -130,9 +130,16 @@ func (w *WASI) fdReadiness(sub subscription) (event, unix.PollFd, bool) {
 	if ev.errno != ErrnoSuccess {
 		return ev, unix.PollFd{}, true
 	}
+	pfd := unix.PollFd{Fd: -1, Events: unix.POLLIN}
+	if sub.kind == eventtypeFdWrite {
+		pfd.Events = unix.POLLOUT
+	}
 	var sock any
-	switch e.kind {
-	case kindFile:
+	switch {
+	case e.fifo:
+		pfd.Fd = int32(e.hostFd())
+		return ev, pfd, false
+	case e.kind == kindFile:
 		if sub.kind == eventtypeFdRead {
 			var st unix.Stat_t
 			if pos, err := unix.Seek(e.hostFd(), 0, 1); err == nil && unix.Fstat(e.hostFd(), &st) == nil && st.Size > pos {
@@ -140,9 +147,9 @@ func (w *WASI) fdReadiness(sub subscription) (event, unix.PollFd, bool) {
 			}
 		}
 		return ev, unix.PollFd{}, true
-	case kindListener:
+	case e.kind == kindListener:
 		sock = e.ln
-	case kindConn:
+	case e.kind == kindConn:
 		sock = e.conn
 	default:
 		return ev, unix.PollFd{}, true
@@ -151,10 +158,6 @@ func (w *WASI) fdReadiness(sub subscription) (event, unix.PollFd, bool) {
 	if !ok {
 		return ev, unix.PollFd{}, true
 	}
-	pfd := unix.PollFd{Fd: -1, Events: unix.POLLIN}
-	if sub.kind == eventtypeFdWrite {
-		pfd.Events = unix.POLLOUT
-	}
 	rc.Control(func(fd uintptr) { pfd.Fd = int32(fd) })
 	return ev, pfd, false
 }
@@ -162,7 +165,6 @@ func (w *WASI) fdReadiness(sub subscription) (event, unix.PollFd, bool) {
 // wait blocks until a socket is ready, a clock fires or ctx ends. It
 // polls in slices of at most pollSlice so that cancellation is noticed.
 func (w *WASI) wait(ctx context.Context, clocks, sockets []subscription, pollFds []unix.PollFd) ([]event, error) {
-	const pollSlice = 50 * time.Millisecond
 	for {
 		var events []event
 		now := w.monotonic()

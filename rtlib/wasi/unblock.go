@@ -2,8 +2,12 @@ package wasi
 
 import (
 	"context"
+	"os"
 	"sync"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A guest blocked in a host read, write or accept must still end when its
@@ -64,6 +68,49 @@ func unblockOnDone(ctx context.Context, set deadlineSetter) (disarm func()) {
 		disarmed = true
 		if fired {
 			set(time.Time{})
+		}
+	}
+}
+
+// pollSlice is the longest a host poll waits before looking at the
+// context again.
+const pollSlice = 50 * time.Millisecond
+
+// fifoIO runs op (a readv or writev) on a FIFO's non-blocking host
+// descriptor. Unless the guest set NONBLOCK, it first waits in poll for
+// events, and again whenever op would block; the wait ends with the
+// context (os.ErrDeadlineExceeded, which answers ErrnoAgain and so ends
+// the guest).
+func (e *fdEntry) fifoIO(ctx context.Context, events int16, op func(fd int) (int, error)) (int, error) {
+	fd := e.hostFd()
+	block := e.flags&fdflagNonblock == 0
+	for {
+		if block {
+			if err := waitReady(ctx, fd, events); err != nil {
+				return 0, err
+			}
+		}
+		n, err := retryEINTR(func() (int, error) { return op(fd) })
+		if err != syscall.EAGAIN || !block {
+			return max(n, 0), err
+		}
+	}
+}
+
+// waitReady polls fd until it is ready for events (or hung up, or in
+// error) or ctx ends.
+func waitReady(ctx context.Context, fd int, events int16) error {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}}
+	for {
+		if ctx.Err() != nil {
+			return os.ErrDeadlineExceeded
+		}
+		n, err := unix.Poll(pfd, int(pollSlice.Milliseconds()))
+		if err != nil && err != syscall.EINTR {
+			return err
+		}
+		if n > 0 {
+			return nil
 		}
 	}
 }
