@@ -28,8 +28,8 @@ type event struct {
 // pollOneoff implements poll_oneoff. Clock subscriptions fire at their
 // deadline; fd subscriptions on files, directories and stdio are always
 // ready (their reads and writes do not wait on the poll), and on sockets
-// and FIFOs they wait for the host descriptor to become ready. It returns the context's
-// error if the context ends while waiting.
+// and FIFOs they wait for the host descriptor to become ready. It returns
+// the context's error if the context ends while waiting.
 func (w *WASI) pollOneoff(ctx context.Context, m memory, a []uint64) (Errno, error) {
 	in, out, n, neventsPtr := uint32(a[0]), uint32(a[1]), uint32(a[2]), uint32(a[3])
 	if n == 0 {
