@@ -1,9 +1,6 @@
 package llvm
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -12,57 +9,34 @@ import (
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/compiler/wat"
 	"github.com/wasmaot/wasmaot/lower/ir"
+	"github.com/wasmaot/wasmaot/tests/filetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected output of the filetests")
-
-// Filetests (testdata/*.txt) pin the LLVM text the tier writes for IR, and
-// with it the guards the sandbox rests on: the shape of bounds checks,
-// trap calls, stack-limit and interrupt checks, invariant loads. Format:
+// Filetests (testdata/*.txt, format: tests/filetest) pin the LLVM text
+// the tier writes for IR, and with it the guards the sandbox rests on: the
+// shape of bounds checks, trap calls, stack-limit and interrupt checks,
+// invariant loads. The test line is "llvm ARCH"; the input is
 //
-//	;; test: llvm ARCH
 //	;; wasm: a WAT module giving the context (types, memories, tables…);
 //	;; wasm: continued on more such lines
 //	<IR text of every defined function of that module>
-//	;; expect:
-//	<the LLVM definitions of the functions (wasm_func_*)>
 //
-// The IR is verified against the module first. go test -update rewrites
-// the expected parts; review the diff, since it is the sandbox's contract.
-// Every file's whole LLVM module must also be free of nsw, nuw and
-// inbounds, flags that would let LLVM delete a guard.
+// and the output the LLVM definitions of the functions (wasm_func_*). The
+// IR is verified against the module first. Every file's whole LLVM module
+// must also be free of nsw, nuw and inbounds, flags that would let LLVM
+// delete a guard.
 func TestFiletests(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatal("no filetests in testdata")
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			head, rest, ok := strings.Cut(string(src), "\n")
-			arch, ok2 := strings.CutPrefix(head, ";; test: llvm ")
-			input, want, ok3 := strings.Cut(rest, ";; expect:\n")
-			if !ok || !ok2 || !ok3 {
-				t.Fatal("malformed filetest: want ';; test: llvm ARCH', ';; wasm:' lines, IR, ';; expect:', output")
-			}
-			full, got := runFiletest(t, strings.TrimSpace(arch), input)
-			if bad := unsafeFlags.FindString(full); bad != "" {
-				t.Errorf("the LLVM module contains %q", bad)
-			}
-			if *update {
-				if err := os.WriteFile(file, []byte(head+"\n"+input+";; expect:\n"+got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != want {
-				t.Errorf("output differs; got:\n%s\nwant:\n%s", got, want)
-			}
-		})
-	}
+	filetest.Run(t, "testdata/*.txt", func(t *testing.T, kind, input string) string {
+		arch, ok := strings.CutPrefix(kind, "llvm ")
+		if !ok {
+			t.Fatalf("test kind %q, want llvm ARCH", kind)
+		}
+		full, defs := runFiletest(t, arch, input)
+		if bad := unsafeFlags.FindString(full); bad != "" {
+			t.Errorf("the LLVM module contains %q", bad)
+		}
+		return defs
+	})
 }
 
 // unsafeFlags are the LLVM flags that make overflow or out-of-bounds

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,5 +211,38 @@ func TestRulesCatchViolations(t *testing.T) {
 	}
 	if v := check(allowed); len(v) != 0 {
 		t.Errorf("allowed edges reported:\n%s", strings.Join(v, "\n"))
+	}
+}
+
+// opNameUse matches the ways code can get at an IR op's name: back ends
+// dispatch on typed properties (ir.OpInfo.Props, op constants) instead.
+var opNameUse = regexp.MustCompile(`\.Op\.String\(\)|\bOpByName\(|\.Info\(\)\.Name\b|\bOpInfo\)\.Name\b`)
+
+// TestNoOpNameDispatch checks that no back end (non-test code under
+// backend/) looks at op names, and that the pattern catches the forms it
+// is meant to.
+func TestNoOpNameDispatch(t *testing.T) {
+	for _, bad := range []string{`name := in.Op.String()`, `op, _ := ir.OpByName("i32.add")`, `if in.Op.Info().Name == "i32.add"`} {
+		if !opNameUse.MatchString(bad) {
+			t.Errorf("pattern misses %q", bad)
+		}
+	}
+	err := filepath.WalkDir("../../backend", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if opNameUse.MatchString(line) {
+				t.Errorf("%s:%d: dispatch on an op name: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
