@@ -35,7 +35,7 @@ func compileCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:      "compile",
-		Usage:     "compile a WebAssembly module (.wasm or .wat) to a guarded native ELF object",
+		Usage:     "compile a WebAssembly module (.wasm or .wat) or component to a guarded native ELF object",
 		ArgsUsage: "IN.wasm|IN.wat",
 		Description: "Flags may come before or after the input, e.g.\n" +
 			"   wasmaot compile app.wasm -o app.o --target arm64",
@@ -61,7 +61,7 @@ func compileCommand() *cli.Command {
 				return cli.Exit(err, 2)
 			}
 			start := time.Now()
-			obj, err := compiler.CompileContext(c.Context, bin, opts)
+			obj, err := compileAny(c.Context, bin, opts)
 			if err != nil {
 				return cli.Exit(fmt.Sprintf("%s: %v", in, err), 1)
 			}

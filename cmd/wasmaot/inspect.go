@@ -29,6 +29,15 @@ func inspectCommand() *cli.Command {
 				return cli.Exit("inspect: expected exactly one input file", 2)
 			}
 			path := c.Args().First()
+			if ok, bin, err := isComponentFile(path); err == nil && ok {
+				if c.Bool("json") {
+					return cli.Exit("inspect: --json is not available for components", 2)
+				}
+				if err := inspectComponent(c.App.Writer, path, bin); err != nil {
+					return cli.Exit(err, 1)
+				}
+				return nil
+			}
 			r, err := inspectFile(path)
 			if err != nil {
 				return cli.Exit(err, 1)

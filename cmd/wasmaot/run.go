@@ -16,6 +16,7 @@ import (
 	"github.com/wasmaot/wasmaot/compiler"
 	"github.com/wasmaot/wasmaot/rtlib"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
+	rc "github.com/wasmaot/wasmaot/rtlib/component"
 	"github.com/wasmaot/wasmaot/rtlib/wasi"
 )
 
@@ -62,11 +63,17 @@ func runGuest(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("--verify-key: %v", err), 2)
 	}
 	if bin, ok := readComponent(path); ok {
+		if c.String("invoke") != "" {
+			return invokeComponent(c, path, bin, guestArgs)
+		}
 		return runCommandComponent(c, path, bin, guestArgs)
 	}
 	obj, err := loadOrCompile(c, path)
 	if err != nil {
 		return cli.Exit(err, 1)
+	}
+	if rc.IsObject(obj) {
+		return runComponent(c, path, obj, guestArgs)
 	}
 	var mod *rtlib.Module
 	if key != nil {
@@ -99,13 +106,8 @@ func runGuest(c *cli.Context) error {
 	defer w.Close()
 	cfg.HostModules = map[string]abi.HostModule{wasi.ModuleName: w}
 
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	ctx, stop := guestContext(c)
 	defer stop()
-	if d := c.Duration("timeout"); d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
-	}
 	inst, err := mod.Instantiate(ctx, cfg)
 	if err != nil {
 		return guestExit(c, path, err)
@@ -121,6 +123,17 @@ func runGuest(c *cli.Context) error {
 	}
 	_, err = start.Call(ctx)
 	return guestExit(c, path, err)
+}
+
+// guestContext is the context a guest runs under: cancelled by an
+// interrupt signal or after --timeout.
+func guestContext(c *cli.Context) (context.Context, func()) {
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	if d := c.Duration("timeout"); d > 0 {
+		ctx, cancel := context.WithTimeout(ctx, d)
+		return ctx, func() { cancel(); stop() }
+	}
+	return ctx, stop
 }
 
 // guestExit turns how the guest ended into wasmaot's exit status: the

@@ -63,6 +63,9 @@ type compInstance struct {
 	handles []*handle // index 0 is never a valid handle
 	free    []uint32
 	busy    bool
+	// trapped is set once a call into the instance trapped: its state is
+	// then unspecified, and every later call traps.
+	trapped bool
 }
 
 type handle struct {
@@ -394,12 +397,20 @@ func (inst *Instance) callLift(ctx context.Context, k int, args []Value) (result
 	if c.comp.busy {
 		return nil, &Trap{Msg: fmt.Sprintf("cannot enter component instance %d again while it is running", c.comp.id)}
 	}
+	if c.comp.trapped {
+		return nil, &Trap{Msg: fmt.Sprintf("component instance %d trapped earlier and cannot be entered", c.comp.id)}
+	}
 	f, err := inst.coreFunc(&l.Core)
 	if err != nil {
 		return nil, err
 	}
 	c.comp.busy = true
-	defer func() { c.comp.busy = false }()
+	defer func() {
+		c.comp.busy = false
+		if err != nil && isTrap(err) {
+			c.comp.trapped = true
+		}
+	}()
 	c.scope = &callScope{}
 	var core []uint64
 	err = guard(func() {
@@ -467,6 +478,14 @@ func paramTuple(ft *FuncType) *Type {
 		t.Fields = append(t.Fields, Field{Type: p.Type})
 	}
 	return t
+}
+
+// isTrap reports whether err is a trap (canonical ABI or core) rather than
+// a bad argument from Go.
+func isTrap(err error) bool {
+	var t *Trap
+	var ct *abi.Trap
+	return errors.As(err, &t) || errors.As(err, &ct)
 }
 
 // guard runs f, turning a canonical-ABI trap or a host value error

@@ -96,11 +96,24 @@ func needLLVM(t *testing.T) {
 // it with cfg.
 func instantiate(t *testing.T, bin []byte, cfg rc.Config) *rc.Instance {
 	t.Helper()
+	return instantiateObject(t, compileComponent(t, bin), cfg)
+}
+
+// compileComponent compiles a component to a component object for this
+// machine.
+func compileComponent(t *testing.T, bin []byte) []byte {
+	t.Helper()
 	needLLVM(t)
 	obj, err := comp.Compile(context.Background(), bin, compiler.Options{OptLevel: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return obj
+}
+
+// instantiateObject loads a component object and instantiates it.
+func instantiateObject(t *testing.T, obj []byte, cfg rc.Config) *rc.Instance {
+	t.Helper()
 	c, err := rc.Load(obj)
 	if err != nil {
 		t.Fatal(err)
