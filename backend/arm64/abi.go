@@ -18,8 +18,8 @@ import (
 //	x19               this function's VMContext, for its whole body
 //	x20               base of linear memory 0 (invariant: never moves)
 //	x29, x30          frame pointer, link register
-//	v0–v7, v16–v28, v8–v15 allocatable (d8–d15 callee-saved)
-//	v29, v30, v31     FP scratch
+//	v0–v7, v16–v27, v8–v15 allocatable (d8–d15 callee-saved)
+//	v28–v31           FP and vector scratch (v30, v31 consecutive for TBL)
 const (
 	regAddr    = X14
 	regMove    = X15
@@ -30,6 +30,7 @@ const (
 	vTmp0      = V0 + 29
 	vTmp1      = V0 + 30
 	vTmp2      = V0 + 31
+	vTmp3      = V0 + 28
 )
 
 // Registers are numbered for the allocator as x0–x30 → 0–30 and v0–v31 →
@@ -75,7 +76,7 @@ var allocConfig = func() *regalloc.Config {
 		c.Allocatable[regalloc.Int] = append(c.Allocatable[regalloc.Int], allocReg(r))
 		c.CalleeSaved = c.CalleeSaved.With(allocReg(r))
 	}
-	for _, r := range []int{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28} {
+	for _, r := range []int{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27} {
 		c.Allocatable[regalloc.Float] = append(c.Allocatable[regalloc.Float], allocReg(V0+Reg(r)))
 	}
 	// d8–d15 are callee-saved only in their low 64 bits: all of an

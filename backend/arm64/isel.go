@@ -202,6 +202,9 @@ func (g *funcGen) pure(in *ir.Instr) error {
 	if !g.loc(res).Valid {
 		return nil
 	}
+	if handled, err := g.simd(in); handled || err != nil {
+		return err
+	}
 	if r, ok := intBinary[op]; ok {
 		rn, rm := g.get(in.Args[0], regTmp0), g.get(in.Args[1], regTmp1)
 		rd := g.dst(res)
@@ -297,6 +300,8 @@ func (g *funcGen) constant(in *ir.Instr) error {
 	case ir.F64:
 		g.a.MovImm(true, regTmp0, in.Const)
 		g.a.FPConvert(FMOVtoFP, true, true, rd, regTmp0)
+	case ir.V128:
+		g.vconst(rd, in.Const, in.ConstHi)
 	default:
 		return fmt.Errorf("unsupported constant type %v", g.f.Types[res])
 	}

@@ -251,7 +251,13 @@ func (g *funcGen) sel(in *ir.Instr) error {
 		g.a.Fcsel(t == ir.F64, rd, x, y, NE)
 		g.put(res, rd)
 	case ir.V128:
-		return fmt.Errorf("unsupported operation (v128 select)")
+		// All-ones mask when c != 0, then a bitwise select.
+		x, y := g.get(in.Args[0], vTmp0), g.get(in.Args[1], vTmp1)
+		g.a.CondSelect(CSINV, true, regTmp0, ZR, ZR, EQ) // csetm x16, ne
+		rd := g.dst(res)
+		g.a.DupGen(D2, rd, regTmp0)
+		g.a.V3(VBSL, B16, rd, x, y)
+		g.put(res, rd)
 	default:
 		x, y := g.get(in.Args[0], regTmp1), g.get(in.Args[1], regAddr)
 		rd := g.dst(res)
@@ -371,11 +377,13 @@ var loads = map[wasm.Opcode]memAccess{
 	wasm.OpI32Load8S: {1, LoadSX32}, wasm.OpI32Load8U: {1, LoadZX}, wasm.OpI32Load16S: {2, LoadSX32}, wasm.OpI32Load16U: {2, LoadZX},
 	wasm.OpI64Load8S: {1, LoadSX64}, wasm.OpI64Load8U: {1, LoadZX}, wasm.OpI64Load16S: {2, LoadSX64}, wasm.OpI64Load16U: {2, LoadZX},
 	wasm.OpI64Load32S: {4, LoadSX64}, wasm.OpI64Load32U: {4, LoadZX},
+	wasm.OpV128Load: {16, LoadZX},
 }
 
 var stores = map[wasm.Opcode]Size{
 	wasm.OpI32Store: 4, wasm.OpI64Store: 8, wasm.OpF32Store: 4, wasm.OpF64Store: 8,
 	wasm.OpI32Store8: 1, wasm.OpI32Store16: 2, wasm.OpI64Store8: 1, wasm.OpI64Store16: 2, wasm.OpI64Store32: 4,
+	wasm.OpV128Store: 16,
 }
 
 // load emits a scalar load. AArch64 allows unaligned accesses to normal
@@ -383,7 +391,7 @@ var stores = map[wasm.Opcode]Size{
 func (g *funcGen) load(in *ir.Instr) error {
 	acc, ok := loads[wasm.Opcode(in.Op)]
 	if !ok {
-		return fmt.Errorf("unsupported load (the arm64 back end does not generate it yet)")
+		return g.simdLoad(in)
 	}
 	m := g.effectiveAddr(in.Args[0], in.Offset, acc.size)
 	res := in.Results[0]
@@ -400,7 +408,7 @@ func (g *funcGen) load(in *ir.Instr) error {
 func (g *funcGen) store(in *ir.Instr) error {
 	size, ok := stores[wasm.Opcode(in.Op)]
 	if !ok {
-		return fmt.Errorf("unsupported store (the arm64 back end does not generate it yet)")
+		return g.simdStoreLane(in)
 	}
 	t := g.f.Types[in.Args[1]]
 	v := g.get(in.Args[1], g.argScratch(t))
