@@ -2,13 +2,9 @@ package wasi_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 
@@ -51,12 +47,13 @@ func nativeLevel(wasmBytes []byte) int {
 }
 
 // nativeEngine compiles each program with compiler.Compile for the host
-// and runs the object through rtlib. Objects are cached by the hash of the
-// wasm (and the compiler build, level and target), in memory for the
-// run and, when WASI_OBJ_CACHE names a directory, on disk across runs.
+// and runs the object through rtlib. Objects are cached by
+// compiler.CacheKey (the wasm, the compiler build, back end, level and
+// target), in memory for the run and, when WASI_OBJ_CACHE names a
+// directory, on disk across runs (compiler.Cache).
 type nativeEngine struct {
 	mu      sync.Mutex
-	objects map[[32]byte]*compiledObject
+	objects map[string]*compiledObject
 }
 
 type compiledObject struct {
@@ -106,70 +103,24 @@ func (e *nativeEngine) object(wasmBytes []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := sha256.New()
-	fmt.Fprintf(key, "%s\x00%s\x00%d\x00%x\x00", compiler.Version, runtime.GOARCH, level, testBinaryHash())
-	key.Write(wasmBytes)
-	var sum [32]byte
-	copy(sum[:], key.Sum(nil))
+	opts := compiler.Options{OptLevel: level}
+	key := compiler.CacheKey(wasmBytes, opts)
 
 	e.mu.Lock()
 	if e.objects == nil {
-		e.objects = map[[32]byte]*compiledObject{}
+		e.objects = map[string]*compiledObject{}
 	}
-	c := e.objects[sum]
+	c := e.objects[key]
 	if c == nil {
 		c = &compiledObject{}
-		e.objects[sum] = c
+		e.objects[key] = c
 	}
 	e.mu.Unlock()
 	c.once.Do(func() {
-		dir := os.Getenv("WASI_OBJ_CACHE")
-		path := ""
-		if dir != "" {
-			path = filepath.Join(dir, hex.EncodeToString(sum[:])+".o")
-			if obj, err := os.ReadFile(path); err == nil {
-				c.obj = obj
-				return
-			}
-		}
-		c.obj, c.err = compiler.Compile(wasmBytes, compiler.Options{OptLevel: level})
-		if c.err == nil && path != "" {
-			writeCacheFile(dir, path, c.obj)
-		}
+		c.obj, c.err = compiler.Cache{Dir: os.Getenv("WASI_OBJ_CACHE")}.Compile(context.Background(), wasmBytes, opts)
 	})
 	return c.obj, c.err
 }
-
-// writeCacheFile stores data at path through a temporary file, so that
-// concurrent runs never read a partial object. Failure only costs a
-// recompile next time.
-func writeCacheFile(dir, path string, data []byte) {
-	if os.MkdirAll(dir, 0o755) != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(dir, "tmp-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr == nil && cerr == nil {
-		os.Rename(tmp.Name(), path)
-	}
-	os.Remove(tmp.Name())
-}
-
-// testBinaryHash identifies the build of the running test binary, and so
-// of the compiler linked into it: a rebuilt compiler never reuses an
-// object from WASI_OBJ_CACHE.
-var testBinaryHash = sync.OnceValue(func() [32]byte {
-	var h [32]byte
-	if path, err := os.Executable(); err == nil {
-		if data, err := os.ReadFile(path); err == nil {
-			h = sha256.Sum256(data)
-		}
-	}
-	return h
-})
 
 // interpEngine runs programs in wasmaot's IR interpreter (decode,
 // validate, lower with the default passes, lower/interp). It is far slower
