@@ -277,12 +277,14 @@ func (w *WASI) fdTell(_ context.Context, m memory, a []uint64) Errno {
 // (ErrnoSpipe). Moving needs fd_seek; reporting needs fd_tell or fd_seek,
 // which implies it.
 func (w *WASI) seek(m memory, fd uint32, offset int64, whence int, resultPtr uint32, tell bool) Errno {
-	if e := w.fds.lookup(fd); e != nil && e.kind != kindFile && e.kind != kindDir {
-		return ErrnoSpipe
-	}
 	need := RightFdSeek
-	if e := w.fds.lookup(fd); tell && e != nil && e.base&RightFdSeek == 0 {
-		need = RightFdTell
+	if e := w.fds.lookup(fd); e != nil {
+		if e.kind != kindFile && e.kind != kindDir {
+			return ErrnoSpipe
+		}
+		if tell && e.base&RightFdSeek == 0 {
+			need = RightFdTell
+		}
 	}
 	e, errno := w.fds.file(fd, need)
 	if errno != ErrnoSuccess {

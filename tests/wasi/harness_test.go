@@ -86,6 +86,12 @@ func buildDir() string {
 // buildOnce runs cmd (which writes out) the first time out is asked for
 // and returns the wasm it produced.
 func buildOnce(out string, cmd func() *exec.Cmd) ([]byte, error) {
+	return buildOnceAfter(out, func() (*exec.Cmd, error) { return cmd(), nil })
+}
+
+// buildOnceAfter is buildOnce for a build that needs preparing (files
+// copied, configuration written) before its command runs.
+func buildOnceAfter(out string, prepare func() (*exec.Cmd, error)) ([]byte, error) {
 	buildDir()
 	builds.Lock()
 	b := builds.done[out]
@@ -95,7 +101,11 @@ func buildOnce(out string, cmd func() *exec.Cmd) ([]byte, error) {
 	}
 	builds.Unlock()
 	b.once.Do(func() {
-		c := cmd()
+		c, err := prepare()
+		if err != nil {
+			b.err = err
+			return
+		}
 		if msg, err := c.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("%s: %v\n%s", strings.Join(c.Args, " "), err, msg)
 			return

@@ -59,21 +59,23 @@ func cargoProgram(t testing.TB, name string) []byte {
 	}
 	dir := filepath.Join(buildDir(), "cargo-"+name)
 	out := filepath.Join(dir, "target", "wasm32-wasi", "release", name+".wasm")
-	wasm, err := buildOnce(out, func() *exec.Cmd {
+	wasm, err := buildOnceAfter(out, func() (*exec.Cmd, error) {
 		if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "rust", name))); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		home := filepath.Join(dir, "cargo-home")
-		os.MkdirAll(home, 0o755)
 		config := "[source.crates-io]\nreplace-with = \"debian\"\n\n[source.debian]\ndirectory = \"" + debianCrates + "\"\n"
+		if err := os.MkdirAll(home, 0o755); err != nil {
+			return nil, err
+		}
 		if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(config), 0o644); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		c := exec.Command(debianCargo, "build", "--offline", "--release", "--target", "wasm32-wasi")
 		c.Dir = dir
 		c.Env = append(os.Environ(), "CARGO_HOME="+home, "RUSTC="+debianRustc, "RUSTDOC=/usr/bin/rustdoc",
 			"CARGO_TARGET_DIR="+filepath.Join(dir, "target"))
-		return c
+		return c, nil
 	})
 	if err != nil {
 		t.Fatal(err)
