@@ -1,8 +1,10 @@
 //! conformance: WASI preview1 edge cases through raw calls, printing the
 //! errno each answers. The expected output (conformance.out) holds
-//! wasmtime's answers: directory descriptors cannot seek, tell, read or
-//! write; trailing slashes mean "must be a directory" on every path call;
-//! rights are enforced, inherited and only shrink. Descriptor 3 is the
+//! wasmtime's answers where its own test programs pin them (directory
+//! descriptors cannot seek, tell, read or write; trailing slashes mean
+//! "must be a directory" on every path call, with Linux's errnos) and the
+//! preview1 rights model as wasmtime's wasi-common enforced it (missing
+//! rights answer ENOTCAPABLE; rights are inherited and only shrink). Descriptor 3 is the
 //! preopened scratch directory; the test creates "file" (6 bytes) and
 //! "dir" in it.
 use std::fs::File;
