@@ -29,6 +29,9 @@ func inspectCommand() *cli.Command {
 				return cli.Exit("inspect: expected exactly one input file", 2)
 			}
 			path := c.Args().First()
+			if isTreeManifest(path) {
+				return inspectTree(c, path)
+			}
 			if ok, bin, err := isComponentFile(path); err == nil && ok {
 				if c.Bool("json") {
 					return cli.Exit("inspect: --json is not available for components", 2)

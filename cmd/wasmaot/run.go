@@ -62,6 +62,9 @@ func runGuest(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("--verify-key: %v", err), 2)
 	}
+	if isTreeManifest(path) {
+		return runTree(c, path)
+	}
 	if bin, ok := readComponent(path); ok {
 		if c.String("invoke") != "" {
 			return invokeComponent(c, path, bin, guestArgs)

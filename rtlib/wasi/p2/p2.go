@@ -46,8 +46,13 @@ type Config struct {
 	// nil Stdin reads as empty; nil Stdout or Stderr discard output.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// Preopens are the directories wasi:filesystem/preopens returns.
+	// Preopens are the directories wasi:filesystem/preopens returns, then
+	// Roots.
 	Preopens []wasi.Preopen
+	// Roots are directories granted as already open roots (a parent
+	// handing a child a directory beneath one of its own). New takes
+	// them over: Close closes them, also when New fails.
+	Roots []Root
 	// Listeners are the only addresses a TCP socket may bind and listen
 	// on: binding the address of a granted listener adopts it. Connecting
 	// out is refused. Close closes them.
@@ -59,6 +64,13 @@ type Config struct {
 	Monotonic func() int64
 	// Random replaces the source of wasi:random; nil means crypto/rand.
 	Random io.Reader
+}
+
+// Root is a directory granted as an open os.Root.
+type Root struct {
+	Root      *os.Root
+	GuestPath string
+	ReadOnly  bool
 }
 
 // Host is the WASI 0.2 state of one nanoprocess.
@@ -85,8 +97,14 @@ type preopen struct {
 // New opens the preopened directories.
 func New(cfg Config) (*Host, error) {
 	h := &Host{args: cfg.Args, env: cfg.Env, now: cfg.Now, monotonic: cfg.Monotonic, random: cfg.Random}
+	closeRoots := func() {
+		for _, r := range cfg.Roots {
+			r.Root.Close()
+		}
+	}
 	for _, kv := range cfg.Env {
 		if !strings.Contains(kv, "=") {
+			closeRoots()
 			return nil, fmt.Errorf("wasi: environment entry %q is not KEY=VALUE", kv)
 		}
 	}
@@ -117,9 +135,21 @@ func New(cfg Config) (*Host, error) {
 		d, err := openDir(p.HostPath, p.ReadOnly)
 		if err != nil {
 			h.Close()
+			closeRoots()
 			return nil, fmt.Errorf("wasi: preopen %s: %w", p.HostPath, err)
 		}
 		h.preopens = append(h.preopens, preopen{d, p.GuestPath})
+	}
+	for i, r := range cfg.Roots {
+		d, err := dirDescriptor(r.Root, r.ReadOnly, true)
+		if err != nil {
+			h.Close()
+			for _, r := range cfg.Roots[i+1:] {
+				r.Root.Close()
+			}
+			return nil, fmt.Errorf("wasi: directory %s: %w", r.GuestPath, err)
+		}
+		h.preopens = append(h.preopens, preopen{d, r.GuestPath})
 	}
 	for _, l := range cfg.Listeners {
 		h.listeners = append(h.listeners, &tcpListener{ln: l})
@@ -140,7 +170,7 @@ func (h *Host) Close() error {
 		h.table.slots[i] = nil
 	}
 	for _, p := range h.preopens {
-		errs = append(errs, p.dir.close())
+		errs = append(errs, p.dir.forceClose())
 	}
 	h.preopens = nil
 	for _, l := range h.listeners {
