@@ -54,6 +54,7 @@ type Instance struct {
 	lowers []*abi.HostFunc
 	hosts  []HostFunc      // per Lower whose callee is a host import, else nil
 	hostRs []*HostResource // per graph resource: the host's implementation
+	items  map[CoreItem]any // resolved core items, filled as they are first used
 }
 
 // compInstance is the runtime state of one component instance: its
@@ -87,7 +88,8 @@ func Instantiate(ctx context.Context, g *Graph, modules []*rtlib.Module, cfg Con
 		return nil, fmt.Errorf("component: the graph has %d core modules, got %d", g.Modules, len(modules))
 	}
 	inst := &Instance{g: g, cfg: cfg, core: make([]*rtlib.Instance, len(g.Instances)),
-		lowers: make([]*abi.HostFunc, len(g.Lowers)), hosts: make([]HostFunc, len(g.Lowers)), hostRs: make([]*HostResource, len(g.Resources))}
+		lowers: make([]*abi.HostFunc, len(g.Lowers)), hosts: make([]HostFunc, len(g.Lowers)), hostRs: make([]*HostResource, len(g.Resources)),
+		items: map[CoreItem]any{}}
 	for i := range g.Components {
 		inst.comps = append(inst.comps, &compInstance{id: i, handles: []*handle{nil}})
 	}
@@ -218,8 +220,19 @@ func (inst *Instance) exportOf(j int, name string) (any, error) {
 	return nil, fmt.Errorf("core instance %d has no export %q", j, name)
 }
 
-// item resolves a core item.
+// item resolves a core item, once.
 func (inst *Instance) item(it CoreItem) (any, error) {
+	if x, ok := inst.items[it]; ok {
+		return x, nil
+	}
+	x, err := inst.resolve(it)
+	if err == nil && (it.Kind != ItemExport || inst.core[it.Index] != nil || inst.g.Instances[it.Index].Module < 0) {
+		inst.items[it] = x
+	}
+	return x, err
+}
+
+func (inst *Instance) resolve(it CoreItem) (any, error) {
 	switch it.Kind {
 	case ItemExport:
 		return inst.exportOf(it.Index, it.Name)

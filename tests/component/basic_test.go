@@ -8,7 +8,7 @@ import (
 	rc "github.com/wasmaot/wasmaot/rtlib/component"
 )
 
-func readFile(t *testing.T, path string) []byte {
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -430,7 +430,7 @@ func clip(s string) string {
 }
 
 // buildComponentEncoding is buildComponent with a string encoding.
-func buildComponentEncoding(t *testing.T, wit, world string, core []byte, enc string) []byte {
+func buildComponentEncoding(t testing.TB, wit, world string, core []byte, enc string) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "wit"), 0o755); err != nil {

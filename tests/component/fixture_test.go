@@ -24,7 +24,7 @@ var (
 
 // wasmTools builds the pure-Go wasm-tools that go.bytecodealliance.org
 // ships (pinned in go.mod) once per test process.
-func wasmTools(t *testing.T) string {
+func wasmTools(t testing.TB) string {
 	t.Helper()
 	toolOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "wasmaot-wasm-tools")
@@ -47,7 +47,7 @@ func wasmTools(t *testing.T) string {
 
 // runTool runs wasm-tools in dir (which it mounts read-only) and returns
 // its standard output.
-func runTool(t *testing.T, dir string, args ...string) []byte {
+func runTool(t testing.TB, dir string, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command(wasmTools(t), args...)
 	cmd.Dir = dir
@@ -61,7 +61,7 @@ func runTool(t *testing.T, dir string, args ...string) []byte {
 
 // buildComponent makes a component of a core module (WAT text or a wasm
 // binary) and a WIT world: component embed, then component new.
-func buildComponent(t *testing.T, wit, world string, core []byte) []byte {
+func buildComponent(t testing.TB, wit, world string, core []byte) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "wit"), 0o755); err != nil {
@@ -78,14 +78,14 @@ func buildComponent(t *testing.T, wit, world string, core []byte) []byte {
 	return runTool(t, dir, "component", "new", "embedded.wasm")
 }
 
-func write(t *testing.T, path string, b []byte) {
+func write(t testing.TB, path string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func needLLVM(t *testing.T) {
+func needLLVM(t testing.TB) {
 	t.Helper()
 	if _, err := llvm.FindTools(); err != nil {
 		t.Skipf("skipping: the LLVM tools are missing: %v", err)
@@ -94,14 +94,14 @@ func needLLVM(t *testing.T) {
 
 // instantiate parses, flattens and compiles a component, then instantiates
 // it with cfg.
-func instantiate(t *testing.T, bin []byte, cfg rc.Config) *rc.Instance {
+func instantiate(t testing.TB, bin []byte, cfg rc.Config) *rc.Instance {
 	t.Helper()
 	return instantiateObject(t, compileComponent(t, bin), cfg)
 }
 
 // compileComponent compiles a component to a component object for this
 // machine.
-func compileComponent(t *testing.T, bin []byte) []byte {
+func compileComponent(t testing.TB, bin []byte) []byte {
 	t.Helper()
 	needLLVM(t)
 	obj, err := comp.Compile(context.Background(), bin, compiler.Options{OptLevel: 1})
@@ -112,7 +112,7 @@ func compileComponent(t *testing.T, bin []byte) []byte {
 }
 
 // instantiateObject loads a component object and instantiates it.
-func instantiateObject(t *testing.T, obj []byte, cfg rc.Config) *rc.Instance {
+func instantiateObject(t testing.TB, obj []byte, cfg rc.Config) *rc.Instance {
 	t.Helper()
 	c, err := rc.Load(obj)
 	if err != nil {
