@@ -52,8 +52,8 @@ type Instance struct {
 	core   []*rtlib.Instance // per graph core instance; nil for bags
 	comps  []*compInstance
 	lowers []*abi.HostFunc
-	hosts  []HostFunc      // per Lower whose callee is a host import, else nil
-	hostRs []*HostResource // per graph resource: the host's implementation
+	hosts  []HostFunc       // per Lower whose callee is a host import, else nil
+	hostRs []*HostResource  // per graph resource: the host's implementation
 	items  map[CoreItem]any // resolved core items, filled as they are first used
 }
 
