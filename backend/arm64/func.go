@@ -53,6 +53,7 @@ type funcGen struct {
 	calls  []callSite
 	polls  []pollSite
 	tables []jumpTable
+	cur    int // RPO number of the block being emitted
 
 	frame      int // total frame size
 	outArgs    int
@@ -93,6 +94,7 @@ func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
 		return nil, err
 	}
 	for i, b := range alloc.Order {
+		g.cur = i
 		g.a.Bind(g.blocks[i])
 		for _, in := range b.Instrs {
 			if err := g.instr(in); err != nil {
@@ -460,6 +462,17 @@ func (g *funcGen) jump(e *ir.BlockCall) {
 	g.a.B(g.label(e.Block))
 }
 
+// jumpLast is jump as the last code of the current block: no branch when
+// the target is laid out next.
+func (g *funcGen) jumpLast(e *ir.BlockCall) {
+	n := g.cfg.Num(e.Block)
+	if n != g.cur+1 {
+		g.jump(e)
+		return
+	}
+	g.parallelMoves(g.edgeMoves(e))
+}
+
 // edgeTarget returns where a conditional branch along e should go: the
 // target itself when the edge carries no arguments, else a fresh label
 // whose code (emitted by flushEdges) copies them and jumps.
@@ -489,14 +502,18 @@ func (g *funcGen) terminator(in *ir.Instr) error {
 	a := g.a
 	switch in.Op {
 	case ir.OpJump:
-		g.jump(in.Succs[0])
+		g.jumpLast(in.Succs[0])
 	case ir.OpBrIf:
 		c := g.get(in.Args[0], regTmp0)
 		var pending []pendingEdge
 		els := g.edgeTarget(in.Succs[1], &pending)
 		a.Cbz(false, c, els)
-		g.jump(in.Succs[0])
-		g.flushEdges(pending)
+		if len(pending) == 0 {
+			g.jumpLast(in.Succs[0])
+		} else {
+			g.jump(in.Succs[0])
+			g.flushEdges(pending)
+		}
 	case ir.OpSwitch:
 		idx := g.get(in.Args[0], regTmp0)
 		n := len(in.Succs) - 1
