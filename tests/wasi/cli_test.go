@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -209,6 +210,39 @@ func TestCLILimits(t *testing.T) {
 		if entries, _ := os.ReadDir(scratch); len(entries) != 0 {
 			t.Errorf("the guest created %d entries", len(entries))
 		}
+	})
+	// A guest reading a FIFO that no one writes ends at its deadline
+	// (path_open of a FIFO used to block the host thread for good); with
+	// a writer it reads what was written.
+	t.Run("fifo", func(t *testing.T) {
+		scratch := t.TempDir()
+		fifo := filepath.Join(scratch, "fifo")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Skipf("mkfifo: %v (the file system cannot hold a FIFO)", err)
+		}
+		// Should the guest still block, a writer that comes after a
+		// minute lets the run end and shows as exit status 5.
+		release := time.AfterFunc(time.Minute, func() {
+			if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				f.Write([]byte("late!"))
+				f.Close()
+			}
+		})
+		defer release.Stop()
+		start := time.Now()
+		res := runCLI(t, dir, "", "run", cache, "--timeout", "1s", "--dir", scratch+"::/scratch", "fifo.wat")
+		expectCLI(t, res, 134, "", "interrupted")
+		if took := time.Since(start); took > 30*time.Second {
+			t.Errorf("the run took %v", took)
+		}
+		go func() {
+			if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				f.Write([]byte("hello"))
+				f.Close()
+			}
+		}()
+		res = runCLI(t, dir, "", "run", cache, "--timeout", "30s", "--dir", scratch+"::/scratch", "fifo.wat")
+		expectCLI(t, res, 5, "", "")
 	})
 }
 
