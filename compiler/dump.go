@@ -84,7 +84,7 @@ func (d *Dump) beforeCodegen(afterPass func() error, in *backend.Input, be backe
 		return err
 	}
 	if d.IR {
-		if _, err := fmt.Fprintf(d.W, "; IR after the passes of -O%d\n%s\n", opts.OptLevel, in.Module.String()); err != nil {
+		if _, err := fmt.Fprintf(d.W, "; IR after the passes of -O%d, for back end %s, target %v\n%s\n", opts.OptLevel, be.Name(), in.Target, in.Module.String()); err != nil {
 			return err
 		}
 	}

@@ -27,7 +27,7 @@ func TestCompileDump(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"--dump=ir"}, []string{"; IR after the passes of -O2", "func f0", "bounds_check memory=0", "interrupt_check"}},
+		{[]string{"--dump=ir", "--target=amd64"}, []string{"; IR after the passes of -O2, for back end llvm, target amd64 x86-64-v2 +sse3,+ssse3,+sse4.1,+sse4.2,+popcnt", "func f0", "bounds_check memory=0", "interrupt_check"}},
 		{[]string{"--dump=ir-after=copyprop", "-O1"}, []string{"; after copyprop (run 1), function 0", "; after copyprop (run 2), function 0"}},
 		{[]string{"--dump=llvm"}, []string{"; LLVM module part 1 of 1", "define dso_local hidden i32 @wasm_func_0", "target triple"}},
 		{[]string{"--dump=asm", "--target=amd64"}, []string{"wasm_func_0: ;", "wasm_entry_0: ;", "retq"}},
