@@ -87,7 +87,7 @@ test: deps vet unit spec spec-llvm unit-arm64 spec-arm64
 FUZZTIME ?= 1m
 FUZZ_TARGETS := ./compiler/wasm:FuzzDecode ./compiler/wat:FuzzParseWat \
 	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta ./rtlib:FuzzLoad \
-	./compiler/component:FuzzParse \
+	./compiler/component:FuzzParse ./rtlib/component:FuzzDecodeGraph \
 	./tests/spec/diff:FuzzDiff ./tests/spec/diff:FuzzDiffLLVM
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -2,6 +2,7 @@ package component_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -100,5 +101,75 @@ func benchCall(b *testing.B, f *rc.Func, args ...rc.Value) {
 		if _, err := f.Call(ctx, args...); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// compose encodes a component that nests the provider and the consumer,
+// instantiates the provider, passes its "test:x/text" export to the
+// consumer and re-exports the consumer's run and add2: a composition, as
+// wasm-tools compose or wac would write it.
+func compose(provider, consumer []byte) []byte {
+	uleb := func(b []byte, v int) []byte {
+		for {
+			c := byte(v & 0x7f)
+			v >>= 7
+			if v != 0 {
+				b = append(b, c|0x80)
+				continue
+			}
+			return append(b, c)
+		}
+	}
+	name := func(b []byte, s string) []byte { return append(uleb(b, len(s)), s...) }
+	section := func(out []byte, id byte, body []byte) []byte {
+		return append(uleb(append(out, id), len(body)), body...)
+	}
+	out := []byte{0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00}
+	out = section(out, 4, provider)
+	out = section(out, 4, consumer)
+	out = section(out, 5, []byte{1, 0x00, 0, 0})                                       // instance 0: instantiate component 0
+	out = section(out, 6, name([]byte{1, 0x05, 0x00, 0}, "test:x/text"))               // instance 1: its export
+	out = section(out, 5, append(name([]byte{1, 0x00, 1, 1}, "test:x/text"), 0x05, 1)) // instance 2: consumer with it
+	aliases := []byte{2}
+	for _, f := range []string{"run", "add2"} {
+		aliases = name(append(aliases, 0x01, 0x00, 2), f) // func: export f of instance 2
+	}
+	out = section(out, 6, aliases)
+	exports := []byte{2}
+	for i, f := range []string{"run", "add2"} {
+		exports = append(name(append(exports, 0x00), f), 0x01, byte(i), 0x00)
+	}
+	return section(out, 11, exports)
+}
+
+// TestNestedComposition runs a composed component: both children are
+// nested and inlined into one instance graph, each with its own memory,
+// and run's string crosses from the consumer's memory into the
+// provider's through the host.
+func TestNestedComposition(t *testing.T) {
+	needLLVM(t)
+	wit := string(readFile(t, "testdata/link.wit"))
+	outer := compose(buildComponent(t, wit, "provider", readFile(t, "testdata/provider.wat")),
+		buildComponent(t, wit, "consumer", readFile(t, "testdata/consumer.wat")))
+	// The reference validator accepts the composition too.
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "outer.wasm"), outer)
+	if w := string(runTool(t, dir, "component", "wit", "outer.wasm")); !strings.Contains(w, "export run: func(s: string) -> string;") {
+		t.Fatalf("wasm-tools reads the composition as:\n%s", w)
+	}
+	inst := instantiate(t, outer, rc.Config{})
+	run, err := inst.Func("run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := run.Call(context.Background(), "composed!"); err != nil || got != "COMPOSED!" {
+		t.Fatalf("run = %v, %v", got, err)
+	}
+	add2, err := inst.Func("add2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := add2.Call(context.Background(), uint32(2), uint32(3)); err != nil || got != uint32(5) {
+		t.Fatalf("add2 = %v, %v", got, err)
 	}
 }
