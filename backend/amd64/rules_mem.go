@@ -45,21 +45,23 @@ func init() {
 	defOp(ir.OpDataDrop, builtinCall(abi.BuiltinDataDrop, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index)} }))
 }
 
-// memoryDef puts the address of memory i's MemoryDefinition in r.
-func (g *gen) memoryDef(i uint32, r Reg) {
+// memoryLength returns the memory operand of memory i's byte length: in
+// the VMContext for a defined memory, else through the import's pointer
+// (loaded into r).
+func (g *gen) memoryLength(i uint32, r Reg) Mem {
 	l := g.m.layout
 	if int(i) >= l.ImportedMemories {
-		g.a.Lea(r, M(regVMCtx, int32(l.MemoryDef(int(i)))))
-		return
+		return M(regVMCtx, int32(l.MemoryDef(int(i))+abi.MemoryDefLength))
 	}
 	g.a.Load(8, r, M(regVMCtx, int32(l.MemoryPtr(int(i)))))
+	return M(r, abi.MemoryDefLength)
 }
 
 // boundsCheck traps unless zext(addr)+extent <= length:
 //
 //	mov eax, addr ; zero-extends
 //	add rax, extent
-//	mov rcx, &memdef ; cmp rax, [rcx+Length] ; ja trap
+//	cmp rax, [length] ; ja trap
 func boundsCheck(g *gen, in *ir.Instr) error {
 	a := g.use(in.Args[0], tmpA)
 	g.a.MovRR(false, tmpA, a)
@@ -69,8 +71,7 @@ func boundsCheck(g *gen, in *ir.Instr) error {
 		g.a.MovImm(tmpC, in.Const)
 		g.a.ALURR(ADD, true, tmpA, tmpC)
 	}
-	g.memoryDef(in.Index, tmpC)
-	g.a.ALURM(CMP, true, tmpA, M(tmpC, abi.MemoryDefLength))
+	g.a.ALURM(CMP, true, tmpA, g.memoryLength(in.Index, tmpC))
 	g.trapIf(CondA, abi.TrapMemoryOutOfBounds)
 	return nil
 }
@@ -135,8 +136,7 @@ func storeXMM(size Size) rule {
 func memorySize(g *gen, in *ir.Instr) error {
 	v := in.Results[0]
 	d := g.out(v)
-	g.memoryDef(in.Index, tmpC)
-	g.a.Load(8, d, M(tmpC, abi.MemoryDefLength))
+	g.a.Load(8, d, g.memoryLength(in.Index, tmpC))
 	g.a.ShiftI(SHR, true, d, 16)
 	g.finish(v, d)
 	return nil
