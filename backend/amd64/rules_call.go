@@ -352,7 +352,8 @@ func brIf(g *gen, in *ir.Instr) error {
 	}
 	skip := g.a.Jcc32(CondE, 0)
 	g.edgeMoves(then)
-	g.jumpTo(then.Block)
+	g.forceJump(then.Block) // the else edge's code follows, not the target
+
 	g.a.PatchRel32(skip, g.a.Len())
 	g.edgeMoves(els)
 	g.jumpTo(els.Block)

@@ -164,6 +164,32 @@ func TestRandomModules(t *testing.T) {
 	t.Logf("interp = wazero: %v", sum)
 }
 
+// TestRandomModulesNative compares the interpreter, the native back end
+// and wazero on DIFF_NATIVE_MODULES random modules (default 300) at -O2
+// and a tenth as many at -O0.
+func TestRandomModulesNative(t *testing.T) {
+	count := envCount(t, "DIFF_NATIVE_MODULES", 300)
+	if testing.Short() {
+		count = min(count, 50)
+	}
+	for _, level := range []struct {
+		opt     int
+		n       int
+		seedOff uint64
+	}{{2, count, 3 << 32}, {0, count / 10, 4 << 32}} {
+		t.Run(fmt.Sprintf("O%d", level.opt), func(t *testing.T) {
+			engine := &LLVM{OptLevel: level.opt, Backend: "native"}
+			defer engine.Close()
+			engines := []Engine{&Interp{}, engine, &wazeroEngine{}}
+			sum := newTally()
+			for i := range uint64(level.n) {
+				checkModule(t, engines, level.seedOff+i, sum)
+			}
+			t.Logf("interp = %s = wazero: %v", engine.Name(), sum)
+		})
+	}
+}
+
 // needLLVM skips t when the LLVM tools are missing.
 func needLLVM(t testing.TB) {
 	if _, err := llvm.FindTools(); err != nil {
@@ -214,25 +240,27 @@ func TestRandomModulesLLVM(t *testing.T) {
 	}
 }
 
-// FuzzDiff searches for a module on which the interpreter and wazero
-// disagree: go test ./tests/spec/diff -fuzz FuzzDiff.
+// FuzzDiff searches for a module on which the interpreter, the native
+// back end and wazero disagree: go test ./tests/spec/diff -fuzz FuzzDiff.
 func FuzzDiff(f *testing.F) {
 	for seed := range uint64(8) {
 		f.Add(seed)
 	}
-	engines := []Engine{&Interp{}, &wazeroEngine{}}
+	engines := []Engine{&Interp{}, &LLVM{OptLevel: 2, Backend: "native"}, &wazeroEngine{}}
 	f.Fuzz(func(t *testing.T, seed uint64) { checkModule(t, engines, seed, newTally()) })
 }
 
 // FuzzDiffLLVM searches for a module on which the interpreter, the LLVM
-// tier at -O0, -O1 and -O2, and wazero disagree (three compiles per input):
+// tier at -O0, -O1 and -O2, the native back end and wazero disagree
+// (four compiles per input):
 // go test ./tests/spec/diff -run '^$' -fuzz FuzzDiffLLVM.
 func FuzzDiffLLVM(f *testing.F) {
 	needLLVM(f)
 	for seed := range uint64(4) {
 		f.Add(seed)
 	}
-	engines := []Engine{&Interp{}, &LLVM{OptLevel: 2}, &LLVM{OptLevel: 1}, &LLVM{OptLevel: 0}, &wazeroEngine{}}
+	engines := []Engine{&Interp{}, &LLVM{OptLevel: 2}, &LLVM{OptLevel: 1}, &LLVM{OptLevel: 0},
+		&LLVM{OptLevel: 2, Backend: "native"}, &wazeroEngine{}}
 	f.Fuzz(func(t *testing.T, seed uint64) { checkModule(t, engines, seed, newTally()) })
 }
 

@@ -11,13 +11,22 @@ import (
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// LLVM is the LLVM tier as an Engine: compiler.Compile at OptLevel for
-// the host, rtlib.Load, and a fresh instance per Run. The loaded object of
-// the most recent module is cached, since compiling costs far more than
-// instantiating.
+// LLVM is a compiling tier as an Engine: compiler.Compile at OptLevel for
+// the host with the back end Backend ("" is the LLVM tier, "native" the
+// Go code generator), rtlib.Load, and a fresh instance per Run. The
+// loaded object of the most recent module is cached, since compiling
+// costs far more than instantiating.
 type LLVM struct {
 	OptLevel int
+	Backend  string
 	cache    lastModule[llvmModule]
+}
+
+func (e *LLVM) backend() string {
+	if e.Backend == "" {
+		return "llvm"
+	}
+	return e.Backend
 }
 
 type llvmModule struct {
@@ -26,14 +35,14 @@ type llvmModule struct {
 }
 
 // Name implements Engine.
-func (e *LLVM) Name() string { return fmt.Sprintf("llvm-O%d", e.OptLevel) }
+func (e *LLVM) Name() string { return fmt.Sprintf("%s-O%d", e.backend(), e.OptLevel) }
 
 func (e *LLVM) prepare(bin []byte) (llvmModule, error) {
 	m, err := wasm.Decode(bin)
 	if err != nil {
 		return llvmModule{}, err
 	}
-	obj, err := compiler.Compile(bin, compiler.Options{OptLevel: e.OptLevel})
+	obj, err := compiler.Compile(bin, compiler.Options{OptLevel: e.OptLevel, Backend: e.backend()})
 	if err != nil {
 		return llvmModule{}, err
 	}
