@@ -98,8 +98,49 @@ func TestFifoUnderDeadline(t *testing.T) {
 		}
 	}
 
+	// poll_oneoff waits on a FIFO: with no writer only the clock fires;
+	// once data is there the read subscription does.
+	e, _ := within("path_open for polling", time.Second, openCall("fifo", 0, RightFdRead|RightPollFdReadwrite))
+	if e != ErrnoSuccess {
+		t.Fatalf("path_open: errno %d", e)
+	}
+	pollFd := le.Uint32(g.c.mem[resPtr:])
+	const subs, events = 2048, 4096
+	poll := func() []uint64 {
+		clear(g.c.mem[subs : subs+2*sizeSubscription])
+		le.PutUint64(g.c.mem[subs:], 1) // userdata 1: the FIFO
+		g.c.mem[subs+8] = eventtypeFdRead
+		le.PutUint32(g.c.mem[subs+16:], pollFd)
+		s := subs + sizeSubscription
+		le.PutUint64(g.c.mem[s:], 2) // userdata 2: a 100 ms clock
+		g.c.mem[s+8] = eventtypeClock
+		le.PutUint32(g.c.mem[s+16:], clockMonotonic)
+		le.PutUint64(g.c.mem[s+24:], uint64(100*time.Millisecond))
+		if e := g.call("poll_oneoff", subs, events, 2, resPtr); e != ErrnoSuccess {
+			t.Fatalf("poll_oneoff: errno %d", e)
+		}
+		var fired []uint64
+		for i := range le.Uint32(g.c.mem[resPtr:]) {
+			fired = append(fired, le.Uint64(g.c.mem[events+i*sizeEvent:]))
+		}
+		return fired
+	}
+	if fired := poll(); len(fired) != 1 || fired[0] != 2 {
+		t.Errorf("poll_oneoff on a FIFO without a writer: fired %v, want only the clock [2]", fired)
+	}
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("data"))
+	if fired := poll(); len(fired) != 1 || fired[0] != 1 {
+		t.Errorf("poll_oneoff on a FIFO with data: fired %v, want the FIFO [1]", fired)
+	}
+	w.Close()
+	g.call("fd_close", uint64(pollFd))
+
 	// With a writer, the reader gets the data, then end of file.
-	e, _ := within("path_open for reading", time.Second, openCall("fifo", 0, RightFdRead))
+	e, _ = within("path_open for reading", time.Second, openCall("fifo", 0, RightFdRead))
 	if e != ErrnoSuccess {
 		t.Fatalf("path_open: errno %d", e)
 	}
@@ -115,7 +156,7 @@ func TestFifoUnderDeadline(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	e, err := within("fd_read with a writer", 10*time.Second, readCall(fd, ctx))
+	e, err = within("fd_read with a writer", 10*time.Second, readCall(fd, ctx))
 	if n := le.Uint32(g.c.mem[resPtr:]); e != ErrnoSuccess || err != nil || string(g.c.mem[bufPtr:bufPtr+n]) != "hello" {
 		t.Errorf("fd_read with a writer: errno %d, %v, %q", e, err, g.c.mem[bufPtr:bufPtr+n])
 	}

@@ -23,8 +23,8 @@ func TestRustHello(t *testing.T) {
 		for i, a := range args {
 			fmt.Fprintf(&b, "argv[%d]=%s\n", i, a)
 		}
-		// env::vars() panics on a non-UTF-8 entry, so the program lists
-		// only valid ones: it collects them with vars_os in that case.
+		// The program lists env::vars_os() lossily (env::vars() would
+		// panic on the entry that is not UTF-8).
 		b.WriteString("environ entries=3\nEMPTY=\nGREETING=hi there\nNOT_UTF8=\ufffd\ufffd\nHOME=(unset)\nNOT_UTF8 is not unicode\n")
 		return b.String()
 	}
