@@ -106,12 +106,96 @@ func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, gen **funcGe
 	return nil
 }
 
-// maxCallRange is the reach of BL (±128 MiB).
-const maxCallRange = 128 << 20
+// callRange is the reach of BL (±128 MiB); a test lowers it to force
+// veneers.
+var callRange int64 = 128 << 20
+
+// yieldSymbol names the yield stub (a local symbol).
+const yieldSymbol = "wasmaot_yield_stub"
+
+// veneerSize is the size of one veneer: ADRP x16; ADD x16; BR x16.
+const veneerSize = 12
 
 // link lays out .text and .rodata, resolves calls and writes the object.
+//
+// A call whose target is beyond BL's reach goes through a veneer placed
+// right after the calling function (ADRP+ADD with relocations, which
+// reach ±4 GiB, then BR x16; x16 is the intra-procedure-call scratch
+// register AAPCS64 lets veneers clobber). Adding veneers moves the code
+// that follows, so the layout is repeated until no call changes; a call
+// only ever goes from direct to veneered, so this ends.
 func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) ([]byte, error) {
 	o := &backend.Object{Arch: abi.ArchARM64, Meta: meta}
+	var head [][]byte // the yield stub, trampolines and import stubs
+	var headNames []string
+	head, headNames = append(head, yieldStub()), append(headNames, yieldSymbol)
+	for _, e := range backend.Entries(meta) {
+		code, err := finish(entryTrampoline(e))
+		if err != nil {
+			return nil, err
+		}
+		head, headNames = append(head, code), append(headNames, e.Symbol)
+	}
+	for _, s := range backend.ImportStubs(meta) {
+		code, err := finish(importStub(s))
+		if err != nil {
+			return nil, err
+		}
+		head, headNames = append(head, code), append(headNames, s.Symbol)
+	}
+	nImported := mg.wm.NumImportedFuncs
+	targetIndex := func(c callSite) (int, error) { // into gens, or -1 for the yield stub
+		switch {
+		case c.target == targetYield:
+			return -1, nil
+		case c.target >= int(nImported) && c.target-int(nImported) < len(gens):
+			return c.target - int(nImported), nil
+		}
+		return 0, fmt.Errorf("arm64: call to function %d, which is not defined here", c.target)
+	}
+	align := func(n uint64) uint64 { return (n + 15) &^ 15 }
+	// veneers[i] lists the targets function i reaches through its island.
+	veneers := make([][]int, len(gens))
+	has := make([]map[int]bool, len(gens))
+	var starts []uint64
+	yield := uint64(0)
+	for {
+		pos := uint64(0)
+		for _, code := range head {
+			pos = align(pos) + uint64(len(code))
+		}
+		starts = make([]uint64, len(gens))
+		for i := range gens {
+			starts[i] = align(pos)
+			pos = starts[i] + uint64(len(lays[i].Code)) + uint64(veneerSize*len(veneers[i]))
+		}
+		changed := false
+		for i, g := range gens {
+			for _, c := range g.calls {
+				ti, err := targetIndex(c)
+				if err != nil {
+					return nil, err
+				}
+				to := yield
+				if ti >= 0 {
+					to = starts[ti]
+				}
+				d := int64(to) - int64(starts[i]+uint64(lays[i].Offset(c.at)))
+				if (d >= -callRange && d < callRange) || has[i][ti] {
+					continue
+				}
+				if has[i] == nil {
+					has[i] = map[int]bool{}
+				}
+				has[i][ti] = true
+				veneers[i] = append(veneers[i], ti)
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
 	place := func(name string, code []byte, local bool) uint64 {
 		for len(o.Text)%16 != 0 {
 			o.Text = binary.LittleEndian.AppendUint32(o.Text, 0xD503201F) // NOP padding
@@ -121,41 +205,56 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) ([]by
 		o.Symbols = append(o.Symbols, backend.Symbol{Name: name, Section: backend.Text, Offset: off, Size: uint64(len(code)), Local: local})
 		return off
 	}
-	yield := place("wasmaot_yield_stub", yieldStub(), true)
-	for _, e := range backend.Entries(meta) {
-		code, err := finish(entryTrampoline(e))
-		if err != nil {
-			return nil, err
+	for k, code := range head {
+		place(headNames[k], code, k == 0)
+	}
+	symbolOf := func(ti int) string {
+		if ti < 0 {
+			return yieldSymbol
 		}
-		place(e.Symbol, code, false)
+		return abi.FuncSymbol(int(gens[ti].f.Index))
 	}
-	for _, s := range backend.ImportStubs(meta) {
-		code, err := finish(importStub(s))
-		if err != nil {
-			return nil, err
+	for i, g := range gens {
+		if at := place(abi.FuncSymbol(int(g.f.Index)), lays[i].Code, false); at != starts[i] {
+			return nil, fmt.Errorf("arm64: function %d placed at %#x, laid out at %#x", g.f.Index, at, starts[i])
 		}
-		place(s.Symbol, code, false)
-	}
-	starts := make([]uint64, len(gens))
-	for i, g := range gens {
-		starts[i] = place(abi.FuncSymbol(int(g.f.Index)), lays[i].Code, false)
-	}
-	nImported := mg.wm.NumImportedFuncs
-	for i, g := range gens {
+		island := map[int]uint64{}
+		if len(veneers[i]) > 0 {
+			var v Asm
+			for range veneers[i] {
+				v.Adrp(regTmp0)
+				v.AddImm(ADD, true, regTmp0, regTmp0, 0)
+				v.Br(regTmp0)
+			}
+			code, err := finish(&v)
+			if err != nil {
+				return nil, err
+			}
+			base := uint64(len(o.Text))
+			o.Text = append(o.Text, code...)
+			o.Symbols = append(o.Symbols, backend.Symbol{Name: fmt.Sprintf("wasmaot_veneers_%d", g.f.Index), Section: backend.Text,
+				Offset: base, Size: uint64(len(code)), Local: true})
+			for k, ti := range veneers[i] {
+				at := base + uint64(veneerSize*k)
+				island[ti] = at
+				o.Relocs = append(o.Relocs,
+					backend.Reloc{Section: backend.Text, Offset: at, Type: uint32(elf.R_AARCH64_ADR_PREL_PG_HI21), Symbol: symbolOf(ti)},
+					backend.Reloc{Section: backend.Text, Offset: at + 4, Type: uint32(elf.R_AARCH64_ADD_ABS_LO12_NC), Symbol: symbolOf(ti)})
+			}
+		}
 		for _, c := range g.calls {
+			ti, _ := targetIndex(c)
 			at := starts[i] + uint64(lays[i].Offset(c.at))
-			var to uint64
-			switch {
-			case c.target == targetYield:
+			to, ok := island[ti]
+			if !ok {
 				to = yield
-			case c.target >= int(nImported) && c.target-int(nImported) < len(starts):
-				to = starts[c.target-int(nImported)]
-			default:
-				return nil, fmt.Errorf("arm64: call to function %d, which is not defined here", c.target)
+				if ti >= 0 {
+					to = starts[ti]
+				}
 			}
 			d := int64(to) - int64(at)
-			if d < -maxCallRange || d >= maxCallRange {
-				return nil, fmt.Errorf("arm64: call at %#x to %#x is beyond BL's ±128 MiB (veneers are not implemented)", at, to)
+			if d < -callRange || d >= callRange {
+				return nil, fmt.Errorf("arm64: call at %#x to %#x is out of reach even through a veneer (function too large)", at, to)
 			}
 			w := binary.LittleEndian.Uint32(o.Text[at:])
 			binary.LittleEndian.PutUint32(o.Text[at:], w|encodeDisp(fixBL, d))
