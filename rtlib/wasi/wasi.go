@@ -37,10 +37,20 @@
 // symbolic links, and changing sizes or times, on the directory and on
 // everything opened through it.
 //
-// A descriptor's rights (fd_fdstat_set_rights may only narrow them) are
-// enforced too: an operation a descriptor lacks the right for answers
-// ErrnoNotcapable, except reading or writing a descriptor that was not
-// opened for it, which answers ErrnoBadf as POSIX does.
+// A descriptor's base and inheriting rights (fd_fdstat_set_rights may
+// only narrow them; path_open grants at most the directory's inheriting
+// rights) are enforced too: an operation a descriptor lacks the right for
+// answers ErrnoNotcapable, except reading or writing a descriptor that
+// was not opened for it, which answers ErrnoBadf as POSIX does. A
+// directory descriptor cannot be read, written or seeked (ErrnoBadf), and
+// a trailing slash on a path means it must name a directory, on every
+// path call, with Linux's errnos.
+//
+// No guest-chosen length makes the host allocate beyond a bound: paths
+// longer than 4096 bytes answer ErrnoNametoolong before they are copied,
+// more than 1024 iovecs ErrnoInval, and a stream write copies at most the
+// caller's memory size. path_open never blocks the host thread (a FIFO
+// waits in poll, where the context's deadline reaches it).
 //
 // proc_exit returns an *ExitError from the host function, which ends only
 // the calling instance. Every guest pointer and length is checked against
