@@ -37,13 +37,18 @@ func NewMemory(lim abi.Limits) (*Memory, error) {
 	if err := checkLimits(lim, abi.MaxMemoryPages, "pages"); err != nil {
 		return nil, fmt.Errorf("rtlib: NewMemory: %w", err)
 	}
+	res, err := reserve(memoryBytes(lim, abi.MaxMemoryPages))
+	if err != nil {
+		return nil, fmt.Errorf("rtlib: NewMemory: reserving memory: %w", err)
+	}
 	page, err := offHeapPage()
 	if err != nil {
+		unmap(res)
 		return nil, err
 	}
-	m, err := newMemory(lim, abi.MaxMemoryPages, (*definition)(unsafe.Pointer(&page[0])), nil, nil)
+	m, err := newMemory(lim, abi.MaxMemoryPages, (*definition)(unsafe.Pointer(&page[0])), res, false, nil)
 	if err != nil {
-		unmap(page)
+		unmapAll([][]byte{res, page})
 		return nil, fmt.Errorf("rtlib: NewMemory: %w", err)
 	}
 	m.host = true
@@ -60,13 +65,19 @@ func NewTable(elem abi.ValType, lim abi.Limits) (*Table, error) {
 	if err := checkLimits(lim, abi.MaxTableSize, "elements"); err != nil {
 		return nil, fmt.Errorf("rtlib: NewTable: %w", err)
 	}
+	tt := abi.TableType{Elem: elem, Limits: lim}
+	res, err := reserve(tableBytes(tt, abi.MaxTableSize))
+	if err != nil {
+		return nil, fmt.Errorf("rtlib: NewTable: reserving table: %w", err)
+	}
 	page, err := offHeapPage()
 	if err != nil {
+		unmap(res)
 		return nil, err
 	}
-	t, err := newTable(abi.TableType{Elem: elem, Limits: lim}, abi.MaxTableSize, (*definition)(unsafe.Pointer(&page[0])), tableStore{})
+	t, err := newTable(tt, abi.MaxTableSize, (*definition)(unsafe.Pointer(&page[0])), tableStore{res: res})
 	if err != nil {
-		unmap(page)
+		unmapAll([][]byte{res, page})
 		return nil, fmt.Errorf("rtlib: NewTable: %w", err)
 	}
 	t.host = true
@@ -117,6 +128,9 @@ func checkLimits(lim abi.Limits, limit uint32, unit string) error {
 }
 
 func offHeapPage() ([]byte, error) {
+	if err := grantMappings(1); err != nil {
+		return nil, err
+	}
 	page, err := mmap(pageSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
 	if err != nil {
 		return nil, fmt.Errorf("rtlib: mapping a definition page: %w", err)

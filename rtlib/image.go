@@ -25,11 +25,16 @@ import (
 type memoryImage struct {
 	size uintptr // bytes from address 0: whole wasm pages, within the minimum size
 	fd   int     // sealed memfd of size bytes, or -1
-	// data is what lies at [start, start+len(data)) when fd is -1; the
-	// rest of the image is zero.
-	data  []byte
-	start uintptr
+	// The segments lie in [start, end); the rest of the image is zero.
+	// data is what lies there when fd is -1.
+	start, end uintptr
+	data       []byte
 }
+
+// minMappedImage is the smallest extent of data worth mapping from the
+// memfd: a smaller one is read into the memory, which costs about as
+// much and no mapping.
+const minMappedImage = 16 << 10
 
 // maxImageBuffer bounds the buffer in which an image is assembled; a
 // larger extent is written segment by segment.
@@ -87,7 +92,7 @@ func buildImages(meta *abi.Meta, importedMemories int) (images []*memoryImage, o
 // cover [lo, hi). It returns nil if the image can be neither kept in a
 // memfd nor buffered.
 func newMemoryImage(meta *abi.Meta, mem int, lo, hi uint64) *memoryImage {
-	img := &memoryImage{size: uintptr((hi + wasmPageSize - 1) &^ (wasmPageSize - 1)), fd: -1, start: uintptr(lo)}
+	img := &memoryImage{size: uintptr((hi + wasmPageSize - 1) &^ (wasmPageSize - 1)), fd: -1, start: uintptr(lo), end: uintptr(hi)}
 	var buf []byte
 	if hi-lo <= maxImageBuffer {
 		buf = make([]byte, hi-lo)
@@ -172,7 +177,9 @@ func prepareMemory(res []byte, minBytes, used uintptr, img *memoryImage) error {
 		}
 	}
 	zeroFrom := uintptr(0)
-	if img != nil && img.fd >= 0 {
+	// Mapping the image costs a mapping or two per instance; a small one,
+	// or any near the process's mapping limit, is read instead.
+	if img != nil && img.fd >= 0 && img.end-img.start >= minMappedImage && mappingsPlentiful() {
 		_, err := mmapPtr(img.fd, 0, unsafe.Pointer(&res[0]), img.size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
 		if err == nil {
 			zeroFrom = img.size
@@ -188,7 +195,7 @@ func prepareMemory(res []byte, minBytes, used uintptr, img *memoryImage) error {
 	switch {
 	case img == nil || zeroFrom > 0:
 	case img.fd >= 0:
-		for b, off := res[:img.size], int64(0); len(b) > 0; {
+		for b, off := res[img.start:img.end], int64(img.start); len(b) > 0; {
 			n, err := unix.Pread(img.fd, b, off)
 			if err != nil || n == 0 {
 				return fmt.Errorf("reading memory image: %v", err)

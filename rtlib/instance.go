@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
@@ -57,7 +55,8 @@ type Config struct {
 // threads); Close must not run while calls are in progress.
 type Instance struct {
 	mod      *Module
-	vmem     []byte // the VMContext
+	slot     *slot  // its storage (see pool.go)
+	vmem     []byte // the VMContext, in slot
 	vmctx    uintptr
 	memories []*Memory
 	tables   []*Table
@@ -125,30 +124,19 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 	if cfg.MaxTableElements == 0 {
 		cfg.MaxTableElements = abi.MaxTableSize
 	}
-	spare := m.takeSlot()
-	var vmem []byte
-	if spare != nil {
-		vmem, spare.vmem = spare.vmem, nil
-	} else {
-		var err error
-		vmem, err = mmap(max(m.layout.Size, pageSize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE)
-		if err != nil {
-			m.mu.Lock()
-			m.instances--
-			m.maybeUnmap()
-			m.mu.Unlock()
-			return nil, fmt.Errorf("mapping VMContext: %w", err)
-		}
+	s, err := m.takeSlot(cfg)
+	if err != nil {
+		m.mu.Lock()
+		m.instances--
+		m.maybeUnmap()
+		m.mu.Unlock()
+		return nil, err
 	}
-	inst := &Instance{mod: m, vmem: vmem, vmctx: uintptr(unsafe.Pointer(&vmem[0])), host: make([]*hostImport, m.layout.ImportedFuncs)}
-	inst.records = spare != nil && spare.records
+	inst := &Instance{mod: m, slot: s, vmem: s.vmem, vmctx: uintptr(unsafe.Pointer(&s.vmem[0])), host: make([]*hostImport, m.layout.ImportedFuncs)}
+	inst.records = s.records
 	inst.group = &group{open: 1, members: []*Instance{inst}}
 	register(inst)
-	err := inst.setUp(ctx, cfg, spare)
-	if spare != nil {
-		spare.unmap() // what setUp did not take
-	}
-	if err != nil {
+	if err := inst.setUp(ctx, cfg); err != nil {
 		// Segments applied before a failure may have stored references to
 		// this instance's functions in imported tables: Close frees it only
 		// with the rest of its group.
@@ -158,7 +146,7 @@ func (m *Module) Instantiate(ctx context.Context, cfg Config) (*Instance, error)
 	return inst, nil
 }
 
-func (inst *Instance) setUp(ctx context.Context, cfg Config, spare *slot) error {
+func (inst *Instance) setUp(ctx context.Context, cfg Config) error {
 	m := inst.mod
 	if cfg.Fuel > 0 && !m.meta.FuelMetered {
 		return errNotMetered
@@ -171,7 +159,7 @@ func (inst *Instance) setUp(ctx context.Context, cfg Config, spare *slot) error 
 	if err := inst.link(cfg); err != nil {
 		return err
 	}
-	if err := inst.define(cfg, spare); err != nil {
+	if err := inst.define(cfg); err != nil {
 		return err
 	}
 	return inst.initialize(ctx)
@@ -288,8 +276,9 @@ func resolve(cfg Config, im abi.Import) (Extern, *abi.HostFunc, error) {
 }
 
 // define creates the module's own memories, tables, globals and function
-// records, in the reservations of spare where it has them.
-func (inst *Instance) define(cfg Config, spare *slot) error {
+// records, in the instance's slot.
+func (inst *Instance) define(cfg Config) error {
+	s := inst.slot
 	m, l := inst.mod, inst.mod.layout
 	images, _ := m.memoryImages()
 	for i, mt := range m.meta.Memories {
@@ -299,7 +288,7 @@ func (inst *Instance) define(cfg Config, spare *slot) error {
 		if images != nil {
 			img = images[i]
 		}
-		mem, err := newMemory(mt.Limits, cfg.MaxMemoryPages, def, spare.takeMemory(i), img)
+		mem, err := newMemory(mt.Limits, cfg.MaxMemoryPages, def, s.mems[i], s.ready, img)
 		if err != nil {
 			return fmt.Errorf("memory %d: %w", idx, err)
 		}
@@ -310,7 +299,7 @@ func (inst *Instance) define(cfg Config, spare *slot) error {
 	}
 	for i, tt := range m.meta.Tables {
 		idx := l.ImportedTables + i
-		tab, err := newTable(tt, cfg.MaxTableElements, inst.definitionAt(l.TableDef(idx)), spare.takeTable(i))
+		tab, err := newTable(tt, cfg.MaxTableElements, inst.definitionAt(l.TableDef(idx)), s.tabs[i])
 		if err != nil {
 			return fmt.Errorf("table %d: %w", idx, err)
 		}

@@ -229,6 +229,10 @@ func (l *linker) link() (*loadedImage, error) {
 		return nil, errors.New("object has no code")
 	}
 	size = (size + pageSize - 1) &^ (pageSize - 1)
+	// Code and data: two mappings once protected.
+	if err := grantMappings(2); err != nil {
+		return nil, err
+	}
 	// MAP_POPULATE: every page is written below, and faulting them in one
 	// by one costs several times more.
 	mem, err := mmap(int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_POPULATE)

@@ -20,30 +20,17 @@ type definition struct {
 	length uint64
 }
 
-// reserve maps n bytes (at least one page) of inaccessible address space.
+// reserve maps n bytes (a whole number of pages) of inaccessible address
+// space for a memory or table the embedder creates; the mappings of its
+// committed part are granted too.
 func reserve(n uint64) ([]byte, error) {
-	n = max((n+pageSize-1)&^(pageSize-1), pageSize)
-	if n > 1<<40 {
+	if n > maxSlabBytes {
 		return nil, fmt.Errorf("reservation of %d bytes too large", n)
 	}
+	if err := grantMappings(2); err != nil {
+		return nil, err
+	}
 	return mmap(int(n), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_NORESERVE)
-}
-
-// reuseOrReserve returns spare (reused true) if it is a reservation of n
-// bytes (rounded as reserve does), else unmaps it and reserves anew.
-func reuseOrReserve(spare []byte, n uint64) (res []byte, reused bool, err error) {
-	if spare != nil && uint64(len(spare)) == max((n+pageSize-1)&^(pageSize-1), pageSize) {
-		return spare, true, nil
-	}
-	unmapSpare(spare)
-	res, err = reserve(n)
-	return res, false, err
-}
-
-func unmapSpare(spare []byte) {
-	if spare != nil {
-		unmap(spare)
-	}
 }
 
 // Memory is a linear memory: a reservation of its maximum size whose
@@ -57,30 +44,24 @@ type Memory struct {
 	declared abi.Limits
 }
 
-// newMemory reserves a memory of min pages growable to max (capped by
+// newMemory makes a memory of min pages growable to max (capped by
 // capPages), with its definition at def and initial contents img (nil:
-// zero). spare, if not nil, is a reservation in the state prepareMemory
-// leaves for these limits and img (released by an instance of the same
-// module, see pool.go); newMemory takes it over: it is used if it has the
-// right size and unmapped otherwise.
-func newMemory(lim abi.Limits, capPages uint32, def *definition, spare []byte, img *memoryImage) (*Memory, error) {
+// zero), in res, a reservation of memoryBytes(lim, capPages) that the
+// caller owns. If prepared, res is already in the state prepareMemory
+// leaves for these limits and img (a pooled slot, see pool.go);
+// otherwise it is inaccessible.
+func newMemory(lim abi.Limits, capPages uint32, def *definition, res []byte, prepared bool, img *memoryImage) (*Memory, error) {
 	maxPages := uint32(abi.MaxMemoryPages)
 	if lim.HasMax {
 		maxPages = lim.Max
 	}
 	maxPages = min(maxPages, capPages)
 	if lim.Min > maxPages {
-		unmapSpare(spare)
 		return nil, fmt.Errorf("memory needs %d pages, more than the limit of %d", lim.Min, maxPages)
 	}
-	res, reused, err := reuseOrReserve(spare, uint64(maxPages)*wasmPageSize)
-	if err != nil {
-		return nil, fmt.Errorf("reserving memory: %w", err)
-	}
 	minBytes := uintptr(lim.Min) * wasmPageSize
-	if !reused {
+	if !prepared {
 		if err := prepareMemory(res, minBytes, 0, img); err != nil {
-			unmap(res)
 			return nil, fmt.Errorf("committing %d pages of memory: %w", lim.Min, err)
 		}
 	}
@@ -129,6 +110,9 @@ func (m *Memory) grow(delta uint32) int64 {
 		return -1
 	}
 	if delta > 0 {
+		if grantMappings(1) != nil {
+			return -1
+		}
 		newLen := (old + uint64(delta)) * wasmPageSize
 		if err := mprotect(m.res[old*wasmPageSize:newLen], unix.PROT_READ|unix.PROT_WRITE); err != nil {
 			return -1
@@ -137,8 +121,6 @@ func (m *Memory) grow(delta uint32) int64 {
 	}
 	return int64(old)
 }
-
-func (m *Memory) unmap() { unmap(m.res) }
 
 // Table is a table of references: 8-byte elements in a reservation of its
 // maximum size (capped), so its base never moves.
@@ -153,30 +135,22 @@ type Table struct {
 	declared  abi.Limits
 }
 
-// newTable reserves a table of tt's minimum size growable to its maximum
-// (capped by capElems), with its definition at def; like newMemory, it
-// takes over spare.
-func newTable(tt abi.TableType, capElems uint32, def *definition, spare tableStore) (*Table, error) {
+// newTable makes a table of tt's minimum size growable to its maximum
+// (capped by capElems), with its definition at def, in store: a
+// reservation of tableBytes(tt, capElems) that the caller owns, whose
+// first committed bytes are accessible and zero.
+func newTable(tt abi.TableType, capElems uint32, def *definition, store tableStore) (*Table, error) {
 	maxElems := uint32(abi.MaxTableSize)
 	if tt.Limits.HasMax {
 		maxElems = tt.Limits.Max
 	}
 	maxElems = min(maxElems, capElems)
 	if tt.Limits.Min > maxElems {
-		unmapSpare(spare.res)
 		return nil, fmt.Errorf("table needs %d elements, more than the limit of %d", tt.Limits.Min, maxElems)
 	}
-	res, reused, err := reuseOrReserve(spare.res, uint64(maxElems)*abi.TableElemSize)
-	if err != nil {
-		return nil, fmt.Errorf("reserving table: %w", err)
-	}
-	t := &Table{res: res, def: def, elem: tt.Elem, max: maxElems, declared: tt.Limits}
-	if reused {
-		t.committed = spare.committed
-	}
-	def.base = uintptr(unsafe.Pointer(&res[0]))
+	t := &Table{res: store.res, def: def, elem: tt.Elem, max: maxElems, declared: tt.Limits, committed: store.committed}
+	def.base = uintptr(unsafe.Pointer(&store.res[0]))
 	if t.grow(tt.Limits.Min, 0) < 0 {
-		unmap(res)
 		return nil, fmt.Errorf("committing a table of %d elements failed", tt.Limits.Min)
 	}
 	return t, nil
@@ -209,6 +183,9 @@ func (t *Table) grow(delta uint32, init uint64) int64 {
 	}
 	newLen := old + uint64(delta)
 	if need := (newLen*abi.TableElemSize + pageSize - 1) &^ (pageSize - 1); need > t.committed {
+		if grantMappings(1) != nil {
+			return -1
+		}
 		if err := mprotect(t.res[t.committed:need], unix.PROT_READ|unix.PROT_WRITE); err != nil {
 			return -1
 		}
@@ -225,8 +202,6 @@ func (t *Table) grow(delta uint32, init uint64) int64 {
 	atomic.StoreUint64(&t.def.length, newLen)
 	return int64(old)
 }
-
-func (t *Table) unmap() { unmap(t.res) }
 
 // Global is a global variable's 16-byte storage.
 type Global struct {

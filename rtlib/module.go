@@ -74,7 +74,10 @@ type Module struct {
 	mu        sync.Mutex
 	instances int
 	closed    bool
-	slots     []*slot // storage of freed instances, for reuse (see pool.go)
+	slots     []*slot // ready storage of freed instances, for reuse (see pool.go)
+	// shapes holds the slot shape, and the slabs, per pair of configured
+	// caps (Config.MaxMemoryPages, MaxTableElements).
+	shapes map[[2]uint32]*shape
 }
 
 // Load checks, maps and links an object. Corrupt, truncated or foreign
@@ -181,10 +184,7 @@ func (m *Module) maybeUnmap() {
 		m.img = nil
 		closeImages(m.images)
 		m.images = nil
-		for _, s := range m.slots {
-			s.unmap()
-		}
-		m.slots = nil
+		m.unmapSlabs()
 	}
 }
 

@@ -91,6 +91,10 @@ type thread struct {
 }
 
 func newThread() (*thread, error) {
+	// The stack becomes three mappings: state page, guard, usable part.
+	if err := grantMappings(3); err != nil {
+		return nil, err
+	}
 	region, err := mmap(2*abi.NativeStackSize, unix.PROT_NONE,
 		unix.MAP_PRIVATE|unix.MAP_NORESERVE)
 	if err != nil {
