@@ -137,6 +137,9 @@ func run(o options) error {
 		if res.Calls, err = measureCalls(runWasm, o.microReps); err != nil {
 			return err
 		}
+		if res.Nanoprocess, err = measureNanoprocess(); err != nil {
+			return err
+		}
 	}
 	if !o.skipFootprint && len(runWasm) > 0 {
 		small, _ := pickModules(arts)

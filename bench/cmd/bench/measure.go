@@ -281,3 +281,13 @@ func measureCalls(engines []engine.WasmEngine, reps int) ([]report.CallResult, e
 	}
 	return results, nil
 }
+
+// measureNanoprocess times calls between the nodes of a delegation tree.
+func measureNanoprocess() (*report.NanoprocessResult, error) {
+	plain, cross, str, err := micro.NanoprocessCalls(5, 1_000_000)
+	if err != nil {
+		return nil, fmt.Errorf("nanoprocess calls: %w", err)
+	}
+	logf("calls between nanoprocesses: plain %.2f ns, cross %.2f ns, string %.1f ns", plain, cross, str)
+	return &report.NanoprocessResult{Plain: plain, Cross: cross, String: str, StringBytes: micro.StringBytes}, nil
+}

@@ -145,6 +145,17 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 		p("\n")
 	}
 
+	if n := r.Nanoprocess; n != nil {
+		p("## Calls between nanoprocesses\n\n")
+		p("wasmaot-llvm -O2, nanoseconds per call, best of five wasm loops of 10^6 calls. A delegation tree (`rtlib/wasi/p2/tree`) whose root imports its child's exports; each node has its own instance and memory. *plain*: a call to a function of the same instance; *cross*: the same function in the child, with scalar arguments (linked directly, wasm to wasm); *string*: passing a %d-byte string to the child, copied into its memory through its `cabi_realloc` by a Go trampoline, i32 result.\n\n", n.StringBytes)
+		goal := "met"
+		if n.Cross > 2*n.Plain {
+			goal = "**not met**"
+		}
+		p("| plain (ns) | cross (ns) | cross / plain (goal: at most 2x) | string (ns) |\n|---:|---:|---:|---:|\n")
+		p("| %s | %s | %.2fx (%s) | %s |\n\n", num(n.Plain), num(n.Cross), n.Cross/n.Plain, goal, num(n.String))
+	}
+
 	if len(r.Footprint) > 0 {
 		p("## Footprint\n\n")
 		p("Resident memory (VmRSS) added per idle instance (instantiated, `_start` not run) with all instances alive at once, measured in a fresh child process per engine after a GC.\n\n")

@@ -29,6 +29,7 @@ type Results struct {
 	FrontEnd    *FrontEndResult
 	Instantiate []InstantiateResult
 	Calls       []CallResult
+	Nanoprocess *NanoprocessResult
 	Footprint   []FootprintResult
 	Elapsed     time.Duration
 }
@@ -72,6 +73,13 @@ type InstantiateResult struct {
 type CallResult struct {
 	Engine        string
 	Empty, HostRT float64
+}
+
+// NanoprocessResult is the cost of calls between the nodes of a wasmaot
+// delegation tree, in nanoseconds per call.
+type NanoprocessResult struct {
+	Plain, Cross, String float64
+	StringBytes          int
 }
 
 // FootprintResult is the resident memory per idle instance.
