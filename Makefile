@@ -88,6 +88,7 @@ FUZZTIME ?= 1m
 FUZZ_TARGETS := ./compiler/wasm:FuzzDecode ./compiler/wat:FuzzParseWat \
 	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta ./rtlib:FuzzLoad \
 	./compiler/component:FuzzParse ./rtlib/component:FuzzDecodeGraph \
+	./rtlib/wasi/p2/adapter:FuzzSplit ./rtlib/wasi/p2/tree:FuzzManifest \
 	./tests/spec/diff:FuzzDiff ./tests/spec/diff:FuzzDiffLLVM
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
