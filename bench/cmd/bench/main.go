@@ -42,6 +42,13 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == crowdCommand {
+		if err := crowdChild(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench crowd:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == footprintCommand {
 		if err := footprintChild(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "bench footprint:", err)
@@ -64,7 +71,7 @@ func main() {
 	flag.StringVar(&o.buildDir, "build", ".build", "directory for built programs")
 	flag.IntVar(&o.instances, "instances", 1000, "idle instances alive for the footprint measurement")
 	flag.BoolVar(&o.skipMicro, "skip-micro", false, "skip compile, instantiate and call measurements")
-	flag.BoolVar(&o.skipFootprint, "skip-footprint", false, "skip the footprint measurement")
+	flag.BoolVar(&o.skipFootprint, "skip-footprint", false, "skip the footprint and live-instance measurements")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -144,6 +151,11 @@ func run(o options) error {
 	if !o.skipFootprint && len(runWasm) > 0 {
 		small, _ := pickModules(arts)
 		if res.Footprint, err = measureFootprint(runWasm, small, o); err != nil {
+			return err
+		}
+	}
+	if !o.skipFootprint {
+		if res.Crowd, err = measureCrowd(); err != nil {
 			return err
 		}
 	}

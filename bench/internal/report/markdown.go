@@ -166,6 +166,16 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 		p("\n")
 	}
 
+	if len(r.Crowd) > 0 {
+		p("## Live instances\n\n")
+		p("wasmaot only: a fresh child process keeps N instances of a module with one page of memory (maximum one page), a 5-byte data segment and one function alive at once, and reports the resident memory (VmRSS, after a GC) and the memory mappings (lines of /proc/self/maps) they added, per instance, and the mean time per instantiation. Linux refuses a process more than vm.max_map_count mappings (65,530 by default); rtlib refuses instantiation an eighth before that.\n\n")
+		p("| instances | KiB per instance | mappings per instance | µs per instantiation |\n|---:|---:|---:|---:|\n")
+		for _, c := range r.Crowd {
+			p("| %d | %s | %.4f | %s |\n", c.Instances, num(c.KiBPerInstance), c.MappingsPerInstance, num(c.MicrosPerInstance))
+		}
+		p("\n")
+	}
+
 	if len(r.Unavailable) > 0 || len(r.CompileOnly) > 0 {
 		p("## Not measured\n\n")
 		for _, e := range r.CompileOnly {

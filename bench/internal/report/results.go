@@ -31,6 +31,7 @@ type Results struct {
 	Calls       []CallResult
 	Nanoprocess *NanoprocessResult
 	Footprint   []FootprintResult
+	Crowd       []CrowdResult
 	Elapsed     time.Duration
 }
 
@@ -87,6 +88,13 @@ type FootprintResult struct {
 	Engine, Module string
 	Instances      int
 	KiBPerInstance float64
+}
+
+// CrowdResult is what each of many live wasmaot instances of a one-page
+// module costs.
+type CrowdResult struct {
+	Instances                                              int
+	KiBPerInstance, MappingsPerInstance, MicrosPerInstance float64
 }
 
 // Ratio returns p's median time on engine divided by the baseline's, or
