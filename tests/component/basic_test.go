@@ -49,4 +49,10 @@ func TestBasic(t *testing.T) {
 	if len(logged) != 1 || logged[0] != "héllo wörld" {
 		t.Fatalf("host log saw %q", logged)
 	}
+	if s, err := rc.Call[string](ctx, greet, ""); err != nil || s != "" {
+		t.Fatalf("Call[string](greet, \"\") = %q, %v", s, err)
+	}
+	if _, err := rc.Call[int32](ctx, add, uint32(1), uint32(2)); err == nil {
+		t.Fatal("Call[int32] of a u32 result succeeded")
+	}
 }
