@@ -38,6 +38,10 @@ type cx struct {
 	realloc *rtlib.Func
 	scope   *callScope // the call borrows are lent into (lowering into a guest)
 	lent    []*handle  // handles lent out of comp for the duration of a host call
+	// elements is how many more list elements lifting may make Go
+	// values of (Config.MaxLiftedElements): a guest's list costs the
+	// host some 16 bytes or more per element, far more than its memory.
+	elements int
 }
 
 func (c *cx) bytes() []byte {
@@ -248,6 +252,10 @@ func decodeUTF16(b []byte) string {
 func (c *cx) loadList(ptr, n uint32, elem *Type) []Value {
 	size := Size(elem)
 	c.check(ptr, mul(n, size), Align(elem))
+	if int64(n) > int64(c.elements) {
+		trap("lifting a list of %d elements would exceed the %d list elements one call may lift (Config.MaxLiftedElements)", n, c.elements)
+	}
+	c.elements -= int(n)
 	out := make([]Value, n)
 	for i := range out {
 		out[i] = c.load(ptr+uint32(i)*size, elem)

@@ -37,11 +37,19 @@ type Config struct {
 	Core rtlib.Config
 	// Funcs implements the root's function imports, by import name.
 	Funcs map[string]HostFunc
+	// MaxLiftedElements bounds the list elements lifted out of guest
+	// memory for one call's arguments or result (0:
+	// DefaultMaxLiftedElements); past it the call traps, so a guest cannot
+	// make the host build an arbitrarily large value.
+	MaxLiftedElements int
 	// Instances implements the root's instance imports, by import name
 	// (e.g. "wasi:cli/stdout@0.2.0"). Instance.Export makes one from an
 	// export of another component instance.
 	Instances map[string]*HostInstance
 }
+
+// DefaultMaxLiftedElements is the default of Config.MaxLiftedElements.
+const DefaultMaxLiftedElements = 1 << 24
 
 // Instance is an instantiated component: its core instances, each with its
 // own memory, linked by canonical functions. Calls into one instance must
@@ -260,7 +268,10 @@ func (inst *Instance) coreFunc(it *CoreItem) (*rtlib.Func, error) {
 
 // context prepares lifting and lowering under options o.
 func (inst *Instance) context(ctx context.Context, o *Options) (*cx, error) {
-	c := &cx{ctx: ctx, inst: inst, comp: inst.comps[o.Component], opts: o}
+	c := &cx{ctx: ctx, inst: inst, comp: inst.comps[o.Component], opts: o, elements: inst.cfg.MaxLiftedElements}
+	if c.elements <= 0 {
+		c.elements = DefaultMaxLiftedElements
+	}
 	if o.Memory != nil {
 		x, err := inst.item(*o.Memory)
 		if err != nil {

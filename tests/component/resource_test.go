@@ -3,6 +3,8 @@ package component_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -140,4 +142,31 @@ func counterResource(t *testing.T, inst *rc.Instance) int {
 		t.Fatal(err)
 	}
 	return f.Type().Result.Resource
+}
+
+// TestLiftLimit: a list result larger than Config.MaxLiftedElements traps
+// instead of growing the host's heap; lowering the host's own list is not
+// limited.
+func TestLiftLimit(t *testing.T) {
+	needLLVM(t)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "wit"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "wit", "world.wit"), []byte(corpusWIT()))
+	bin := buildComponentEncoding(t, corpusWIT(), "corpus", []byte(corpusWAT(corpusFuncs(t, dir))), "utf8")
+	inst := instantiate(t, bin, rc.Config{MaxLiftedElements: 1000})
+	echo, err := inst.Func("test:corpus/api#echo-list-u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := echo.Call(ctx, rc.ListValue(make([]uint8, 1000)), pad); err != nil {
+		t.Fatal(err)
+	}
+	_, err = echo.Call(ctx, rc.ListValue(make([]uint8, 1001)), pad)
+	var trap *rc.Trap
+	if !errors.As(err, &trap) || !strings.Contains(err.Error(), "MaxLiftedElements") {
+		t.Fatalf("a 1001-element result under a limit of 1000: %v", err)
+	}
 }
