@@ -100,7 +100,7 @@ func (o Options) withDefaults() Options {
 		o.Target = runtime.GOARCH
 	}
 	if o.Backend == "" {
-		o.Backend = DefaultBackend
+		o.Backend = DefaultBackendFor(o.Target)
 	}
 	return o
 }

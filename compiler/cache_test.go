@@ -16,7 +16,7 @@ func TestCacheKey(t *testing.T) {
 	bin := []byte("\x00asm\x01\x00\x00\x00")
 	base := Options{Target: "amd64", Backend: "llvm", OptLevel: 2}
 	key := CacheKey(bin, base)
-	if CacheKey(bin, Options{Target: "amd64", OptLevel: 2}) != key {
+	if CacheKey(bin, Options{Target: "amd64", OptLevel: 2}) != CacheKey(bin, Options{Target: "amd64", Backend: DefaultBackendFor("amd64"), OptLevel: 2}) {
 		t.Error("the default back end is not filled in before hashing")
 	}
 	if CacheKey(bin, Options{Target: "amd64", Backend: "llvm", OptLevel: 2, Jobs: 7}) != key {
@@ -65,5 +65,13 @@ func TestCacheCompile(t *testing.T) {
 	}
 	if (Cache{}).Path(bin, opts) != "" {
 		t.Error("the zero Cache has a path")
+	}
+}
+
+func TestDefaultBackendFor(t *testing.T) {
+	for target, want := range map[string]string{"amd64": "native", "x86_64": "native", "arm64": "llvm", "aarch64": "llvm"} {
+		if got := DefaultBackendFor(target); got != want {
+			t.Errorf("DefaultBackendFor(%q) = %q, want %q", target, got, want)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower"
+	"github.com/wasmaot/wasmaot/rtlib/abi"
 	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
@@ -20,15 +21,27 @@ import (
 // followed by the back end's name (see CompilerVersion).
 const Version = "wasmaot-0.1"
 
-// DefaultBackend is the back end used when Options.Backend is empty.
-const DefaultBackend = "llvm"
+// DefaultBackend is the back end used when Options.Backend is empty, for
+// targets it generates code for (see DefaultBackendFor).
+const DefaultBackend = "native"
+
+// DefaultBackendFor is the back end used for target ("amd64", "arm64"; ""
+// is the host) when Options.Backend is empty: the native back end where
+// it exists (amd64), the LLVM tier elsewhere (arm64, until backend/arm64
+// is complete).
+func DefaultBackendFor(target string) string {
+	if t, err := backend.TargetFor(target); err == nil && t.Arch != abi.ArchAMD64 {
+		return "llvm"
+	}
+	return DefaultBackend
+}
 
 // Options control Compile.
 type Options struct {
 	// Target is "amd64" or "arm64"; empty means the host architecture.
 	Target string
 	// Backend names the code generator (see backend.Names); empty means
-	// DefaultBackend.
+	// DefaultBackendFor(Target).
 	Backend string
 	// OptLevel is 0..3. The zero value is -O0; the CLI's default is
 	// DefaultOptLevel.

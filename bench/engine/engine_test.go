@@ -123,10 +123,6 @@ func TestWasmaotConfigs(t *testing.T) {
 	for _, cfg := range engine.WasmaotConfigs {
 		e, err := engine.NewWasmaot(cfg)
 		switch {
-		case cfg == "wasmaot-native -O2":
-			if !errors.Is(err, engine.ErrNotAvailable) {
-				t.Errorf("NewWasmaot(%q) = %v, want ErrNotAvailable until the native back ends exist", cfg, err)
-			}
 		case err != nil:
 			t.Errorf("NewWasmaot(%q): %v", cfg, err)
 		case e.Name() != cfg:

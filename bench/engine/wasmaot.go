@@ -15,28 +15,36 @@ import (
 // each backend at each -O level measured.
 var WasmaotConfigs = []string{"wasmaot-llvm -O2", "wasmaot-llvm -O0", "wasmaot-native -O2"}
 
-// wasmaotOptLevels maps the available configurations to their -O level.
-var wasmaotOptLevels = map[string]int{"wasmaot-llvm -O2": 2, "wasmaot-llvm -O0": 0}
-
-// NewWasmaot constructs the wasmaot engine for one configuration from
-// WasmaotConfigs. The native back ends (milestone 2) are not built yet and
-// report ErrNotAvailable.
-func NewWasmaot(config string) (WasmEngine, error) {
-	opt, ok := wasmaotOptLevels[config]
-	switch {
-	case config == "wasmaot-native -O2":
-		return nil, fmt.Errorf("%s: %w (native back ends are milestone 2)", config, ErrNotAvailable)
-	case !ok:
-		return nil, fmt.Errorf("unknown wasmaot configuration %q", config)
-	}
-	return &Wasmaot{name: config, optLevel: opt, ctx: context.Background()}, nil
+// wasmaotConfig is a back end and -O level.
+type wasmaotConfig struct {
+	backend  string
+	optLevel int
 }
 
-// Wasmaot compiles modules with wasmaot's compiler (LLVM back end, opt and
-// llc run as child processes, GOMAXPROCS of them at once) to an object,
-// and runs the object with rtlib and rtlib/wasi.
+// wasmaotOptLevels maps the configurations to their back end and level.
+var wasmaotOptLevels = map[string]wasmaotConfig{
+	"wasmaot-llvm -O2":   {"llvm", 2},
+	"wasmaot-llvm -O0":   {"llvm", 0},
+	"wasmaot-native -O2": {"native", 2},
+}
+
+// NewWasmaot constructs the wasmaot engine for one configuration from
+// WasmaotConfigs.
+func NewWasmaot(config string) (WasmEngine, error) {
+	c, ok := wasmaotOptLevels[config]
+	if !ok {
+		return nil, fmt.Errorf("unknown wasmaot configuration %q", config)
+	}
+	return &Wasmaot{name: config, backend: c.backend, optLevel: c.optLevel, ctx: context.Background()}, nil
+}
+
+// Wasmaot compiles modules with wasmaot's compiler (the LLVM back end, opt
+// and llc run as child processes, or the native back end in-process, both
+// GOMAXPROCS-parallel) to an object, and runs the object with rtlib and
+// rtlib/wasi.
 type Wasmaot struct {
 	name     string
+	backend  string
 	optLevel int
 	ctx      context.Context
 }
@@ -49,7 +57,7 @@ func (w *Wasmaot) Prepare(a *Artifact) (Program, error) { return PrepareWasm(w, 
 
 // Compile implements WasmEngine: wasm to object, then loading the object.
 func (w *Wasmaot) Compile(wasm []byte) (Module, error) {
-	obj, err := compiler.CompileContext(w.ctx, wasm, compiler.Options{OptLevel: w.optLevel})
+	obj, err := compiler.CompileContext(w.ctx, wasm, compiler.Options{Backend: w.backend, OptLevel: w.optLevel})
 	if err != nil {
 		return nil, err
 	}

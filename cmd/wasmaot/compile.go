@@ -23,8 +23,8 @@ func compileFlags() []cli.Flag {
 
 // backendFlag selects the code generator of compile and run.
 func backendFlag() cli.Flag {
-	return &cli.StringFlag{Name: "backend", Value: compiler.DefaultBackend,
-		Usage: "code generator: " + strings.Join(backend.Names(), ", ")}
+	return &cli.StringFlag{Name: "backend",
+		Usage: "code generator: " + strings.Join(backend.Names(), ", ") + " (default: " + compiler.DefaultBackend + " for amd64, llvm for arm64)"}
 }
 
 func compileCommand() *cli.Command {
@@ -93,6 +93,9 @@ func compileOptions(c *cli.Context) (compiler.Options, error) {
 		return compiler.Options{}, fmt.Errorf("--target %q: must be amd64 or arm64", target)
 	}
 	name := c.String("backend")
+	if name == "" {
+		name = compiler.DefaultBackendFor(target)
+	}
 	if _, err := backend.Lookup(name); err != nil {
 		return compiler.Options{}, fmt.Errorf("--backend: %w", err)
 	}

@@ -27,11 +27,12 @@ func TestCompileDump(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"--dump=ir", "--target=amd64"}, []string{"; IR after the passes of -O2, for back end llvm, target amd64 x86-64-v2 +sse3,+ssse3,+sse4.1,+sse4.2,+popcnt", "func f0", "bounds_check memory=0", "interrupt_check"}},
+		{[]string{"--dump=ir", "--target=amd64", "--backend=llvm"}, []string{"; IR after the passes of -O2, for back end llvm, target amd64 x86-64-v2 +sse3,+ssse3,+sse4.1,+sse4.2,+popcnt", "func f0", "bounds_check memory=0", "interrupt_check"}},
 		{[]string{"--dump=ir-after=copyprop", "-O1"}, []string{"; after copyprop (run 1), function 0", "; after copyprop (run 2), function 0"}},
-		{[]string{"--dump=llvm"}, []string{"; LLVM module part 1 of 1", "define dso_local hidden i32 @wasm_func_0", "target triple"}},
-		{[]string{"--dump=asm", "--target=amd64"}, []string{"wasm_func_0: ;", "wasm_entry_0: ;", "retq"}},
-		{[]string{"--dump=asm", "--target=arm64"}, []string{"wasm_func_0: ;", "RET X30"}},
+		{[]string{"--dump=llvm", "--backend=llvm"}, []string{"; LLVM module part 1 of 1", "define dso_local hidden i32 @wasm_func_0", "target triple"}},
+		{[]string{"--dump=asm", "--target=amd64", "--backend=llvm"}, []string{"wasm_func_0: ;", "wasm_entry_0: ;", "retq"}},
+		{[]string{"--dump=asm", "--target=amd64", "--backend=native"}, []string{"wasm_func_0: ;", "wasm_entry_0: ;", "retq", "cmpl $0x0,(%rax)"}},
+		{[]string{"--dump=asm", "--target=arm64", "--backend=llvm"}, []string{"wasm_func_0: ;", "RET X30"}},
 	} {
 		code, stdout, stderr := wasmaot(t, append(append([]string{"compile", "-o", out}, tc.args...), src)...)
 		if code != 0 {

@@ -62,7 +62,7 @@ func TestRTLibI32ResultSlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := compiler.Compile(bin, compiler.Options{OptLevel: 2})
+	obj, err := compiler.Compile(bin, compiler.Options{Backend: "llvm", OptLevel: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
