@@ -551,52 +551,56 @@ func (a *Asm) LeaRIP(dst Reg) int {
 // none) and the opcode bytes after 0F.
 type SSE struct {
 	Prefix byte
-	Op     []byte
-	W      bool // REX.W (pinsrq, pextrq)
+	Op     []byte // starting with the 0x0F escape
+	W      bool   // REX.W (pinsrq, pextrq)
 }
+
+// sse describes an operation by its mandatory prefix (0: none) and the
+// opcode bytes after 0x0F.
+func sse(prefix byte, op ...byte) SSE { return SSE{Prefix: prefix, Op: append([]byte{0x0f}, op...)} }
 
 // SSE operations used by the code generator (xmm, xmm/m128 forms).
 var (
-	ADDSS    = SSE{Prefix: 0xf3, Op: []byte{0x58}}
-	ADDSD    = SSE{Prefix: 0xf2, Op: []byte{0x58}}
-	MULSS    = SSE{Prefix: 0xf3, Op: []byte{0x59}}
-	MULSD    = SSE{Prefix: 0xf2, Op: []byte{0x59}}
-	SUBSS    = SSE{Prefix: 0xf3, Op: []byte{0x5c}}
-	SUBSD    = SSE{Prefix: 0xf2, Op: []byte{0x5c}}
-	DIVSS    = SSE{Prefix: 0xf3, Op: []byte{0x5e}}
-	DIVSD    = SSE{Prefix: 0xf2, Op: []byte{0x5e}}
-	MINSS    = SSE{Prefix: 0xf3, Op: []byte{0x5d}}
-	MINSD    = SSE{Prefix: 0xf2, Op: []byte{0x5d}}
-	MAXSS    = SSE{Prefix: 0xf3, Op: []byte{0x5f}}
-	MAXSD    = SSE{Prefix: 0xf2, Op: []byte{0x5f}}
-	SQRTSS   = SSE{Prefix: 0xf3, Op: []byte{0x51}}
-	SQRTSD   = SSE{Prefix: 0xf2, Op: []byte{0x51}}
-	CVTSS2SD = SSE{Prefix: 0xf3, Op: []byte{0x5a}}
-	CVTSD2SS = SSE{Prefix: 0xf2, Op: []byte{0x5a}}
-	UCOMISS  = SSE{Prefix: 0, Op: []byte{0x2e}}
-	UCOMISD  = SSE{Prefix: 0x66, Op: []byte{0x2e}}
-	ANDPS    = SSE{Prefix: 0, Op: []byte{0x54}}
-	ANDPD    = SSE{Prefix: 0x66, Op: []byte{0x54}}
-	ANDNPS   = SSE{Prefix: 0, Op: []byte{0x55}}
-	ORPS     = SSE{Prefix: 0, Op: []byte{0x56}}
-	ORPD     = SSE{Prefix: 0x66, Op: []byte{0x56}}
-	XORPS    = SSE{Prefix: 0, Op: []byte{0x57}}
-	XORPD    = SSE{Prefix: 0x66, Op: []byte{0x57}}
-	MOVAPS   = SSE{Prefix: 0, Op: []byte{0x28}}
+	ADDSS    = sse(0xf3, 0x58)
+	ADDSD    = sse(0xf2, 0x58)
+	MULSS    = sse(0xf3, 0x59)
+	MULSD    = sse(0xf2, 0x59)
+	SUBSS    = sse(0xf3, 0x5c)
+	SUBSD    = sse(0xf2, 0x5c)
+	DIVSS    = sse(0xf3, 0x5e)
+	DIVSD    = sse(0xf2, 0x5e)
+	MINSS    = sse(0xf3, 0x5d)
+	MINSD    = sse(0xf2, 0x5d)
+	MAXSS    = sse(0xf3, 0x5f)
+	MAXSD    = sse(0xf2, 0x5f)
+	SQRTSS   = sse(0xf3, 0x51)
+	SQRTSD   = sse(0xf2, 0x51)
+	CVTSS2SD = sse(0xf3, 0x5a)
+	CVTSD2SS = sse(0xf2, 0x5a)
+	UCOMISS  = sse(0, 0x2e)
+	UCOMISD  = sse(0x66, 0x2e)
+	ANDPS    = sse(0, 0x54)
+	ANDPD    = sse(0x66, 0x54)
+	ANDNPS   = sse(0, 0x55)
+	ORPS     = sse(0, 0x56)
+	ORPD     = sse(0x66, 0x56)
+	XORPS    = sse(0, 0x57)
+	XORPD    = sse(0x66, 0x57)
+	MOVAPS   = sse(0, 0x28)
 	// MOVSSload/MOVSDload load a scalar from memory (upper lanes zeroed).
-	MOVSSload = SSE{Prefix: 0xf3, Op: []byte{0x10}}
-	MOVSDload = SSE{Prefix: 0xf2, Op: []byte{0x10}}
-	MOVDQU    = SSE{Prefix: 0xf3, Op: []byte{0x6f}}
+	MOVSSload = sse(0xf3, 0x10)
+	MOVSDload = sse(0xf2, 0x10)
+	MOVDQU    = sse(0xf3, 0x6f)
 )
 
 // SSERR is op dst, src on vector registers.
 func (a *Asm) SSERR(op SSE, dst, src Reg) {
-	a.inst(op.Prefix, op.W, append([]byte{0x0f}, op.Op...), dst, rr(src), false)
+	a.inst(op.Prefix, op.W, op.Op, dst, rr(src), false)
 }
 
 // SSERM is op dst, [m].
 func (a *Asm) SSERM(op SSE, dst Reg, m Mem) {
-	a.inst(op.Prefix, op.W, append([]byte{0x0f}, op.Op...), dst, rm(m), false)
+	a.inst(op.Prefix, op.W, op.Op, dst, rm(m), false)
 }
 
 // SSERRI is op with ModRM reg field reg, r/m register rm and an imm8

@@ -3,8 +3,8 @@ package amd64
 // Packed SSE forms for WebAssembly SIMD, on the x86-64-v2 baseline
 // (SSE2, SSSE3, SSE4.1, SSE4.2). Each is op xmm, xmm/m128 unless noted.
 
-func p66(op ...byte) SSE { return SSE{Prefix: 0x66, Op: op} }
-func p0(op ...byte) SSE  { return SSE{Op: op} }
+func p66(op ...byte) SSE { return sse(0x66, op...) }
+func p0(op ...byte) SSE  { return sse(0, op...) }
 
 // Packed integer operations.
 var (
@@ -109,11 +109,11 @@ var (
 	MAXPS    = p0(0x5f)
 	MAXPD    = p66(0x5f)
 	CVTDQ2PS = p0(0x5b)
-	CVTDQ2PD = SSE{Prefix: 0xf3, Op: []byte{0xe6}}
+	CVTDQ2PD = sse(0xf3, 0xe6)
 	CVTPD2PS = p66(0x5a)
 	CVTPS2PD = p0(0x5a)
 	// MOVSDrr merges the low 64 bits of the source into the destination.
-	MOVSDrr = SSE{Prefix: 0xf2, Op: []byte{0x10}}
+	MOVSDrr = sse(0xf2, 0x10)
 	// UNPCKLPD: dst = [dst.lo64, src.lo64] (float domain).
 	UNPCKLPD = p66(0x14)
 )
@@ -121,7 +121,7 @@ var (
 // Forms with an imm8 (SSERRI/SSERMI).
 var (
 	PSHUFD   = p66(0x70)
-	PSHUFLW  = SSE{Prefix: 0xf2, Op: []byte{0x70}}
+	PSHUFLW  = sse(0xf2, 0x70)
 	SHUFPS   = p0(0xc6)
 	CMPPS    = p0(0xc2)
 	CMPPD    = p66(0xc2)
@@ -132,14 +132,14 @@ var (
 	PINSRB = p66(0x3a, 0x20)
 	PINSRW = p66(0xc4)
 	PINSRD = p66(0x3a, 0x22)
-	PINSRQ = SSE{Prefix: 0x66, Op: []byte{0x3a, 0x22}, W: true}
+	PINSRQ = SSE{Prefix: 0x66, Op: []byte{0x0f, 0x3a, 0x22}, W: true}
 	// PEXTR*: reg field xmm, r/m the GPR or memory destination, except
 	// PEXTRWr (reg field the GPR, r/m the xmm).
 	PEXTRB  = p66(0x3a, 0x14)
 	PEXTRWm = p66(0x3a, 0x15)
 	PEXTRWr = p66(0xc5)
 	PEXTRD  = p66(0x3a, 0x16)
-	PEXTRQ  = SSE{Prefix: 0x66, Op: []byte{0x3a, 0x16}, W: true}
+	PEXTRQ  = SSE{Prefix: 0x66, Op: []byte{0x0f, 0x3a, 0x16}, W: true}
 )
 
 // Float comparison predicates of CMPPS/CMPPD.

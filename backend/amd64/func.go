@@ -40,9 +40,11 @@ type gen struct {
 	blockAt  []int   // code offset of each block, by layout number
 	jumps    []fixup // rel32 displacements to patch with block offsets
 	trapJmps map[abi.TrapCode][]int
-	cold     []func() // out-of-line code emitted after the body (polls)
-	calls    []call   // direct calls to patch once functions are placed
-	layout   int      // layout number of the block being generated
+	cold     []func()    // out-of-line code emitted after the body (polls)
+	calls    []call      // direct calls to patch once functions are placed
+	layout   int         // layout number of the block being generated
+	uses     []int32     // number of uses of each value (for fusion)
+	consts   []*ir.Instr // the defining instruction of integer constants
 }
 
 type fixup struct {
@@ -67,7 +69,23 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{m: m, f: f, alloc: alloc, cfg: ir.ComputeCFG(f), trapJmps: map[abi.TrapCode][]int{}}
+	g := &gen{m: m, f: f, alloc: alloc, cfg: ir.ComputeCFG(f), trapJmps: map[abi.TrapCode][]int{},
+		uses: make([]int32, len(f.Types)), consts: make([]*ir.Instr, len(f.Types))}
+	for _, b := range alloc.Order {
+		for _, in := range b.Instrs {
+			if in.IsConst() && len(in.Results) == 1 && (in.Op == ir.Op(wasm.OpI32Const) || in.Op == ir.Op(wasm.OpI64Const)) {
+				g.consts[in.Results[0]] = in
+			}
+			for _, a := range in.Args {
+				g.uses[a]++
+			}
+			for _, e := range in.Succs {
+				for _, a := range e.Args {
+					g.uses[a]++
+				}
+			}
+		}
+	}
 	if err := g.layoutFrame(); err != nil {
 		return nil, err
 	}
@@ -76,7 +94,13 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 	for i, b := range alloc.Order {
 		g.layout = i
 		g.blockAt[i] = g.a.Len()
-		for _, in := range b.Instrs {
+		for k := 0; k < len(b.Instrs); k++ {
+			in := b.Instrs[k]
+			if k+1 < len(b.Instrs) && g.fusable(in, b.Instrs[k+1]) {
+				k++
+				g.branchOn(flagRules[in.Op](g, in), b.Instrs[k])
+				continue
+			}
 			if err := g.instr(in); err != nil {
 				return nil, fmt.Errorf("function %d, block b%d: %s: %w", f.Index, b.ID, in.Op, err)
 			}

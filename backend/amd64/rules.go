@@ -32,6 +32,31 @@ func defOp(op ir.Op, r rule) {
 	rules[op] = r
 }
 
+// flagRule emits a comparison that sets the flags instead of producing
+// its 0/1 result, and returns the condition under which the result would
+// be 1. A comparison whose only use is the next instruction, a brif or
+// trap_if, is fused with it through its flagRule (cmp; jcc).
+type flagRule func(g *gen, in *ir.Instr) Cond
+
+var flagRules = map[ir.Op]flagRule{}
+
+func defFlags(r flagRule, ops ...wasm.Opcode) {
+	for _, op := range ops {
+		flagRules[ir.Op(op)] = r
+	}
+}
+
+// fusable reports whether in's flag rule can feed next directly.
+func (g *gen) fusable(in, next *ir.Instr) bool {
+	if _, ok := flagRules[in.Op]; !ok || len(in.Results) != 1 {
+		return false
+	}
+	if next.Op != ir.OpBrIf && next.Op != ir.OpTrapIf {
+		return false
+	}
+	return next.Args[0] == in.Results[0] && g.uses[in.Results[0]] == 1
+}
+
 // instr emits one instruction by its rule.
 func (g *gen) instr(in *ir.Instr) error {
 	r, ok := rules[in.Op]

@@ -245,19 +245,12 @@ func globalGet(g *gen, in *ir.Instr) error {
 
 func globalSet(g *gen, in *ir.Instr) error {
 	t := g.f.Types[in.Args[0]]
+	scratch := tmpD
 	if isXMM(t) {
-		val := g.use(in.Args[0], xtmp1)
-		m := g.global(in.Index, tmpC)
-		g.a.StoreXMM(map[ir.Type]Size{ir.F32: 4, ir.F64: 8, ir.V128: 16}[t], m, val)
-		return nil
+		scratch = xtmp1
 	}
-	val := g.use(in.Args[0], tmpD)
-	m := g.global(in.Index, tmpC)
-	size := Size(8)
-	if t == ir.I32 {
-		size = 4
-	}
-	g.a.Store(size, m, val)
+	val := g.use(in.Args[0], scratch)
+	g.a.storeValue(t, g.global(in.Index, tmpC), val)
 	return nil
 }
 
@@ -281,7 +274,7 @@ func refFunc(g *gen, in *ir.Instr) error {
 func trapIfRule(g *gen, in *ir.Instr) error {
 	c := g.use(in.Args[0], tmpC)
 	g.a.TestRR(false, c, c)
-	g.trapIf(CondNE, in.Trap)
+	g.branchOn(CondNE, in)
 	return nil
 }
 
@@ -343,21 +336,31 @@ func jump(g *gen, in *ir.Instr) error {
 func brIf(g *gen, in *ir.Instr) error {
 	c := g.use(in.Args[0], tmpC)
 	g.a.TestRR(false, c, c)
+	g.branchOn(CondNE, in)
+	return nil
+}
+
+// branchOn finishes a brif or trap_if whose condition is in the flags
+// as cond.
+func (g *gen) branchOn(cond Cond, in *ir.Instr) {
+	if in.Op == ir.OpTrapIf {
+		g.trapIf(cond, in.Trap)
+		return
+	}
 	then, els := in.Succs[0], in.Succs[1]
 	if !g.hasMoves(then) {
-		g.jccTo(CondNE, then.Block)
+		g.jccTo(cond, then.Block)
 		g.edgeMoves(els)
 		g.jumpTo(els.Block)
-		return nil
+		return
 	}
-	skip := g.a.Jcc32(CondE, 0)
+	skip := g.a.Jcc32(cond.Invert(), 0)
 	g.edgeMoves(then)
 	g.forceJump(then.Block) // the else edge's code follows, not the target
 
 	g.a.PatchRel32(skip, g.a.Len())
 	g.edgeMoves(els)
 	g.jumpTo(els.Block)
-	return nil
 }
 
 // switchRule dispatches through a table of 32-bit offsets placed after

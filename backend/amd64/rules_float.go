@@ -259,12 +259,18 @@ func fcompare(double bool, c fcmp) rule {
 				g.a.Setcc(CondNE, d)
 				g.a.ALURR(OR, false, d, tmpC)
 			}
-		case fGt, fGe:
+		case fGt:
 			g.a.SSERR(ucom, a, b)
-			g.a.Setcc(map[fcmp]Cond{fGt: CondA, fGe: CondAE}[c], d)
-		case fLt, fLe:
+			g.a.Setcc(CondA, d)
+		case fGe:
+			g.a.SSERR(ucom, a, b)
+			g.a.Setcc(CondAE, d)
+		case fLt:
 			g.a.SSERR(ucom, b, a)
-			g.a.Setcc(map[fcmp]Cond{fLt: CondA, fLe: CondAE}[c], d)
+			g.a.Setcc(CondA, d)
+		case fLe:
+			g.a.SSERR(ucom, b, a)
+			g.a.Setcc(CondAE, d)
 		}
 		g.finish(v, d)
 		return nil

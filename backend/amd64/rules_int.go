@@ -54,12 +54,15 @@ func init() {
 
 	def(eqz(false), wasm.OpI32Eqz)
 	def(eqz(true), wasm.OpI64Eqz)
+	defFlags(eqzFlags(false), wasm.OpI32Eqz)
+	defFlags(eqzFlags(true), wasm.OpI64Eqz)
 	for w, ops := range map[bool][]wasm.Opcode{
 		false: {wasm.OpI32Eq, wasm.OpI32Ne, wasm.OpI32LtS, wasm.OpI32LtU, wasm.OpI32GtS, wasm.OpI32GtU, wasm.OpI32LeS, wasm.OpI32LeU, wasm.OpI32GeS, wasm.OpI32GeU},
 		true:  {wasm.OpI64Eq, wasm.OpI64Ne, wasm.OpI64LtS, wasm.OpI64LtU, wasm.OpI64GtS, wasm.OpI64GtU, wasm.OpI64LeS, wasm.OpI64LeU, wasm.OpI64GeS, wasm.OpI64GeU},
 	} {
 		for i, c := range []Cond{CondE, CondNE, CondL, CondB, CondG, CondA, CondLE, CondBE, CondGE, CondAE} {
 			def(compare(w, c), ops[i])
+			defFlags(compareFlags(w, c), ops[i])
 		}
 	}
 
@@ -93,15 +96,18 @@ func intConst(g *gen, in *ir.Instr) error {
 	return nil
 }
 
-// binop: d = a op b.
+// binop: d = a op b, with an immediate when b is a small constant.
 func binop(op ALU, w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
 		a := g.use(in.Args[0], tmpC)
-		b := g.use(in.Args[1], tmpD)
 		g.a.MovRR(w, d, a)
-		g.a.ALURR(op, w, d, b)
+		if imm, ok := g.imm32(in.Args[1], w); ok {
+			g.a.ALURI(op, w, d, imm)
+		} else {
+			g.a.ALURR(op, w, d, g.use(in.Args[1], tmpD))
+		}
 		g.finish(v, d)
 		return nil
 	}
@@ -228,10 +234,8 @@ func eqz(w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		a := g.use(in.Args[0], tmpD)
 		g.a.ALURR(XOR, false, d, d)
-		g.a.TestRR(w, a, a)
-		g.a.Setcc(CondE, d)
+		g.a.Setcc(eqzFlags(w)(g, in), d)
 		g.finish(v, d)
 		return nil
 	}
@@ -240,17 +244,52 @@ func eqz(w bool) rule {
 // compare: d = a c b as 0 or 1 (d is distinct from a and b, so it can be
 // cleared first).
 func compare(w bool, c Cond) rule {
+	flags := compareFlags(w, c)
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		a := g.use(in.Args[0], tmpC)
-		b := g.use(in.Args[1], tmpD)
 		g.a.ALURR(XOR, false, d, d)
-		g.a.ALURR(CMP, w, a, b)
-		g.a.Setcc(c, d)
+		g.a.Setcc(flags(g, in), d)
 		g.finish(v, d)
 		return nil
 	}
+}
+
+// compareFlags: cmp a, b (with an immediate when b is a small constant).
+func compareFlags(w bool, c Cond) flagRule {
+	return func(g *gen, in *ir.Instr) Cond {
+		a := g.use(in.Args[0], tmpC)
+		if imm, ok := g.imm32(in.Args[1], w); ok {
+			g.a.ALURI(CMP, w, a, imm)
+			return c
+		}
+		g.a.ALURR(CMP, w, a, g.use(in.Args[1], tmpD))
+		return c
+	}
+}
+
+func eqzFlags(w bool) flagRule {
+	return func(g *gen, in *ir.Instr) Cond {
+		a := g.use(in.Args[0], tmpD)
+		g.a.TestRR(w, a, a)
+		return CondE
+	}
+}
+
+// imm32 returns v's value as a sign-extended 32-bit immediate when v is
+// a constant that fits (any i32 for 32-bit operations).
+func (g *gen) imm32(v ir.Value, w bool) (int32, bool) {
+	in := g.consts[v]
+	if in == nil {
+		return 0, false
+	}
+	if !w {
+		return int32(uint32(in.Const)), true
+	}
+	if x := int64(in.Const); x >= -1<<31 && x < 1<<31 {
+		return int32(x), true
+	}
+	return 0, false
 }
 
 // extend covers wrap (a 32-bit move) and the sign and zero extensions.

@@ -384,8 +384,8 @@ func extractLane(op SSE, signExtend Size) rule {
 	return func(g *gen, in *ir.Instr) error {
 		return g.vres(in, func(d Reg) {
 			x := g.use(in.Args[0], xtmp1)
-			if op.Op[0] == PEXTRWr.Op[0] && len(op.Op) == 1 {
-				g.a.SSERRI(op, d, x, in.Lane)
+			if op.Prefix == PEXTRWr.Prefix && string(op.Op) == string(PEXTRWr.Op) {
+				g.a.SSERRI(op, d, x, in.Lane) // the GPR is the ModRM reg field
 			} else {
 				g.a.SSERRI(op, x, d, in.Lane)
 			}

@@ -34,9 +34,12 @@ func (a *Asm) loadValue(t wasm.ValType, r Reg, m Mem) {
 	}
 }
 
-// storeValue stores a value of type t from r to m.
+// storeValue stores a value of type t from r to m (4 bytes for i32 and
+// f32).
 func (a *Asm) storeValue(t wasm.ValType, m Mem, r Reg) {
 	switch t {
+	case wasm.I32:
+		a.Store(4, m, r)
 	case wasm.F32:
 		a.StoreXMM(4, m, r)
 	case wasm.F64:
