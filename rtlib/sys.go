@@ -31,7 +31,9 @@ func mmap(n int, prot, flags int) ([]byte, error) {
 // munmap fails only if its arguments are wrong, or if unmapping part of a
 // mapping would split it beyond the process's mapping limit; the range
 // then stays mapped (leaked, never reused), which is safe, and the error
-// is returned for the callers that can report it.
+// is returned for the callers that can act on it; cleanup paths with
+// nothing to report (an error being returned already, a freed stack)
+// ignore it deliberately.
 func unmap(b []byte) error {
 	if len(b) == 0 {
 		return nil

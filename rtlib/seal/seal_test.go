@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"debug/elf"
 	"encoding/binary"
 	"os"
 	"strconv"
@@ -79,10 +80,11 @@ func TestSealSignCheck(t *testing.T) {
 	}
 }
 
-// TestEveryFlipRefused flips each byte of a signed object in turn:
-// verification with the key must refuse every one, and the seal alone
-// every one outside the signature.
-func TestEveryFlipRefused(t *testing.T) {
+// TestFlipsRefused flips bytes of a signed object one at a time (every
+// byte of the ELF header and of the seal, every eighth elsewhere, which
+// keeps the test quick under emulation): verification with the key must
+// refuse every flip, and the seal alone every one outside the signature.
+func TestFlipsRefused(t *testing.T) {
 	sealed, err := Seal(object(t))
 	if err != nil {
 		t.Fatal(err)
@@ -92,9 +94,17 @@ func TestEveryFlipRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trailer := bytes.Index(signed, pub)
+	f, err := elf.NewFile(bytes.NewReader(signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := f.Section(Section)
+	trailer := int(sec.Offset+sec.Size) - trailerSize
 	unsigned := 0
 	for i := range signed {
+		if i >= 64 && (i < int(sec.Offset) || i >= int(sec.Offset+sec.Size)) && i%8 != 0 {
+			continue
+		}
 		b := bytes.Clone(signed)
 		b[i] ^= 1 << (i % 8)
 		if Check(b, pub) == nil {
