@@ -54,6 +54,9 @@ type funcGen struct {
 	polls  []pollSite
 	tables []jumpTable
 	cur    int // RPO number of the block being emitted
+	// slotSizes is the size of each spill slot by offset (the allocator
+	// reuses a slot only for values of its size).
+	slotSizes map[int32]Size
 
 	frame      int // total frame size
 	outArgs    int
@@ -86,6 +89,12 @@ func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
 	}
 	g := &funcGen{m: m, f: f, a: &Asm{}, alloc: alloc, cfg: ir.ComputeCFG(f), traps: map[abi.TrapCode]Label{}}
 	g.layoutFrame()
+	g.slotSizes = map[int32]Size{}
+	for v, l := range alloc.Locs {
+		if l.Valid && !l.InReg() {
+			g.slotSizes[l.Slot] = Size(allocConfig.SlotSize(f.Types[v]))
+		}
+	}
 	g.blocks = make([]Label, len(alloc.Order))
 	for i := range g.blocks {
 		g.blocks[i] = g.a.NewLabel()
@@ -392,19 +401,21 @@ func (g *funcGen) parallelMoves(moves [2][]regalloc.Move) {
 		if len(ms) == 0 {
 			continue
 		}
-		scratch, temp, size := regTmp0, regMove, Size(8)
+		scratch, temp := regTmp0, regMove
 		if regalloc.Class(c) == regalloc.Float {
-			scratch, temp, size = vTmp0, vTmp1, 16
+			scratch, temp = vTmp0, vTmp1
 		}
 		regalloc.Sequence(ms, regalloc.RegLoc(allocReg(scratch)), func(dst, src regalloc.Loc) {
-			g.moveLoc(dst, src, temp, size)
+			g.moveLoc(dst, src, temp)
 		})
 	}
 }
 
-// moveLoc copies between two locations of one class; size is how much of
-// a slot to move (8 for general registers, 16 for SIMD&FP).
-func (g *funcGen) moveLoc(dst, src regalloc.Loc, temp Reg, size Size) {
+// moveLoc copies between two locations of one class. A move involving a
+// slot moves exactly the slot's size (slots of 4-byte values are packed:
+// moving 8 bytes would overwrite a neighbour); register to register copies
+// the whole register.
+func (g *funcGen) moveLoc(dst, src regalloc.Loc, temp Reg) {
 	switch {
 	case dst.InReg() && src.InReg():
 		d, s := machineReg(dst.Reg), machineReg(src.Reg)
@@ -414,10 +425,13 @@ func (g *funcGen) moveLoc(dst, src regalloc.Loc, temp Reg, size Size) {
 			g.a.Mov(true, d, s)
 		}
 	case dst.InReg():
+		size := g.slotSizes[src.Slot]
 		g.a.LoadStore(LoadZX, size, machineReg(dst.Reg), g.slotMem(src.Slot, size))
 	case src.InReg():
+		size := g.slotSizes[dst.Slot]
 		g.a.LoadStore(Store, size, machineReg(src.Reg), g.slotMem(dst.Slot, size))
 	default:
+		size := g.slotSizes[src.Slot]
 		g.a.LoadStore(LoadZX, size, temp, g.slotMem(src.Slot, size))
 		g.a.LoadStore(Store, size, temp, g.slotMem(dst.Slot, size))
 	}

@@ -31,6 +31,8 @@
 //     control reaches the target. When a terminator has several
 //     successors, the copies of each edge run only on that edge (the ISA
 //     emits per-edge move blocks). Sequence orders such a parallel copy.
+//     A stack slot only ever holds values of one class, so the copies of
+//     the two classes share no location and may run one after the other.
 //   - The ISA keeps its own scratch registers out of Config.Allocatable
 //     and uses them freely inside one instruction (loading spilled
 //     operands, fixed-register instructions, the parallel-copy cycle
@@ -253,12 +255,13 @@ func pick(prefs []Reg, allowed RegSet, acrossCall bool, calleeSaved RegSet) (Reg
 }
 
 // assignSlots gives every spilled interval a stack slot, reusing the slot
-// of an interval of the same size that has ended.
+// of an interval of the same size and class that has ended.
 func (a *Allocation) assignSlots(spilled []interval, cfg *Config, f *ir.Func) {
 	type slot struct {
-		off  int32
-		size int
-		end  int32
+		off   int32
+		size  int
+		class Class
+		end   int32
 	}
 	var slots []slot
 	maxAlign := 1
@@ -267,7 +270,7 @@ func (a *Allocation) assignSlots(spilled []interval, cfg *Config, f *ir.Func) {
 		maxAlign = max(maxAlign, size)
 		k := -1
 		for j := range slots {
-			if slots[j].size == size && slots[j].end < iv.start {
+			if slots[j].size == size && slots[j].class == iv.class && slots[j].end < iv.start {
 				k = j
 				break
 			}
@@ -275,7 +278,7 @@ func (a *Allocation) assignSlots(spilled []interval, cfg *Config, f *ir.Func) {
 		if k < 0 {
 			off := (a.SpillSize + size - 1) &^ (size - 1)
 			a.SpillSize = off + size
-			slots = append(slots, slot{off: int32(off), size: size})
+			slots = append(slots, slot{off: int32(off), size: size, class: iv.class})
 			k = len(slots) - 1
 		}
 		slots[k].end = iv.end

@@ -458,3 +458,53 @@ b0(v0:` + typ + `):
 		}
 	}
 }
+
+// TestSlotsKeepTheirClass: integer and float values spilled around one
+// edge must not share a stack slot, since each class's parallel copy runs
+// on its own (a float argument's slot reused for an integer parameter of
+// the target was overwritten by the integer copy before the float copy
+// read it).
+func TestSlotsKeepTheirClass(t *testing.T) {
+	const n = 12
+	var src strings.Builder
+	src.WriteString("func f0 () -> (i32) {\nb0:\n")
+	var args, params []string
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&src, "    v%d:i32 = i32.const %d\n    v%d:f64 = f64.const %d\n", 2*i, i, 2*i+1, i)
+	}
+	for i := 0; i < n; i++ { // rotate, so that each class's values cross
+		args = append(args, fmt.Sprintf("v%d", 2*((i+1)%n)), fmt.Sprintf("v%d", 2*((i+5)%n)+1))
+		params = append(params, fmt.Sprintf("v%d:i32", 100+2*i), fmt.Sprintf("v%d:f64", 101+2*i))
+	}
+	fmt.Fprintf(&src, "    jump b1(%s)\nb1(%s):\n", strings.Join(args, ", "), strings.Join(params, ", "))
+	acc := "v100"
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&src, "    v%d:i32 = i32.add %s, v%d\n", 200+i, acc, 100+2*i)
+		acc = fmt.Sprintf("v%d", 200+i)
+	}
+	fmt.Fprintf(&src, "    return %s\n}\n", acc)
+	mod, err := ir.Parse(src.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := mod.Funcs[0]
+	cfg := testConfig(2)
+	a, err := Allocate(f, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	classOf := map[int32]Class{}
+	for v, l := range a.Locs {
+		if !l.Valid || l.InReg() {
+			continue
+		}
+		c := cfg.ClassOf(f.Types[v])
+		if prev, ok := classOf[l.Slot]; ok && prev != c {
+			t.Fatalf("slot %d holds values of both classes", l.Slot)
+		}
+		classOf[l.Slot] = c
+	}
+	if len(classOf) < 4 {
+		t.Fatalf("only %d slots used; the test needs spilling of both classes", len(classOf))
+	}
+}
