@@ -63,6 +63,9 @@ type Instance struct {
 	hosts  []HostFunc       // per Lower whose callee is a host import, else nil
 	hostRs []*HostResource  // per graph resource: the host's implementation
 	items  map[CoreItem]any // resolved core items, filled as they are first used
+	// contexts are the resolved options of canonical functions (memory,
+	// realloc), copied for each call.
+	contexts map[*Options]*cx
 }
 
 // compInstance is the runtime state of one component instance: its
@@ -75,6 +78,9 @@ type compInstance struct {
 	// trapped is set once a call into the instance trapped: its state is
 	// then unspecified, and every later call traps.
 	trapped bool
+	// fused are the instances this one calls through fused calls; a trap
+	// in a call into this one marks them trapped too.
+	fused []*compInstance
 }
 
 type handle struct {
@@ -97,7 +103,7 @@ func Instantiate(ctx context.Context, g *Graph, modules []*rtlib.Module, cfg Con
 	}
 	inst := &Instance{g: g, cfg: cfg, core: make([]*rtlib.Instance, len(g.Instances)),
 		lowers: make([]*abi.HostFunc, len(g.Lowers)), hosts: make([]HostFunc, len(g.Lowers)), hostRs: make([]*HostResource, len(g.Resources)),
-		items: map[CoreItem]any{}}
+		items: map[CoreItem]any{}, contexts: map[*Options]*cx{}}
 	for i := range g.Components {
 		inst.comps = append(inst.comps, &compInstance{id: i, handles: []*handle{nil}})
 	}
@@ -245,6 +251,9 @@ func (inst *Instance) resolve(it CoreItem) (any, error) {
 	case ItemExport:
 		return inst.exportOf(it.Index, it.Name)
 	case ItemLower:
+		if f := inst.fused(it.Index); f != nil {
+			return f, nil
+		}
 		return inst.lowered(it.Index), nil
 	case ItemResourceNew, ItemResourceDrop, ItemResourceRep:
 		return inst.resourceBuiltin(it), nil
@@ -268,7 +277,12 @@ func (inst *Instance) coreFunc(it *CoreItem) (*rtlib.Func, error) {
 
 // context prepares lifting and lowering under options o.
 func (inst *Instance) context(ctx context.Context, o *Options) (*cx, error) {
-	c := &cx{ctx: ctx, inst: inst, comp: inst.comps[o.Component], opts: o, elements: inst.cfg.MaxLiftedElements}
+	if base := inst.contexts[o]; base != nil {
+		c := *base
+		c.ctx = ctx
+		return &c, nil
+	}
+	c := &cx{inst: inst, comp: inst.comps[o.Component], opts: o, elements: inst.cfg.MaxLiftedElements}
 	if c.elements <= 0 {
 		c.elements = DefaultMaxLiftedElements
 	}
@@ -290,7 +304,10 @@ func (inst *Instance) context(ctx context.Context, o *Options) (*cx, error) {
 		}
 		c.realloc = f
 	}
-	return c, nil
+	inst.contexts[o] = c
+	base := *c
+	base.ctx = ctx
+	return &base, nil
 }
 
 // Close releases every core instance.
@@ -433,6 +450,9 @@ func (inst *Instance) callLift(ctx context.Context, k int, args []Value) (result
 		c.comp.busy = false
 		if err != nil && isTrap(err) {
 			c.comp.trapped = true
+			for _, f := range c.comp.fused {
+				f.trapped = true
+			}
 		}
 	}()
 	c.scope = &callScope{}

@@ -130,13 +130,13 @@ func compose(provider, consumer []byte) []byte {
 	out = section(out, 5, []byte{1, 0x00, 0, 0})                                       // instance 0: instantiate component 0
 	out = section(out, 6, name([]byte{1, 0x05, 0x00, 0}, "test:x/text"))               // instance 1: its export
 	out = section(out, 5, append(name([]byte{1, 0x00, 1, 1}, "test:x/text"), 0x05, 1)) // instance 2: consumer with it
-	aliases := []byte{2}
-	for _, f := range []string{"run", "add2"} {
+	aliases := []byte{3}
+	for _, f := range []string{"run", "add2", "add-loop"} {
 		aliases = name(append(aliases, 0x01, 0x00, 2), f) // func: export f of instance 2
 	}
 	out = section(out, 6, aliases)
-	exports := []byte{2}
-	for i, f := range []string{"run", "add2"} {
+	exports := []byte{3}
+	for i, f := range []string{"run", "add2", "add-loop"} {
 		exports = append(name(append(exports, 0x00), f), 0x01, byte(i), 0x00)
 	}
 	return section(out, 11, exports)
@@ -172,4 +172,44 @@ func TestNestedComposition(t *testing.T) {
 	if got, err := add2.Call(context.Background(), uint32(2), uint32(3)); err != nil || got != uint32(5) {
 		t.Fatalf("add2 = %v, %v", got, err)
 	}
+	// add-loop's calls are fused (u32 only, the provider calls nothing):
+	// the same sum as through the host.
+	_, linkedConsumer := linked(t)
+	for _, inst := range []*rc.Instance{inst, linkedConsumer} {
+		loop, err := inst.Func("add-loop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := loop.Call(context.Background(), uint32(1000)); err != nil || got != uint32(499500) {
+			t.Fatalf("add-loop(1000) = %v, %v", got, err)
+		}
+	}
+}
+
+// composed instantiates the composition of provider and consumer.
+func composed(t testing.TB) *rc.Instance {
+	needLLVM(t)
+	wit := string(readFile(t, "testdata/link.wit"))
+	return instantiate(t, compose(buildComponent(t, wit, "provider", readFile(t, "testdata/provider.wat")),
+		buildComponent(t, wit, "consumer", readFile(t, "testdata/consumer.wat"))), rc.Config{})
+}
+
+// BenchmarkCrossCallHost and BenchmarkCrossCallFused: one u32 call from
+// the consumer's core code into the provider's (1,000 per op): routed
+// through the host between two instances, and fused inside a composition.
+func BenchmarkCrossCallHost(b *testing.B) {
+	_, c := linked(b)
+	benchLoop(b, c)
+}
+
+func BenchmarkCrossCallFused(b *testing.B) {
+	benchLoop(b, composed(b))
+}
+
+func benchLoop(b *testing.B, inst *rc.Instance) {
+	loop, err := inst.Func("add-loop")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchCall(b, loop, uint32(1000))
 }

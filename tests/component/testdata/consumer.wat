@@ -14,4 +14,13 @@
     (call $shout (local.get $p) (local.get $n) (i32.const 16))
     (i32.const 16))
   (func (export "add2") (param i32 i32) (result i32) (call $add (local.get 0) (local.get 1)))
+  ;; n calls across the component boundary
+  (func (export "add-loop") (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (call $add (local.get $s) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
 )
