@@ -88,7 +88,7 @@ test: deps vet unit spec spec-llvm spec-native unit-arm64 spec-arm64
 FUZZTIME ?= 1m
 FUZZ_TARGETS := ./compiler/wasm:FuzzDecode ./compiler/wat:FuzzParseWat \
 	./compiler/wast:FuzzParseWast ./rtlib/abi:FuzzDecodeMeta ./rtlib:FuzzLoad \
-	./compiler/component:FuzzParse ./rtlib/component:FuzzDecodeGraph \
+	./compiler/component:FuzzParse ./compiler/component:FuzzReadObject ./rtlib/component:FuzzDecodeGraph \
 	./rtlib/wasi/p2/adapter:FuzzSplit ./rtlib/wasi/p2/tree:FuzzManifest \
 	./tests/spec/diff:FuzzDiff ./tests/spec/diff:FuzzDiffLLVM
 fuzz:
