@@ -22,6 +22,9 @@
 //     against the loader's allow-list (abi.RelocSize, abi.RuntimeSymbols).
 //   - CheckReservedRegisters: the arm64 rule that generated code never
 //     touches x18 or x28, checked on any object.
+//   - Disassemble: any object's functions as text with relocations named
+//     (`wasmaot compile --dump=asm`, golden tests); TextDumper lets a back
+//     end show its own intermediate text (`--dump=llvm`).
 //
 // Back ends import lower/ir, this package and rtlib/abi, never each other.
 package backend
