@@ -10,6 +10,11 @@ type Move struct {
 // calling emit for each. A cycle is broken through scratch, a location of
 // the moves' class that is none of their sources or destinations. Moves
 // whose source and destination are equal are dropped.
+//
+// It runs in time linear in the number of moves: a move is ready once no
+// pending move still reads its destination; emitting it may make the
+// move that writes its source ready. What remains when nothing is ready
+// are disjoint cycles, each broken by saving one source in scratch.
 func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 	pending := make([]Move, 0, len(moves))
 	for _, m := range moves {
@@ -17,40 +22,53 @@ func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 			pending = append(pending, m)
 		}
 	}
-	for len(pending) > 0 {
-		progress := false
-		for i := 0; i < len(pending); i++ {
-			m := pending[i]
-			if readLater(pending, m.Dst, i) {
-				continue
-			}
-			emit(m.Dst, m.Src)
-			pending = append(pending[:i], pending[i+1:]...)
-			i--
-			progress = true
+	if len(pending) == 0 {
+		return
+	}
+	readers := make(map[Loc]int, len(pending)) // pending moves reading a location
+	writer := make(map[Loc]int, len(pending))  // the pending move writing a location
+	for i, m := range pending {
+		readers[m.Src]++
+		writer[m.Dst] = i
+	}
+	done := make([]bool, len(pending))
+	var ready []int
+	for i, m := range pending {
+		if readers[m.Dst] == 0 {
+			ready = append(ready, i)
 		}
-		if progress {
+	}
+	left := len(pending)
+	run := func() {
+		for len(ready) > 0 {
+			i := ready[len(ready)-1]
+			ready = ready[:len(ready)-1]
+			m := pending[i]
+			emit(m.Dst, m.Src)
+			done[i] = true
+			left--
+			readers[m.Src]--
+			if w, ok := writer[m.Src]; ok && !done[w] && readers[m.Src] == 0 {
+				ready = append(ready, w)
+			}
+		}
+	}
+	run()
+	for i := 0; left > 0; i++ {
+		if done[i] {
 			continue
 		}
-		// Every destination is still to be read: a cycle. Save one
-		// source in scratch and read it from there.
-		m := pending[0]
+		// pending[i] is on a cycle: every location on it is read by the
+		// next move. Save its source, let the move writing that source
+		// run, and read the saved value last.
+		m := pending[i]
 		emit(scratch, m.Src)
-		for i := range pending {
-			if pending[i].Src == m.Src {
-				pending[i].Src = scratch
-			}
+		readers[m.Src]--
+		pending[i].Src = scratch
+		readers[scratch]++
+		if w, ok := writer[m.Src]; ok && !done[w] && readers[m.Src] == 0 {
+			ready = append(ready, w)
 		}
+		run()
 	}
-}
-
-// readLater reports whether loc is the source of a pending move other
-// than pending[self].
-func readLater(pending []Move, loc Loc, self int) bool {
-	for j, o := range pending {
-		if j != self && o.Src == loc {
-			return true
-		}
-	}
-	return false
 }

@@ -42,6 +42,7 @@
 package regalloc
 
 import (
+	"container/heap"
 	"fmt"
 	"sort"
 
@@ -255,34 +256,58 @@ func pick(prefs []Reg, allowed RegSet, acrossCall bool, calleeSaved RegSet) (Reg
 }
 
 // assignSlots gives every spilled interval a stack slot, reusing the slot
-// of an interval of the same size and class that has ended.
+// of an interval of the same size and class that has ended. Spilled
+// intervals come in order of start; the ones holding a slot wait in a
+// heap by end.
 func (a *Allocation) assignSlots(spilled []interval, cfg *Config, f *ir.Func) {
-	type slot struct {
-		off   int32
+	type kind struct {
 		size  int
 		class Class
-		end   int32
 	}
-	var slots []slot
+	var busy slotHeap
+	free := map[kind][]int32{} // free slot offsets
 	maxAlign := 1
 	for _, iv := range spilled {
+		for len(busy) > 0 && busy[0].end < iv.start {
+			s := heap.Pop(&busy).(heldSlot)
+			k := kind{s.size, s.class}
+			free[k] = append(free[k], s.off)
+		}
 		size := cfg.SlotSize(f.Types[iv.v])
 		maxAlign = max(maxAlign, size)
-		k := -1
-		for j := range slots {
-			if slots[j].size == size && slots[j].class == iv.class && slots[j].end < iv.start {
-				k = j
-				break
-			}
+		k := kind{size, iv.class}
+		var off int32
+		if fs := free[k]; len(fs) > 0 {
+			off, free[k] = fs[len(fs)-1], fs[:len(fs)-1]
+		} else {
+			o := (a.SpillSize + size - 1) &^ (size - 1)
+			a.SpillSize = o + size
+			off = int32(o)
 		}
-		if k < 0 {
-			off := (a.SpillSize + size - 1) &^ (size - 1)
-			a.SpillSize = off + size
-			slots = append(slots, slot{off: int32(off), size: size, class: iv.class})
-			k = len(slots) - 1
-		}
-		slots[k].end = iv.end
-		a.Locs[iv.v] = SlotLoc(slots[k].off)
+		heap.Push(&busy, heldSlot{off: off, size: size, class: iv.class, end: iv.end})
+		a.Locs[iv.v] = SlotLoc(off)
 	}
 	a.SpillSize = (a.SpillSize + maxAlign - 1) &^ (maxAlign - 1)
+}
+
+// heldSlot is a slot in use until end.
+type heldSlot struct {
+	off   int32
+	size  int
+	class Class
+	end   int32
+}
+
+// slotHeap orders held slots by end (container/heap).
+type slotHeap []heldSlot
+
+func (h slotHeap) Len() int           { return len(h) }
+func (h slotHeap) Less(i, j int) bool { return h[i].end < h[j].end }
+func (h slotHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *slotHeap) Push(x any)        { *h = append(*h, x.(heldSlot)) }
+func (h *slotHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

@@ -508,3 +508,55 @@ func TestSlotsKeepTheirClass(t *testing.T) {
 		t.Fatalf("only %d slots used; the test needs spilling of both classes", len(classOf))
 	}
 }
+
+// TestSequenceRandom checks Sequence on random parallel copies: random
+// permutations (cycles) of registers and slots with fan-out and moves
+// onto themselves, against the simultaneous-assignment result.
+func TestSequenceRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	locs := func(n int) []Loc {
+		var out []Loc
+		for i := 0; i < n; i++ {
+			if i%3 == 0 {
+				out = append(out, SlotLoc(int32(8*i)))
+			} else {
+				out = append(out, RegLoc(Reg(i)))
+			}
+		}
+		return out
+	}
+	for iter := 0; iter < 2000; iter++ {
+		n := rng.Intn(12) + 1
+		all := locs(n)
+		perm := rng.Perm(n)
+		var moves []Move
+		for i, d := range all {
+			if rng.Intn(4) == 0 {
+				continue // this destination is not written
+			}
+			src := all[perm[i]]
+			if rng.Intn(5) == 0 {
+				src = all[rng.Intn(n)] // fan-out: a source read twice
+			}
+			moves = append(moves, Move{Dst: d, Src: src})
+		}
+		state := map[Loc]int{}
+		for i, l := range all {
+			state[l] = i
+		}
+		want := map[Loc]int{}
+		for l, v := range state {
+			want[l] = v
+		}
+		for _, m := range moves {
+			want[m.Dst] = state[m.Src]
+		}
+		scratch := RegLoc(63)
+		Sequence(moves, scratch, func(dst, src Loc) { state[dst] = state[src] })
+		for _, l := range all {
+			if state[l] != want[l] {
+				t.Fatalf("moves %v: %v = %d, want %d", moves, l, state[l], want[l])
+			}
+		}
+	}
+}
