@@ -156,6 +156,9 @@ func (fl *flattener) rootExport(root *frame, ex Named) {
 			case SortType:
 				if iv.resource > 0 {
 					e.Resources = append(e.Resources, iv.resource-1)
+					if r := &fl.g.Resources[iv.resource-1]; r.Import == "" {
+						r.Name = ie.Name // a guest resource is known by its export name
+					}
 				}
 			}
 		}

@@ -377,12 +377,19 @@ func (inst *Instance) Export(name string) (*HostInstance, error) {
 		if ex.Name != name || ex.Func != nil {
 			continue
 		}
-		hi := &HostInstance{Funcs: map[string]HostFunc{}}
+		hi := &HostInstance{Funcs: map[string]HostFunc{}, Resources: map[string]*HostResource{}}
 		for _, ef := range ex.Funcs {
 			callee := ef.Callee
 			hi.Funcs[ef.Name] = func(ctx context.Context, args []Value) (Value, error) {
 				return inst.invoke(ctx, callee, args)
 			}
+		}
+		// An owning handle the importer drops runs this instance's
+		// destructor.
+		for _, r := range ex.Resources {
+			hi.Resources[inst.g.Resources[r].Name] = &HostResource{Drop: func(ctx context.Context, rep uint32) error {
+				return inst.Drop(ctx, r, Handle{Rep: rep})
+			}}
 		}
 		return hi, nil
 	}

@@ -103,6 +103,23 @@ func TestResources(t *testing.T) {
 	if got := must("drops"); got != uint32(2) {
 		t.Fatalf("the destructor ran %v times after the host dropped its handle, want 2", got)
 	}
+	// The exported instance as another component's import: its
+	// constructor through the host, and dropping the handle runs the
+	// destructor.
+	api, err := inst.Export("test:res/api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := api.Funcs["[constructor]counter"](ctx, []rc.Value{uint32(9)})
+	if err != nil || api.Resources["counter"] == nil {
+		t.Fatalf("constructor through Export: %v, %v; resources %v", h, err, api.Resources)
+	}
+	if err := api.Resources["counter"].Drop(ctx, h.(rc.Handle).Rep); err != nil {
+		t.Fatal(err)
+	}
+	if got := must("drops"); got != uint32(3) {
+		t.Fatalf("the destructor ran %v times after the importer's drop, want 3", got)
+	}
 	if got := must("use-logger", "hello"); got != "[p] hello" || loggers.dropped != 1 || len(loggers.prefixes) != 0 {
 		t.Fatalf("use-logger = %q, %d dropped, %d live", got, loggers.dropped, len(loggers.prefixes))
 	}
