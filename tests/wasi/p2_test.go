@@ -305,3 +305,58 @@ func TestP2CLI(t *testing.T) {
 		t.Errorf("host sandbox/moved = %q, %v", b, err)
 	}
 }
+
+// TestP2JcoNode runs the wrapped commands that need no directories under
+// jco's own WASI 0.2 host on Node (`jco run`), the reference
+// implementation, and compares with wasmaot's: the same stdout and
+// stderr, the same success or failure. jco names the program after its
+// file, so argv[0] is compared after replacing it; Node is given only the
+// environment the program is granted.
+func TestP2JcoNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: jco cannot run")
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		env   []string
+		stdin string
+	}{
+		{"hello", []string{"one", "two words"}, []string{"GREETING=hi there", "EMPTY="}, ""},
+		{"stdin", nil, nil, strings.Repeat("hello, wasi\n", 1000) + "no newline"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmp := command(t, "c-"+c.name, cProgram(t, c.name))
+			jco, err := filepath.EvalSymlinks(jcoPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jco, _ = filepath.Abs(jco)
+			file := filepath.Join(t.TempDir(), c.name+".wasm")
+			if err := os.WriteFile(file, cmp, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(node, append([]string{jco, "run", file}, c.args...)...)
+			cmd.Env = c.env
+			if cmd.Env == nil {
+				cmd.Env = []string{}
+			}
+			cmd.Stdin = strings.NewReader(c.stdin)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			runErr := cmd.Run()
+			var exit *exec.ExitError
+			if runErr != nil && !errors.As(runErr, &exit) {
+				t.Fatalf("jco run: %v\n%s", runErr, stderr.String())
+			}
+			ours := runP2(t, cmp, wasi.Config{Args: append([]string{c.name}, c.args...), Env: c.env, Stdin: strings.NewReader(c.stdin)}, time.Minute)
+			got := strings.Replace(stdout.String(), "argv[0]="+c.name+"\n", "argv[0]=NAME\n", 1)
+			want := strings.Replace(ours.stdout, "argv[0]="+c.name+"\n", "argv[0]=NAME\n", 1)
+			if got != want || stderr.String() != ours.stderr || (runErr == nil) != (ours.exit == 0) {
+				t.Errorf("jco on Node: exit %v\nstdout:\n%.300s\nstderr:\n%s\nwasmaot: exit %d\nstdout:\n%.300s\nstderr:\n%s",
+					runErr, got, stderr.String(), ours.exit, want, ours.stderr)
+			}
+		})
+	}
+}
