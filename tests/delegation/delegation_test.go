@@ -98,14 +98,18 @@ type run struct {
 
 func runTree(t *testing.T, spec *tree.Node, after func(*tree.Tree)) run {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	// Building compiles every node (slow on a loaded machine); the run
+	// itself has a minute.
+	bctx, bcancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer bcancel()
 	var stdout, stderr bytes.Buffer
-	tr, err := tree.Build(ctx, spec, tree.Options{Stdout: &stdout, Stderr: &stderr, Compile: compile})
+	tr, err := tree.Build(bctx, spec, tree.Options{Stdout: &stdout, Stderr: &stderr, Compile: compile})
 	if err != nil {
 		return run{err: err}
 	}
 	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	err = tr.Run(ctx)
 	if after != nil {
 		after(tr)

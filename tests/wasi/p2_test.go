@@ -292,14 +292,15 @@ func TestP2CLI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res := runCLI(t, dir, "", "run", "--cache-dir", cache, "--env", "GREETING=hi there", "--env", "EMPTY=", "hello.wasm", "one", "two words")
+	// -O 0: the CLI compiles both core modules of each component.
+	res := runCLI(t, dir, "", "run", "-O", "0", "--cache-dir", cache, "--env", "GREETING=hi there", "--env", "EMPTY=", "hello.wasm", "one", "two words")
 	expectCLI(t, res, 1, "argc=3\nargv[0]=hello.wasm\nargv[1]=one\nargv[2]=two words\n"+
 		"environ entries=2\nGREETING=hi there\nHOME=(unset)\n", "to stderr\n")
 	sandbox := filepath.Join(dir, "sandbox")
 	if err := os.Mkdir(sandbox, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	res = runCLI(t, dir, "", "run", "--cache-dir", cache, "--dir", "sandbox::/sandbox", "files.wasm")
+	res = runCLI(t, dir, "", "run", "-O", "0", "--cache-dir", cache, "--dir", "sandbox::/sandbox", "files.wasm")
 	expectCLI(t, res, 0, golden(t, "c/files.out"), "")
 	if b, err := os.ReadFile(filepath.Join(sandbox, "moved")); err != nil || string(b) != "deep" {
 		t.Errorf("host sandbox/moved = %q, %v", b, err)
@@ -359,4 +360,19 @@ func TestP2JcoNode(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestP2Go runs the gofs Go program (os package: files, links, walk,
+// times, escapes) as a WASI 0.2 command: the same output as under
+// preview1 (testdata/go/gofs.out, which TestGoProgram checks), and its
+// exit status 3 as failure.
+func TestP2Go(t *testing.T) {
+	cmp := command(t, "go-gofs", goBuild(t, "./testdata/go/gofs", false))
+	res := runP2(t, cmp, wasi.Config{
+		Args:     []string{"gofs", "x", "y"},
+		Env:      []string{"GREETING=hello"},
+		Stdin:    strings.NewReader("from stdin"),
+		Preopens: []wasi.Preopen{{HostPath: t.TempDir(), GuestPath: "/sandbox"}},
+	}, 2*time.Minute)
+	expect(t, res, 1, golden(t, "go/gofs.out"), "bye\n")
 }

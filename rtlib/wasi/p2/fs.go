@@ -222,10 +222,9 @@ func (d *descriptor) openAt(pathFlags uint32, path string, oflags, dflags uint8)
 		if err != nil {
 			return nil, wasi.ErrnoOf(err)
 		}
-		nd.flags &= dflags | flagRead
-		if d.flags&flagMutateDirectory == 0 {
-			nd.flags &^= flagMutateDirectory
-		}
+		// Like wasmtime, a directory inherits its parent's permission to
+		// change what is beneath it, whatever flags the open asked for.
+		nd.flags = flagRead | d.flags&flagMutateDirectory
 		return nd, wasi.ErrnoSuccess
 	}
 	if dflags&(flagRead|flagWrite) == 0 {

@@ -58,9 +58,10 @@ func (c Command) Run(ctx context.Context, host *p2.Host, cfg rtlib.Config) error
 			return fmt.Errorf("adapter: the application imports %s.%s, which a preview1 command cannot have", im.Module, im.Name)
 		}
 		ft := meta.Types[im.FuncType]
-		name := im.Name
+		name := adapterExport(im.Name)
+		key := im.Name
 		var target *rtlib.Func
-		forward[name] = abi.HostFunc{Params: ft.Params, Results: ft.Results,
+		forward[key] = abi.HostFunc{Params: ft.Params, Results: ft.Results,
 			Fn: func(ctx context.Context, _ abi.Caller, stack []uint64) error {
 				if target == nil {
 					if target = adapterInst.ExportedFunc(name); target == nil {
@@ -157,4 +158,15 @@ func growRealloc(mem *rtlib.Memory) abi.HostFunc {
 			stack[0] = uint64(old) * 65536
 			return nil
 		}}
+}
+
+// adapterExport is the adapter export an application import names:
+// wit-component renames a function imported twice (Go's wasip1 port
+// imports fd_write twice) to "fd_write [v2]", and the component links
+// that name to the adapter's fd_write.
+func adapterExport(name string) string {
+	if i := strings.LastIndex(name, " [v"); i > 0 && strings.HasSuffix(name, "]") {
+		return name[:i]
+	}
+	return name
 }
