@@ -1,6 +1,7 @@
 package wasi
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -497,3 +498,58 @@ func TestGuestSizedAllocations(t *testing.T) {
 type countingWriter struct{ n int }
 
 func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+// TestReaddirStreams: fd_readdir holds at most a fixed batch of a
+// directory on the host, however large the directory a guest has made,
+// and a listing resumed from each d_next still sees every entry once.
+func TestReaddirStreams(t *testing.T) {
+	dir := t.TempDir()
+	const files = 10000
+	for i := range files {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("file-with-a-long-name-%05d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	g := newGuest(t, dir)
+	const buf, bufLen = 8192, 4096
+	seen := map[string]bool{}
+	cookie, calls := uint64(0), 0
+	var maxAlloc uint64
+	for {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		e := g.call("fd_readdir", 3, buf, bufLen, cookie, resPtr)
+		runtime.ReadMemStats(&after)
+		calls++
+		if e != ErrnoSuccess {
+			t.Fatalf("fd_readdir: errno %d", e)
+		}
+		maxAlloc = max(maxAlloc, after.TotalAlloc-before.TotalAlloc)
+		used := le.Uint32(g.c.mem[resPtr:])
+		for off := uint32(0); off+sizeDirent <= used; {
+			next := le.Uint64(g.c.mem[buf+off:])
+			nameLen := le.Uint32(g.c.mem[buf+off+16:])
+			if off+sizeDirent+nameLen > used {
+				break // truncated: read again from cookie
+			}
+			name := string(g.c.mem[buf+off+sizeDirent : buf+off+sizeDirent+nameLen])
+			if seen[name] {
+				t.Fatalf("entry %q listed twice", name)
+			}
+			seen[name] = true
+			cookie = next
+			off += sizeDirent + nameLen
+		}
+		if used < bufLen {
+			break
+		}
+	}
+	if len(seen) != files+2 || !seen["."] || !seen[".."] {
+		t.Errorf("listed %d entries in %d calls, want %d and . and ..", len(seen), calls, files+2)
+	}
+	if maxAlloc > 32<<10 {
+		t.Errorf("one fd_readdir call allocated up to %d bytes on the host for a %d-entry directory", maxAlloc, files)
+	}
+}

@@ -1,24 +1,25 @@
 package wasi
 
 import (
+	"bytes"
 	"context"
+	"math"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// dirent is one directory entry of an fd_readdir snapshot.
-type dirent struct {
-	ino      uint64
-	filetype uint8
-	name     string
-}
+// direntBatch is the host buffer fd_readdir reads entries into: the
+// host holds at most this much of a directory at a time, whatever the
+// directory's size or the guest's buffer.
+const direntBatch = 8 << 10
 
-// fdReaddir implements fd_readdir. Cookie 0 takes a fresh snapshot of the
-// directory ("." and ".." included, in host order); cookie k resumes at
-// the k-th entry of the snapshot, and each entry's d_next is its index
-// plus one. The last entry is truncated when the buffer is full, as the
-// spec prescribes.
+// fdReaddir implements fd_readdir by streaming the host directory: cookie
+// 0 starts at the beginning, and every entry's d_next is the host's
+// offset of the entry after it, so a cookie resumes there (with lseek),
+// as telldir and seekdir do. "." and ".." are listed, in host order. The
+// last entry is truncated when the buffer is full, as the spec
+// prescribes; the guest re-reads it from the previous entry's d_next.
 func (w *WASI) fdReaddir(_ context.Context, m memory, a []uint64) Errno {
 	e, errno := w.fds.dir(uint32(a[0]), RightFdReaddir)
 	if errno != ErrnoSuccess {
@@ -32,67 +33,52 @@ func (w *WASI) fdReaddir(_ context.Context, m memory, a []uint64) Errno {
 	if _, errno := m.slice(uint32(a[4]), 4); errno != ErrnoSuccess {
 		return errno
 	}
-	if cookie == 0 || e.dirents == nil {
-		ents, err := readDirents(e.hostFd())
+	if cookie > math.MaxInt64 {
+		return ErrnoInval
+	}
+	fd := e.hostFd()
+	if _, err := unix.Seek(fd, int64(cookie), 0); err != nil {
+		return errnoOf(err)
+	}
+	host := make([]byte, direntBatch)
+	used := 0
+	for used < len(buf) {
+		n, err := retryEINTR(func() (int, error) { return unix.Getdents(fd, host) })
 		if err != nil {
 			return errnoOf(err)
 		}
-		e.dirents = ents
-	}
-	used := 0
-	for i := cookie; i < uint64(len(e.dirents)) && used < len(buf); i++ {
-		d := e.dirents[i]
-		var rec [sizeDirent]byte
-		le.PutUint64(rec[0:], i+1)
-		le.PutUint64(rec[8:], d.ino)
-		le.PutUint32(rec[16:], uint32(len(d.name)))
-		rec[20] = d.filetype
-		used += copy(buf[used:], rec[:])
-		used += copy(buf[used:], d.name)
-	}
-	return m.writeU32(uint32(a[4]), uint32(used))
-}
-
-// readDirents reads a whole directory from its start with getdents64.
-func readDirents(fd int) ([]dirent, error) {
-	if _, err := unix.Seek(fd, 0, 0); err != nil {
-		return nil, err
-	}
-	var ents []dirent
-	buf := make([]byte, 8192)
-	for {
-		n, err := retryEINTR(func() (int, error) { return unix.Getdents(fd, buf) })
-		if err != nil {
-			return nil, err
-		}
 		if n <= 0 {
-			return ents, nil
+			break
 		}
 		// linux_dirent64: ino u64 @0, off s64 @8, reclen u16 @16, type u8 @18, name @19.
-		for off := 0; off+19 <= n; {
-			reclen := int(le.Uint16(buf[off+16:]))
+		for off := 0; off+19 <= n && used < len(buf); {
+			reclen := int(le.Uint16(host[off+16:]))
 			if reclen == 0 || off+reclen > n {
-				break
+				return ErrnoIo
 			}
-			rec := buf[off : off+reclen]
+			rec := host[off : off+reclen]
+			off += reclen
 			name := rec[19:]
-			for i, c := range name {
-				if c == 0 {
-					name = name[:i]
-					break
-				}
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
 			}
-			d := dirent{ino: le.Uint64(rec), name: string(name), filetype: direntType(rec[18])}
+			filetype := direntType(rec[18])
 			if rec[18] == unix.DT_UNKNOWN {
 				var st unix.Stat_t
-				if unix.Fstatat(fd, d.name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
-					d.filetype = filetypeOf(st.Mode)
+				if unix.Fstatat(fd, string(name), &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
+					filetype = filetypeOf(st.Mode)
 				}
 			}
-			ents = append(ents, d)
-			off += reclen
+			var d [sizeDirent]byte
+			le.PutUint64(d[0:], le.Uint64(rec[8:]))
+			le.PutUint64(d[8:], le.Uint64(rec))
+			le.PutUint32(d[16:], uint32(len(name)))
+			d[20] = filetype
+			used += copy(buf[used:], d[:])
+			used += copy(buf[used:], name)
 		}
 	}
+	return m.writeU32(uint32(a[4]), uint32(used))
 }
 
 func direntType(t uint8) uint8 {

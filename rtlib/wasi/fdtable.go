@@ -34,8 +34,7 @@ type fdEntry struct {
 	file *os.File // kindFile, kindDir
 	root *os.Root // kindDir
 
-	preopen string   // kindDir: the guest path if this is a preopen
-	dirents []dirent // kindDir: the fd_readdir snapshot taken at cookie 0
+	preopen string // kindDir: the guest path if this is a preopen
 
 	ln   net.Listener // kindListener
 	conn net.Conn     // kindConn
