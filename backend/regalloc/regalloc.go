@@ -136,6 +136,8 @@ type Allocation struct {
 	// Used is the set of registers given to some value; the ISA saves the
 	// callee-saved ones among them in the prologue.
 	Used RegSet
+
+	partners [][]ir.Value // edge arguments and parameters, for hints
 }
 
 // interval is the live range of one value in positions.
@@ -164,6 +166,7 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 	}
 	a := &Allocation{Order: lv.cfg.RPO, Locs: make([]Loc, len(f.Types))}
 	ivs := lv.intervals(cfg, f.Types)
+	a.partners = edgePartners(lv.cfg.RPO, len(f.Types))
 	spilled := a.scan(ivs, cfg, f.Types)
 	a.assignSlots(spilled, cfg, f)
 	return a, nil
@@ -199,7 +202,10 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 		if iv.acrossCall {
 			allowed &= preserved
 		}
-		r, ok := pick(cfg.Allocatable[c], allowed, iv.acrossCall, cfg.CalleeSaved)
+		r, ok := a.hinted(iv.v, allowed)
+		if !ok {
+			r, ok = pick(cfg.Allocatable[c], allowed, iv.acrossCall, cfg.CalleeSaved)
+		}
 		if !ok {
 			// Spill whichever of this interval and the eligible active
 			// ones ends last.
@@ -234,6 +240,35 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 	}
 	sort.SliceStable(spilled, func(i, j int) bool { return spilled[i].start < spilled[j].start })
 	return spilled
+}
+
+// edgePartners links each block parameter with the arguments passed to
+// it, both ways: giving them one register saves the edge's copy.
+func edgePartners(blocks []*ir.Block, nValues int) [][]ir.Value {
+	partners := make([][]ir.Value, nValues)
+	for _, b := range blocks {
+		for _, in := range b.Instrs {
+			for _, e := range in.Succs {
+				for i, arg := range e.Args {
+					p := e.Block.Params[i]
+					partners[p] = append(partners[p], arg)
+					partners[arg] = append(partners[arg], p)
+				}
+			}
+		}
+	}
+	return partners
+}
+
+// hinted returns the register of an already allocated edge partner of v
+// when it is allowed.
+func (a *Allocation) hinted(v ir.Value, allowed RegSet) (Reg, bool) {
+	for _, p := range a.partners[v] {
+		if l := a.Locs[p]; l.Valid && l.InReg() && allowed.Has(l.Reg) {
+			return l.Reg, true
+		}
+	}
+	return 0, false
 }
 
 // pick returns the first register of prefs in allowed, preferring
