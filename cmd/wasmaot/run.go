@@ -94,13 +94,9 @@ func runGuest(c *cli.Context) error {
 		}
 	}
 
-	cfg := rtlib.Config{}
-	if s := c.String("max-memory"); s != "" {
-		pages, err := memoryCap(s)
-		if err != nil {
-			return cli.Exit(fmt.Sprintf("--max-memory: %v", err), 2)
-		}
-		cfg.MaxMemoryPages = pages
+	cfg, err := runLimits(c)
+	if err != nil {
+		return cli.Exit(err, 2)
 	}
 	w, err := newWASI(c, path, guestArgs)
 	if err != nil {
@@ -137,6 +133,19 @@ func guestContext(c *cli.Context) (context.Context, func()) {
 		return ctx, func() { cancel(); stop() }
 	}
 	return ctx, stop
+}
+
+// runLimits is the rtlib.Config of the run's resource flags (--max-memory).
+func runLimits(c *cli.Context) (rtlib.Config, error) {
+	var cfg rtlib.Config
+	if s := c.String("max-memory"); s != "" {
+		pages, err := memoryCap(s)
+		if err != nil {
+			return cfg, fmt.Errorf("--max-memory: %v", err)
+		}
+		cfg.MaxMemoryPages = pages
+	}
+	return cfg, nil
 }
 
 // guestExit turns how the guest ended into wasmaot's exit status: the

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"runtime"
 
 	"github.com/urfave/cli/v2"
@@ -61,13 +59,9 @@ func runCommandComponent(c *cli.Context, path string, bin []byte, guestArgs []st
 		defer mod.Close()
 		mods = append(mods, mod)
 	}
-	cfg := rtlib.Config{}
-	if s := c.String("max-memory"); s != "" {
-		pages, err := memoryCap(s)
-		if err != nil {
-			return cli.Exit(fmt.Sprintf("--max-memory: %v", err), 2)
-		}
-		cfg.MaxMemoryPages = pages
+	cfg, err := runLimits(c)
+	if err != nil {
+		return cli.Exit(err, 2)
 	}
 	wc, err := wasiConfig(c, path, guestArgs)
 	if err != nil {
@@ -79,13 +73,8 @@ func runCommandComponent(c *cli.Context, path string, bin []byte, guestArgs []st
 		return cli.Exit(err, 2)
 	}
 	defer host.Close()
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	ctx, stop := guestContext(c)
 	defer stop()
-	if d := c.Duration("timeout"); d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
-	}
 	err = adapter.Command{App: mods[0], Adapter: mods[1]}.Run(ctx, host, cfg)
 	return guestExit(c, path, err)
 }

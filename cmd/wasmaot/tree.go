@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"runtime"
 	"strings"
 
@@ -44,21 +43,12 @@ func runTree(c *cli.Context, path string) error {
 	if opts.Target != "" && opts.Target != runtime.GOARCH {
 		return cli.Exit(fmt.Sprintf("run: cannot run code for %s on %s", opts.Target, runtime.GOARCH), 2)
 	}
-	core := rtlib.Config{}
-	if s := c.String("max-memory"); s != "" {
-		pages, err := memoryCap(s)
-		if err != nil {
-			return cli.Exit(fmt.Sprintf("--max-memory: %v", err), 2)
-		}
-		core.MaxMemoryPages = pages
+	core, err := runLimits(c)
+	if err != nil {
+		return cli.Exit(err, 2)
 	}
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	ctx, stop := guestContext(c)
 	defer stop()
-	if d := c.Duration("timeout"); d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
-	}
 	compile := func(ctx context.Context, wasm []byte) (*rtlib.Module, error) {
 		obj, err := compiler.Cache{Dir: c.String("cache-dir")}.Compile(ctx, wasm, opts)
 		if err != nil {
