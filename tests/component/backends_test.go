@@ -101,3 +101,35 @@ func TestArm64Worker(t *testing.T) {
 		fmt.Println("OUTCOME " + o)
 	}
 }
+
+// TestCorpusNativeBackend compiles the corpus component with each back end
+// (wasmaot's own code generator and the LLVM tier) and checks that every
+// call gives the same result.
+func TestCorpusNativeBackend(t *testing.T) {
+	needLLVM(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("skipping: the native back end targets amd64, this is %s", runtime.GOARCH)
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "wit"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "wit", "world.wit"), []byte(corpusWIT()))
+	bin := buildComponentEncoding(t, corpusWIT(), "corpus", []byte(corpusWAT(corpusFuncs(t, dir))), "utf8")
+	native, err := comp.Compile(context.Background(), bin, compiler.Options{Backend: "native"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaLLVM, err := comp.Compile(context.Background(), bin, compiler.Options{Backend: "llvm", OptLevel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, ours := corpusOutcomes(t, native), corpusOutcomes(t, viaLLVM)
+	calls := corpusCalls()
+	for i := range ours {
+		if ours[i] != theirs[i] {
+			t.Errorf("%s%s: llvm %s, native %s", calls[i].fn, short(calls[i].args), clip(ours[i]), clip(theirs[i]))
+		}
+	}
+	t.Logf("%d corpus calls give the same results with --backend native as with llvm", len(ours))
+}
