@@ -376,3 +376,44 @@ func TestP2Go(t *testing.T) {
 	}, 2*time.Minute)
 	expect(t, res, 1, golden(t, "go/gofs.out"), "bye\n")
 }
+
+// TestP2BlockedDeadline: a command blocked reading a stdin that never
+// delivers (a pipe no one writes) still ends at its deadline, and one
+// whose memory cap is below what it declares does not start.
+func TestP2BlockedDeadline(t *testing.T) {
+	cmp := command(t, "c-stdin", cProgram(t, "stdin"))
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	appWasm, adWasm, err := adapter.Split(cmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, ad := loadNative(t, appWasm), loadNative(t, adWasm)
+	defer app.Close()
+	defer ad.Close()
+	host, err := p2.New(p2.Config{Args: []string{"stdin"}, Stdin: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	err = adapter.Command{App: app, Adapter: ad}.Run(ctx, host, rtlib.Config{})
+	t.Logf("ended after %v with %v", time.Since(start), err)
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("the blocked command ended after %v, want about its 2 s deadline", took)
+	}
+	var exit *wasi.ExitError
+	if err == nil || (!errors.Is(err, context.DeadlineExceeded) && !errors.As(err, &exit)) {
+		t.Errorf("blocked command ended with %v, want its deadline (or a failure exit)", err)
+	}
+	err = adapter.Command{App: app, Adapter: ad}.Run(context.Background(), host, rtlib.Config{MaxMemoryPages: 1})
+	if err == nil || !strings.Contains(err.Error(), "adapter: application:") {
+		t.Errorf("a memory cap below the declared minimum: %v", err)
+	}
+}
