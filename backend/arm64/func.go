@@ -54,6 +54,9 @@ type funcGen struct {
 	polls  []pollSite
 	tables []jumpTable
 	cur    int // RPO number of the block being emitted
+	// flags is what the condition flags hold after the current
+	// instruction, lastFlags after the previous one (see flagsOf).
+	flags, lastFlags flagState
 	// slotSizes is the size of each spill slot by offset (the allocator
 	// reuses a slot only for values of its size).
 	slotSizes map[int32]Size
@@ -104,6 +107,7 @@ func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
 	}
 	for i, b := range alloc.Order {
 		g.cur = i
+		g.flags = flagState{} // another block may branch here
 		g.a.Bind(g.blocks[i])
 		for _, in := range b.Instrs {
 			if err := g.instr(in); err != nil {
@@ -518,10 +522,13 @@ func (g *funcGen) terminator(in *ir.Instr) error {
 	case ir.OpJump:
 		g.jumpLast(in.Succs[0])
 	case ir.OpBrIf:
-		c := g.get(in.Args[0], regTmp0)
 		var pending []pendingEdge
-		els := g.edgeTarget(in.Succs[1], &pending)
-		a.Cbz(false, c, els)
+		if cond, ok := g.flagsOf(in.Args[0]); ok {
+			a.BCond(cond.Invert(), g.edgeTarget(in.Succs[1], &pending))
+		} else {
+			c := g.get(in.Args[0], regTmp0)
+			a.Cbz(false, c, g.edgeTarget(in.Succs[1], &pending))
+		}
 		if len(pending) == 0 {
 			g.jumpLast(in.Succs[0])
 		} else {

@@ -218,6 +218,7 @@ func (g *funcGen) pure(in *ir.Instr) error {
 		rd := g.dst(res)
 		a.Cset(false, rd, r.cond)
 		g.put(res, rd)
+		g.flags = flagState{valid: true, v: res, cond: r.cond}
 		return nil
 	}
 	if r, ok := intUnary[op]; ok {
@@ -225,6 +226,9 @@ func (g *funcGen) pure(in *ir.Instr) error {
 		rd := g.dst(res)
 		r.emit(a, r.x, rd, rn)
 		g.put(res, rd)
+		if op == wasm.OpI32Eqz || op == wasm.OpI64Eqz {
+			g.flags = flagState{valid: true, v: res, cond: EQ}
+		}
 		return nil
 	}
 	if r, ok := floatCompare[op]; ok {
@@ -233,6 +237,7 @@ func (g *funcGen) pure(in *ir.Instr) error {
 		rd := g.dst(res)
 		a.Cset(false, rd, r.cond)
 		g.put(res, rd)
+		g.flags = flagState{valid: true, v: res, cond: r.cond}
 		return nil
 	}
 	if r, ok := floatBinary[op]; ok {

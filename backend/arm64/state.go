@@ -16,6 +16,8 @@ import (
 
 // instr emits one IR instruction.
 func (g *funcGen) instr(in *ir.Instr) error {
+	// The flags of a comparison survive only into the next instruction.
+	g.flags, g.lastFlags = flagState{}, g.flags
 	switch in.Op.Info().Kind {
 	case ir.KindConst, ir.KindPure:
 		return g.pure(in)
@@ -27,6 +29,24 @@ func (g *funcGen) instr(in *ir.Instr) error {
 		return g.terminator(in)
 	}
 	return g.special(in)
+}
+
+// flagState records that the condition flags hold comparison v's result
+// as condition cond (v = cond ? 1 : 0).
+type flagState struct {
+	valid bool
+	v     ir.Value
+	cond  Cond
+}
+
+// flagsOf returns the condition that is true exactly when v != 0, if the
+// instruction just before the current one was the comparison defining v
+// (its CSET leaves the flags alone, and a spill store does too).
+func (g *funcGen) flagsOf(v ir.Value) (Cond, bool) {
+	if g.lastFlags.valid && g.lastFlags.v == v {
+		return g.lastFlags.cond, true
+	}
+	return 0, false
 }
 
 // callBuiltinReg calls builtin b through the table of the VMContext in
@@ -110,6 +130,10 @@ func (g *funcGen) special(in *ir.Instr) error {
 		a.AddExt(SUBS, true, ZR, regTmp1, addr, UXTW, 0)
 		a.BCond(LT, g.trap(abi.TrapMemoryOutOfBounds))
 	case ir.OpTrapIf:
+		if cond, ok := g.flagsOf(in.Args[0]); ok {
+			a.BCond(cond, g.trap(in.Trap))
+			break
+		}
 		c := g.get(in.Args[0], regTmp0)
 		a.Cbnz(false, c, g.trap(in.Trap))
 	case ir.OpInterruptCheck:
