@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -10,20 +11,27 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wasmaot/wasmaot/compiler"
+	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/rtlib"
+	"github.com/wasmaot/wasmaot/rtlib/wasi/p2"
+	"github.com/wasmaot/wasmaot/rtlib/wasi/p2/adapter"
 	"github.com/wasmaot/wasmaot/rtlib/wasi/p2/tree"
 )
 
 // isTreeManifest reports whether path names a delegation-tree manifest.
 func isTreeManifest(path string) bool { return strings.HasSuffix(path, ".json") }
 
-// inspectTree prints a delegation tree with each node's grants.
+// inspectTree prints a delegation tree with each node's grants, then
+// every import a node's module asks for that its grants do not cover.
 func inspectTree(c *cli.Context, path string) error {
 	t, err := tree.Load(path)
 	if err != nil {
 		return cli.Exit(err, 1)
 	}
 	fmt.Fprint(c.App.Writer, t.Describe())
+	if err := checkTree(c.App.Writer, t); err != nil {
+		return cli.Exit(err, 1)
+	}
 	return nil
 }
 
@@ -62,4 +70,39 @@ func runTree(c *cli.Context, path string) error {
 	}
 	defer t.Close()
 	return guestExit(c, path, t.Run(ctx))
+}
+
+// checkTree prints, for every node, the imports of its module that its
+// grants do not cover: Build would refuse to link them.
+func checkTree(w io.Writer, n *tree.Node) error {
+	bin, err := readModule(n.Module)
+	if err != nil {
+		return fmt.Errorf("node %q: %w", n.Name, err)
+	}
+	command := adapter.IsComponent(bin)
+	if command {
+		// The adapter's WASI 0.2 imports are the command's; its memory and
+		// _start come from the command's own application module.
+		if _, bin, err = adapter.Split(bin); err != nil {
+			return fmt.Errorf("node %q: %w", n.Name, err)
+		}
+	}
+	m, err := wasm.Decode(bin)
+	if err != nil {
+		return fmt.Errorf("node %q: %w", n.Name, err)
+	}
+	for _, im := range m.Imports {
+		if _, isWASI := p2.Interface(im.Module); command && !isWASI {
+			continue
+		}
+		if !n.Allows(im.Module, im.Name) {
+			fmt.Fprintf(w, "node %s: import %s#%s is not granted: the tree will not link\n", n.Name, im.Module, im.Name)
+		}
+	}
+	for _, c := range n.Children {
+		if err := checkTree(w, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -28,6 +28,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wasmaot/wasmaot/rtlib/wasi/p2"
 )
 
 // Node is one nanoprocess of the tree and what its parent grants it.
@@ -207,4 +209,37 @@ func (n *Node) describe(b *strings.Builder, depth int) {
 	for _, c := range n.Children {
 		c.describe(b, depth+1)
 	}
+}
+
+// Allows reports whether the node may import module.name: a WASI 0.2
+// interface its grants open, or an import its parent names. Build refuses
+// to link any other import.
+func (n *Node) Allows(module, name string) bool {
+	if iface, ok := p2.Interface(module); ok {
+		return n.allowsInterface(iface)
+	}
+	_, ok := n.Imports[module+"#"+name]
+	return ok
+}
+
+// allowsInterface reports whether a WASI 0.2 interface exists for n: the
+// interfaces of streams and directories exist only with a grant, sockets
+// never in a tree; exit, environment (holding only the granted arguments
+// and variables), clocks, randomness and the stream, poll and error
+// machinery always do.
+func (n *Node) allowsInterface(iface string) bool {
+	g := n.Grants
+	switch iface {
+	case "wasi:cli/stdin", "wasi:cli/terminal-stdin", "wasi:cli/terminal-input":
+		return g.Stdin != ""
+	case "wasi:cli/stdout", "wasi:cli/terminal-stdout":
+		return g.Stdout != ""
+	case "wasi:cli/stderr", "wasi:cli/terminal-stderr":
+		return g.Stderr != ""
+	case "wasi:cli/terminal-output":
+		return g.Stdout != "" || g.Stderr != ""
+	case "wasi:filesystem/types", "wasi:filesystem/preopens":
+		return len(g.Dirs) > 0
+	}
+	return !strings.HasPrefix(iface, "wasi:sockets/")
 }

@@ -47,3 +47,33 @@ func FuzzManifest(f *testing.F) {
 		}
 	})
 }
+
+// TestAllows: WASI interfaces exist only with their grant; other imports
+// only when the parent names them.
+func TestAllows(t *testing.T) {
+	n := &Node{Name: "n", Module: "n.wasm", Grants: Grants{Stdout: "parent:stderr"},
+		Imports: map[string]Import{"dep#f": {Node: "dep", Export: "f"}}}
+	for _, c := range []struct {
+		module, name string
+		ok           bool
+	}{
+		{"wasi:cli/stdout@0.2.0", "get-stdout", true},
+		{"wasi:io/streams@0.2.3", "[method]output-stream.write", true},
+		{"wasi:clocks/monotonic-clock@0.2.0", "now", true},
+		{"wasi:cli/stdin@0.2.0", "get-stdin", false},
+		{"wasi:cli/stderr@0.2.0", "get-stderr", false},
+		{"wasi:filesystem/preopens@0.2.0", "get-directories", false},
+		{"wasi:sockets/tcp-create-socket@0.2.0", "create-tcp-socket", false},
+		{"wasi:http/outgoing-handler@0.2.0", "handle", false},
+		{"dep", "f", true},
+		{"dep", "g", false},
+	} {
+		if got := n.Allows(c.module, c.name); got != c.ok {
+			t.Errorf("Allows(%s, %s) = %v, want %v", c.module, c.name, got, c.ok)
+		}
+	}
+	n.Grants.Dirs = []Dir{{From: "/d", As: "/x"}}
+	if !n.Allows("wasi:filesystem/types@0.2.0", "[method]descriptor.open-at") {
+		t.Error("a directory grant does not open wasi:filesystem")
+	}
+}

@@ -288,27 +288,6 @@ func openFile(parent *node, guest string, write bool) (*os.File, error) {
 	return nil, fmt.Errorf("%s is beneath none of the parent's directories", guest)
 }
 
-// allowed reports whether a WASI 0.2 interface exists for n: the
-// interfaces of streams, directories and sockets exist only with a
-// grant; exit, environment (holding only the granted arguments and
-// variables), clocks, randomness and the stream, poll and error
-// machinery always do.
-func (n *node) allowed(iface string) bool {
-	switch iface {
-	case "wasi:cli/stdin", "wasi:cli/terminal-stdin", "wasi:cli/terminal-input":
-		return n.stdin != nil
-	case "wasi:cli/stdout", "wasi:cli/terminal-stdout":
-		return n.stdout != nil
-	case "wasi:cli/stderr", "wasi:cli/terminal-stderr":
-		return n.stderr != nil
-	case "wasi:cli/terminal-output":
-		return n.stdout != nil || n.stderr != nil
-	case "wasi:filesystem/types", "wasi:filesystem/preopens":
-		return len(n.dirs) > 0
-	}
-	return !strings.HasPrefix(iface, "wasi:sockets/")
-}
-
 // granted summarises n's grants for link errors.
 func (n *node) granted() string {
 	var g []string
@@ -375,7 +354,7 @@ func (t *Tree) link(ctx context.Context, n *node) error {
 			return err
 		}
 		for _, im := range ad.Meta().Imports {
-			if iface, ok := p2.Interface(im.Module); ok && !n.allowed(iface) {
+			if iface, ok := p2.Interface(im.Module); ok && !n.spec.allowsInterface(iface) {
 				return n.notGranted(im)
 			}
 		}
@@ -397,7 +376,7 @@ func (t *Tree) link(ctx context.Context, n *node) error {
 	used := map[string]bool{}
 	for _, im := range mod.Meta().Imports {
 		if iface, ok := p2.Interface(im.Module); ok {
-			if !n.allowed(iface) {
+			if !n.spec.allowsInterface(iface) {
 				return n.notGranted(im)
 			}
 			wasiModules = append(wasiModules, im.Module)
