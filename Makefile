@@ -48,7 +48,7 @@ unit:
 
 # unit-arm64 runs the runtime's tests as an arm64 binary under qemu.
 unit-arm64:
-	GOARCH=arm64 $(GO) test -exec $(QEMU_ARM64) ./rtlib/...
+	WASMAOT_EMULATED=1 GOARCH=arm64 $(GO) test -exec $(QEMU_ARM64) ./rtlib/...
 	GOARCH=arm64 $(GO) test -short -exec $(QEMU_ARM64) ./backend/arm64
 
 # spec runs the WebAssembly 2.0 suite through the IR interpreter (decode,

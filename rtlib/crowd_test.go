@@ -32,6 +32,9 @@ func TestHundredThousandInstances(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: 100,000 instances take seconds and about 1 GB (-short)")
 	}
+	if os.Getenv("WASMAOT_EMULATED") != "" {
+		t.Skip("skipping under emulation (WASMAOT_EMULATED, set by make unit-arm64): 100,000 instances take about 5 minutes under qemu")
+	}
 	mod, err := Load(basicObject(t))
 	if err != nil {
 		t.Fatal(err)
