@@ -18,9 +18,18 @@ import (
 
 var (
 	toolOnce sync.Once
+	toolDir  string
 	toolPath string
 	toolErr  error
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if toolDir != "" {
+		os.RemoveAll(toolDir)
+	}
+	os.Exit(code)
+}
 
 // wasmTools builds the pure-Go wasm-tools that go.bytecodealliance.org
 // ships (pinned in go.mod) once per test process.
@@ -32,6 +41,7 @@ func wasmTools(t testing.TB) string {
 			toolErr = err
 			return
 		}
+		toolDir = dir
 		toolPath = filepath.Join(dir, "wasm-tools")
 		out, err := exec.Command("go", "build", "-o", toolPath, "go.bytecodealliance.org/internal/cmd/wasm-tools").CombinedOutput()
 		if err != nil {
