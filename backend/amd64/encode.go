@@ -450,8 +450,12 @@ const (
 // ShiftCL is op r, cl.
 func (a *Asm) ShiftCL(op Shift, w bool, r Reg) { a.ext(0, w, []byte{0xd3}, byte(op), rr(r)) }
 
-// ShiftI is op r, imm8.
+// ShiftI is op r, imm8 (the one-byte-shorter D1 form for a count of 1).
 func (a *Asm) ShiftI(op Shift, w bool, r Reg, n uint8) {
+	if n == 1 {
+		a.ext(0, w, []byte{0xd1}, byte(op), rr(r))
+		return
+	}
 	a.ext(0, w, []byte{0xc1}, byte(op), rr(r))
 	a.byte1(n)
 }

@@ -166,11 +166,22 @@ func divide(w, signed, rem bool) rule {
 	}
 }
 
-// shift: the count goes to CL; x86 masks it like wasm (mod 32 or 64).
+// shift: a constant count is an immediate; otherwise the count goes to
+// CL. x86 masks the count like wasm (mod 32 or 64).
 func shift(op Shift, w bool) rule {
+	mask := int32(31)
+	if w {
+		mask = 63
+	}
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
+		if n, ok := g.imm32(in.Args[1], w); ok {
+			g.a.MovRR(w, d, g.use(in.Args[0], tmpD))
+			g.a.ShiftI(op, w, d, uint8(n&mask))
+			g.finish(v, d)
+			return nil
+		}
 		n := g.use(in.Args[1], tmpC)
 		if n != tmpC {
 			g.a.MovRR(false, tmpC, n)
