@@ -504,21 +504,20 @@ func copyStrings(kinds []string, ft abi.FuncType, f, realloc *rtlib.Func, callee
 					continue
 				}
 				ptr, n := uint32(stack[slot]), uint32(stack[slot+1])
-				src := caller.Memory()
-				if uint64(ptr)+uint64(n) > uint64(len(src)) {
+				if uint64(ptr)+uint64(n) > uint64(len(caller.Memory())) {
 					return fmt.Errorf("tree: string argument [%d, %d) outside the caller's memory", ptr, uint64(ptr)+uint64(n))
 				}
-				data := slices.Clone(src[ptr : ptr+n])
-				r, err := realloc.Call(ctx, 0, 0, 1, uint64(n))
-				if err != nil {
+				r := [4]uint64{0, 0, 1, uint64(n)}
+				if err := realloc.CallWithStack(ctx, r[:]); err != nil {
 					return err
 				}
-				dst := callee.Memory()
-				p := uint32(r[0])
+				// The callee's memory is its own: its realloc cannot have
+				// moved the caller's, which is fetched again all the same.
+				dst, p := callee.Memory(), uint32(r[0])
 				if uint64(p)+uint64(n) > uint64(len(dst)) {
 					return fmt.Errorf("tree: the callee's cabi_realloc returned [%d, %d) outside its memory", p, uint64(p)+uint64(n))
 				}
-				copy(dst[p:], data)
+				copy(dst[p:p+n], caller.Memory()[ptr:ptr+n])
 				stack[slot] = uint64(p)
 				slot += 2
 			}
