@@ -75,8 +75,9 @@ type compInstance struct {
 	handles []*handle // index 0 is never a valid handle
 	free    []uint32
 	busy    bool
-	// trapped is set once a call into the instance trapped: its state is
-	// then unspecified, and every later call traps.
+	// trapped is set once a call into the instance trapped or was
+	// aborted by a failing host function: its state is then unspecified,
+	// and every later call traps.
 	trapped bool
 	// fused are the instances this one calls through fused calls; a trap
 	// in a call into this one marks them trapped too.
@@ -453,9 +454,10 @@ func (inst *Instance) callLift(ctx context.Context, k int, args []Value) (result
 		return nil, err
 	}
 	c.comp.busy = true
+	entered := false // guest code ran: a failure from here on leaves it in an unknown state
 	defer func() {
 		c.comp.busy = false
-		if err != nil && isTrap(err) {
+		if err != nil && (entered || isTrap(err)) {
 			c.comp.trapped = true
 			for _, f := range c.comp.fused {
 				f.trapped = true
@@ -470,6 +472,7 @@ func (inst *Instance) callLift(ctx context.Context, k int, args []Value) (result
 	if err != nil {
 		return nil, err
 	}
+	entered = true
 	res, err := f.Call(ctx, core...)
 	if err != nil {
 		return nil, err

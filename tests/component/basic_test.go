@@ -2,7 +2,9 @@ package component_test
 
 import (
 	"context"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	rc "github.com/wasmaot/wasmaot/rtlib/component"
@@ -23,8 +25,12 @@ func TestBasic(t *testing.T) {
 	needLLVM(t)
 	bin := buildComponent(t, string(readFile(t, "testdata/basic.wit")), "basic", readFile(t, "testdata/basic.wat"))
 	var logged []string
+	failing := false
 	inst := instantiate(t, bin, rc.Config{Instances: map[string]*rc.HostInstance{
 		"test:basic/host": {Funcs: map[string]rc.HostFunc{"log": func(_ context.Context, args []rc.Value) (rc.Value, error) {
+			if failing {
+				return nil, errors.New("log failed")
+			}
 			logged = append(logged, args[0].(string))
 			return nil, nil
 		}}},
@@ -54,5 +60,20 @@ func TestBasic(t *testing.T) {
 	}
 	if _, err := rc.Call[int32](ctx, add, uint32(1), uint32(2)); err == nil {
 		t.Fatal("Call[int32] of a u32 result succeeded")
+	}
+	// A host function's error aborts the guest: the instance is refused
+	// afterwards. A bad Go argument, found before entering, is not.
+	if _, err := greet.Call(ctx, 42); err == nil {
+		t.Fatal("an int for a string parameter was accepted")
+	}
+	if _, err := add.Call(ctx, uint32(1), uint32(1)); err != nil {
+		t.Fatalf("after a refused argument: %v", err)
+	}
+	failing = true
+	if _, err := greet.Call(ctx, "x"); err == nil || !strings.Contains(err.Error(), "log failed") {
+		t.Fatalf("greet with a failing host log: %v", err)
+	}
+	if _, err := add.Call(ctx, uint32(1), uint32(1)); err == nil || !strings.Contains(err.Error(), "trapped earlier") {
+		t.Fatalf("a call after the host function failed: %v", err)
 	}
 }
