@@ -412,8 +412,31 @@ func (p *parser) typeDef(s *scope, r *reader, depth int) *TypeDef {
 		r.i--
 		r.fail("unknown type form %#x", op)
 	}
+	if p.treeNodes(t) > maxTypeNodes {
+		r.fail("type too complex (more than %d nodes)", maxTypeNodes)
+	}
 	checkSize(r, t)
 	return &TypeDef{Val: t}
+}
+
+// treeNodes returns the size of t's tree, from its children's (already
+// counted when they were defined).
+func (p *parser) treeNodes(t *rt.Type) int {
+	if t == nil || t.Kind.IsPrimitive() {
+		return 1
+	}
+	if n, ok := p.nodes[t]; ok {
+		return n
+	}
+	n := 1 + p.treeNodes(t.Elem) + p.treeNodes(t.Err)
+	for _, f := range t.Fields {
+		n += p.treeNodes(f.Type)
+		if n > maxTypeNodes {
+			break
+		}
+	}
+	p.nodes[t] = n
+	return n
 }
 
 // rememberDtor records a resource defined in a component scope.
@@ -448,6 +471,16 @@ func (p *parser) funcType(s *scope, r *reader) *rt.FuncType {
 	default:
 		r.i--
 		r.fail("malformed result list %#x", c)
+	}
+	n := p.treeNodes(ft.Result)
+	for _, x := range ft.Params {
+		n += p.treeNodes(x.Type)
+	}
+	if n > maxTypeNodes {
+		r.fail("function type too complex (more than %d type nodes)", maxTypeNodes)
+	}
+	if p.funcNodes += n; p.funcNodes > maxFuncNodes {
+		r.fail("function types too complex altogether (more than %d type nodes)", maxFuncNodes)
 	}
 	if rt.ContainsBorrow(ft.Result) {
 		r.fail("a function result cannot contain a borrow")

@@ -26,6 +26,12 @@ func IsComponent(bin []byte) bool {
 const (
 	maxDepth = 64 // nested components and types
 	maxItems = 1 << 20
+	// maxTypeNodes bounds the tree of a value type and of a function
+	// type's parameters and result together.
+	maxTypeNodes = 1 << 16
+	// maxFuncNodes bounds the type nodes of all function types of a
+	// component, which the instance graph writes out as trees.
+	maxFuncNodes = 1 << 22
 )
 
 // Component is a validated component: its index spaces in definition order
@@ -233,13 +239,20 @@ func Parse(bin []byte) (c *Component, err error) {
 		}
 	}()
 	ids := 0
-	p := &parser{ids: &ids}
+	p := &parser{ids: &ids, nodes: map[*rt.Type]int{}}
 	return p.component(&reader{b: bin}, nil, 0), nil
 }
 
 type parser struct {
 	ids   *int
 	items int // definitions decoded so far, bounded by maxItems
+	// nodes counts the nodes of each value type's tree, shared subtrees
+	// counted every time they occur: what walking it (layout,
+	// flattening, lifting) costs. Types may share subtrees, so a few
+	// bytes can describe an exponentially large tree; maxTypeNodes
+	// bounds it.
+	nodes     map[*rt.Type]int
+	funcNodes int // type nodes of all function types, bounded by maxFuncNodes
 }
 
 func (p *parser) fresh() int {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	rt "github.com/wasmaot/wasmaot/rtlib/component"
 )
@@ -127,4 +128,48 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("graph of a valid component does not decode: %v", err)
 		}
 	})
+}
+
+// TestTypeBomb: types that share subtrees describe a tree far larger than
+// their bytes; the parser refuses it at once instead of walking it.
+func TestTypeBomb(t *testing.T) {
+	body := []byte{}
+	const levels = 8
+	body = append(body, levels)
+	// type 0 = record { 200 × u8 }, type i = record { 200 × type i-1 }
+	for i := range levels {
+		body = append(body, 0x72, 0xc8, 0x01) // record, 200 fields
+		for f := range 200 {
+			body = append(body, 2, 'a'+byte(f/26), 'a'+byte(f%26))
+			if i == 0 {
+				body = append(body, 0x7d)
+			} else {
+				body = append(body, byte(i-1))
+			}
+		}
+	}
+	bin := append([]byte("\x00asm\x0d\x00\x01\x00\x07"), uleb(len(body))...)
+	bin = append(bin, body...)
+	done := make(chan error, 1)
+	go func() { _, err := Parse(bin); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "too complex") {
+			t.Fatalf("Parse: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Parse of a type bomb did not return within 10 s")
+	}
+}
+
+func uleb(v int) []byte {
+	var out []byte
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 {
+			return append(out, c)
+		}
+		out = append(out, c|0x80)
+	}
 }
