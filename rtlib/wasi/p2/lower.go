@@ -100,7 +100,11 @@ func (m hostModule) HostFunc(name string) (abi.HostFunc, bool) {
 	b := m.b
 	return abi.HostFunc{Params: valTypes(l.params), Results: valTypes(l.results),
 		Fn: func(ctx context.Context, caller abi.Caller, stack []uint64) error {
-			return l.fn(&call{ctx: ctx, b: b, h: b.h, caller: caller, a: stack})
+			err := l.fn(&call{ctx: ctx, b: b, h: b.h, caller: caller, a: stack})
+			if b.h.refused() && err == nil {
+				err = ErrTableFull
+			}
+			return err
 		}}, true
 }
 

@@ -191,10 +191,19 @@ func isTerminal(v any) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// MaxHandles caps one nanoprocess's resource table: a guest that keeps
+// asking for handles (get-stdout in a loop) traps with ErrTableFull
+// instead of growing host memory without bound.
+const MaxHandles = 1 << 16
+
+// ErrTableFull is the trap of a call that would exceed MaxHandles.
+var ErrTableFull = errors.New("wasi: resource table full")
+
 // table maps handles (index+1; 0 is never a handle) to resources.
 type table struct {
 	slots []any
 	free  []uint32
+	full  bool // an add was refused: the current call traps
 }
 
 func (t *table) add(v any) uint32 {
@@ -204,8 +213,22 @@ func (t *table) add(v any) uint32 {
 		t.slots[i] = v
 		return i + 1
 	}
+	if len(t.slots) >= MaxHandles {
+		t.full = true
+		return 0
+	}
 	t.slots = append(t.slots, v)
 	return uint32(len(t.slots))
+}
+
+// refused reports (and clears) whether an add was refused since the last
+// call.
+func (h *Host) refused() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	full := h.table.full
+	h.table.full = false
+	return full
 }
 
 func (t *table) get(h uint32) any {

@@ -165,3 +165,27 @@ func TestTCP(t *testing.T) {
 		t.Errorf("read from the connection: %q", m[p:p+n])
 	}
 }
+
+// TestTableFull: a guest that keeps taking handles traps at MaxHandles
+// instead of growing the host's table without bound; dropping makes room.
+func TestTableFull(t *testing.T) {
+	_, b, m := newBinding(t, Config{})
+	var last uint64
+	var err error
+	for i := 0; i <= MaxHandles; i++ {
+		var r []uint64
+		if r, err = invoke(t, b, m, "wasi:cli/stdout", "get-stdout"); err != nil {
+			break
+		}
+		last = r[0]
+	}
+	if !errors.Is(err, ErrTableFull) {
+		t.Fatalf("after %d handles: %v, want ErrTableFull", MaxHandles, err)
+	}
+	if _, err := invoke(t, b, m, "wasi:io/streams", "[resource-drop]output-stream", last); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := invoke(t, b, m, "wasi:cli/stdout", "get-stdout"); err != nil {
+		t.Errorf("after a drop: %v", err)
+	}
+}
