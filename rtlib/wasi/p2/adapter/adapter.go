@@ -64,6 +64,9 @@ func (c Command) Run(ctx context.Context, host *p2.Host, cfg rtlib.Config) error
 		forward[key] = abi.HostFunc{Params: ft.Params, Results: ft.Results,
 			Fn: func(ctx context.Context, _ abi.Caller, stack []uint64) error {
 				if target == nil {
+					if adapterInst == nil {
+						return fmt.Errorf("adapter: the application called %s while it was being instantiated (before the adapter exists)", name)
+					}
 					if target = adapterInst.ExportedFunc(name); target == nil {
 						return fmt.Errorf("adapter: the preview1 adapter does not export %s", name)
 					}
