@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wasmaot/wasmaot/compiler/wat"
 	"github.com/wasmaot/wasmaot/rtlib"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 	"github.com/wasmaot/wasmaot/rtlib/wasi"
@@ -415,5 +416,23 @@ func TestP2BlockedDeadline(t *testing.T) {
 	err = adapter.Command{App: app, Adapter: ad}.Run(context.Background(), host, rtlib.Config{MaxMemoryPages: 1})
 	if err == nil || !strings.Contains(err.Error(), "adapter: application:") {
 		t.Errorf("a memory cap below the declared minimum: %v", err)
+	}
+}
+
+// TestP2StartCallsWASI: a module whose start function calls preview1 runs
+// before the adapter exists; the command fails with that explained.
+func TestP2StartCallsWASI(t *testing.T) {
+	wasm, err := wat.Parse([]byte(`(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func $init (call $exit (i32.const 3)))
+  (start $init)
+  (func (export "_start")))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runP2(t, command(t, "wat-start-calls-wasi", wasm), wasi.Config{}, time.Minute)
+	if res.err == nil || !strings.Contains(res.err.Error(), "called proc_exit while it was being instantiated") {
+		t.Errorf("run ended with %v", res.err)
 	}
 }
