@@ -258,3 +258,42 @@ func TestDisassemble(t *testing.T) {
 		}
 	}
 }
+
+// TestJumpTableRelocation: LLVM's x86-64 jump tables in .rodata are
+// PC-relative differences, so entry k of a table has addend target+k,
+// which may pass the end of .text by up to k; the loader accepts that, and
+// refuses an addend past .text's end by more than the entry's offset.
+func TestJumpTableRelocation(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("skipping: x86-64 relocations load only on amd64 (this is %s)", runtime.GOARCH)
+	}
+	meta, tgt := handMeta(t, "amd64")
+	code := handObject(tgt.Arch)
+	load := func(off uint64, addend int64) error {
+		o := &backend.Object{Arch: tgt.Arch, Text: code.text, Rodata: make([]byte, 16), Meta: meta, Symbols: code.symbols,
+			Relocs: append(append([]backend.Reloc(nil), code.relocs...),
+				backend.Reloc{Section: backend.Rodata, Offset: off, Type: uint32(elf.R_X86_64_PC32), Symbol: ".text", Addend: addend})}
+		obj, err := o.Encode()
+		if err == nil {
+			obj, err = seal.Seal(obj)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		mod, err := rtlib.Load(obj)
+		if err == nil {
+			mod.Close()
+		}
+		return err
+	}
+	end := int64(len(code.text))
+	if err := load(12, end+12); err != nil {
+		t.Errorf("entry at .rodata+12 to the end of .text: %v", err)
+	}
+	if err := load(12, end-1+4); err != nil {
+		t.Errorf("entry at .rodata+12 to the last byte of .text: %v", err)
+	}
+	if err := load(4, end+12); err == nil || !strings.Contains(err.Error(), "outside its section") {
+		t.Errorf("entry at .rodata+4 reaching 8 bytes past .text: err = %v, want a refusal", err)
+	}
+}

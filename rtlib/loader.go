@@ -355,11 +355,17 @@ func (l *linker) checkReferent(r rawReloc) error {
 	if abi.RelocUsesGOT(l.meta.Arch, r.typ) {
 		return nil
 	}
-	lo := int64(0)
+	lo, hi := int64(0), int64(size-sym.Value)
 	if l.f.Machine == elf.EM_X86_64 && pcRelative(r.typ) {
 		lo = -8
+		// A jump table in data holds target-minus-table differences: the
+		// entry at table+k has addend target+k, so its addend may pass
+		// the target's section end by up to the entry's own offset.
+		if l.f.Sections[r.section].Flags&elf.SHF_EXECINSTR == 0 {
+			hi += int64(r.off)
+		}
 	}
-	if r.addend < lo-int64(sym.Value) || r.addend > int64(size-sym.Value) {
+	if r.addend < lo-int64(sym.Value) || r.addend > hi {
 		return fmt.Errorf("symbol %q%+d lies outside its section", sym.Name, r.addend)
 	}
 	return nil
