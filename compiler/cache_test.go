@@ -69,7 +69,7 @@ func TestCacheCompile(t *testing.T) {
 }
 
 func TestDefaultBackendFor(t *testing.T) {
-	for target, want := range map[string]string{"amd64": "native", "x86_64": "native", "arm64": "llvm", "aarch64": "llvm"} {
+	for target, want := range map[string]string{"amd64": "native", "x86_64": "native", "arm64": "native", "aarch64": "native"} {
 		if got := DefaultBackendFor(target); got != want {
 			t.Errorf("DefaultBackendFor(%q) = %q, want %q", target, got, want)
 		}

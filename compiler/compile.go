@@ -13,7 +13,6 @@ import (
 	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower"
-	"github.com/wasmaot/wasmaot/rtlib/abi"
 	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
@@ -21,18 +20,14 @@ import (
 // followed by the back end's name (see CompilerVersion).
 const Version = "wasmaot-0.1"
 
-// DefaultBackend is the back end used when Options.Backend is empty, for
-// targets it generates code for (see DefaultBackendFor).
+// DefaultBackend is the back end used when Options.Backend is empty.
 const DefaultBackend = "native"
 
 // DefaultBackendFor is the back end used for target ("amd64", "arm64"; ""
-// is the host) when Options.Backend is empty: the native back end where
-// it exists (amd64), the LLVM tier elsewhere (arm64, until backend/arm64
-// is complete).
+// is the host) when Options.Backend is empty: the native back end
+// (backend/amd64, backend/arm64) for every target, so that compiling needs
+// no LLVM; "llvm" selects the LLVM tier explicitly.
 func DefaultBackendFor(target string) string {
-	if t, err := backend.TargetFor(target); err == nil && t.Arch != abi.ArchAMD64 {
-		return "llvm"
-	}
 	return DefaultBackend
 }
 

@@ -70,12 +70,11 @@ func suiteModules(t *testing.T, files []string) []suiteModule {
 }
 
 // TestCompileSuite compiles the valid modules of the spec suite for both
-// targets and checks every arm64 object for x18/x28. By default it takes
-// every twelfth script (a quick sample); WASMAOT_SUITE=all compiles them all.
+// targets with the default (native) back end, and for arm64 through the
+// LLVM tier too, and checks every arm64 object for x18/x28. By default it
+// takes every twelfth script (a quick sample); WASMAOT_SUITE=all compiles
+// them all.
 func TestCompileSuite(t *testing.T) {
-	if _, err := llvm.FindTools(); err != nil {
-		t.Skipf("skipping: %v", err)
-	}
 	files, _ := filepath.Glob(filepath.Join(suiteDir, "*.wast"))
 	if len(files) == 0 {
 		t.Skipf("skipping: no spec suite at %s", suiteDir)
@@ -89,7 +88,16 @@ func TestCompileSuite(t *testing.T) {
 		files = sample
 	}
 	mods := suiteModules(t, files)
-	for _, arch := range []string{"amd64", "arm64"} {
+	_, noLLVM := llvm.FindTools()
+	for _, c := range []struct{ arch, backend string }{{"amd64", ""}, {"arm64", ""}, {"arm64", "llvm"}} {
+		arch, name := c.arch, c.backend
+		if name == "" {
+			name = DefaultBackendFor(arch)
+		}
+		if c.backend == "llvm" && noLLVM != nil {
+			t.Logf("%s/llvm skipped: %v", arch, noLLVM)
+			continue
+		}
 		start := time.Now()
 		var mu sync.Mutex
 		insts, failed := 0, 0
@@ -100,7 +108,7 @@ func TestCompileSuite(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for sm := range work {
-					obj, err := Compile(sm.bin, Options{Target: arch, OptLevel: DefaultOptLevel, Jobs: 1})
+					obj, err := Compile(sm.bin, Options{Target: arch, Backend: c.backend, OptLevel: DefaultOptLevel, Jobs: 1})
 					n := 0
 					if err == nil && arch == "arm64" {
 						n, err = backend.CheckReservedRegisters(obj)
@@ -110,7 +118,7 @@ func TestCompileSuite(t *testing.T) {
 					if err != nil {
 						failed++
 						if failed <= 20 {
-							t.Errorf("%s %s: %v", arch, sm.where, err)
+							t.Errorf("%s/%s %s: %v", arch, name, sm.where, err)
 						}
 					}
 					mu.Unlock()
@@ -122,7 +130,7 @@ func TestCompileSuite(t *testing.T) {
 		}
 		close(work)
 		wg.Wait()
-		t.Logf("%s: %d modules from %d scripts compiled at -O%d in %v (%d failed); %d arm64 instructions checked for x18/x28",
-			arch, len(mods), len(files), DefaultOptLevel, time.Since(start).Round(time.Millisecond), failed, insts)
+		t.Logf("%s/%s: %d modules from %d scripts compiled at -O%d in %v (%d failed); %d arm64 instructions checked for x18/x28",
+			arch, name, len(mods), len(files), DefaultOptLevel, time.Since(start).Round(time.Millisecond), failed, insts)
 	}
 }

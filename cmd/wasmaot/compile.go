@@ -24,7 +24,7 @@ func compileFlags() []cli.Flag {
 // backendFlag selects the code generator of compile and run.
 func backendFlag() cli.Flag {
 	return &cli.StringFlag{Name: "backend",
-		Usage: "code generator: " + strings.Join(backend.Names(), ", ") + " (default: " + compiler.DefaultBackend + " for amd64, llvm for arm64)"}
+		Usage: "code generator: " + strings.Join(backend.Names(), ", ") + " (default: " + compiler.DefaultBackend + ")"}
 }
 
 func compileCommand() *cli.Command {

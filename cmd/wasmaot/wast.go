@@ -57,7 +57,7 @@ func wastCommand() *cli.Command {
 		Usage:     "run WebAssembly spec scripts (.wast) and count passed, failed and skipped commands",
 		ArgsUsage: "FILE.wast...",
 		Flags: append(compileFlags(),
-			&cli.StringFlag{Name: "backend", Usage: "engine: frontend (no execution), interp (IR interpreter), or a back end compiling to native code: " + strings.Join(backend.Names(), ", ") + " (default: " + compiler.DefaultBackend + " for amd64, llvm for arm64)"},
+			&cli.StringFlag{Name: "backend", Usage: "engine: frontend (no execution), interp (IR interpreter), or a back end compiling to native code: " + strings.Join(backend.Names(), ", ") + " (default: " + compiler.DefaultBackend + ")"},
 			&cli.StringFlag{Name: "cache-dir", Value: compiler.DefaultCacheDir(), Usage: "back ends: cache of compiled objects (empty: no cache)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every failed or skipped command with its line and reason"},
 			&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0), Usage: "scripts run in parallel"},
