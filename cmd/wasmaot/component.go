@@ -16,6 +16,7 @@ import (
 	"github.com/wasmaot/wasmaot/compiler/component"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 	rc "github.com/wasmaot/wasmaot/rtlib/component"
+	"github.com/wasmaot/wasmaot/rtlib/wasi"
 )
 
 // compileAny compiles a core module or a component (to a component
@@ -29,44 +30,71 @@ func compileAny(ctx context.Context, bin []byte, opts compiler.Options) ([]byte,
 
 // invokeComponent compiles a component binary and calls --invoke NAME.
 func invokeComponent(c *cli.Context, path string, bin []byte, args []string) error {
-	opts, err := compileOptions(c)
+	obj, err := compileComponent(c, path, bin)
 	if err != nil {
-		return cli.Exit(err, 2)
-	}
-	obj, err := component.Compile(c.Context, bin, opts)
-	if err != nil {
-		return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
+		return err
 	}
 	return runComponent(c, path, obj, args)
 }
 
-// runComponent instantiates a component object and calls --invoke NAME
-// with WAVE arguments, printing the result in WAVE.
-func runComponent(c *cli.Context, path string, obj []byte, args []string) error {
-	cfg := rc.Config{}
-	if s := c.String("max-memory"); s != "" {
-		pages, err := memoryCap(s)
-		if err != nil {
-			return cli.Exit(fmt.Sprintf("--max-memory: %v", err), 2)
-		}
-		cfg.Core.MaxMemoryPages = pages
+// compileComponent compiles a component binary to a component object.
+func compileComponent(c *cli.Context, path string, bin []byte) ([]byte, error) {
+	opts, err := compileOptions(c)
+	if err != nil {
+		return nil, cli.Exit(err, 2)
 	}
-	ctx, stop := guestContext(c)
-	defer stop()
+	obj, err := component.Compile(c.Context, bin, opts)
+	if err != nil {
+		return nil, cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
+	}
+	return obj, nil
+}
+
+// runComponent instantiates a component object, its WASI 0.2 imports
+// served by rtlib/wasi/p2 with the run's grants, and calls --invoke NAME
+// with WAVE arguments, printing the result in WAVE; without --invoke it
+// runs the component as a command (its wasi:cli/run export) with args as
+// the guest's arguments.
+func runComponent(c *cli.Context, path string, obj []byte, args []string) error {
+	limits, err := runLimits(c)
+	if err != nil {
+		return cli.Exit(err, 2)
+	}
+	cfg := rc.Config{Core: limits}
 	o, err := rc.Load(obj)
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
 	}
 	defer o.Close()
 	name := c.String("invoke")
-	if name == "" {
-		return cli.Exit(fmt.Sprintf("%s: a component is run with --invoke NAME (exports: %s)", path, strings.Join(exportNames(o.Graph), ", ")), 2)
+	run := commandExport(o.Graph)
+	if name == "" && run == "" {
+		return cli.Exit(fmt.Sprintf("%s: a component without a wasi:cli/run export is run with --invoke NAME (exports: %s)", path, strings.Join(exportNames(o.Graph), ", ")), 2)
 	}
+	guestArgs := args
+	if name != "" {
+		guestArgs = nil // the arguments are the function's
+	}
+	host, err := newP2(c, path, guestArgs)
+	if err != nil {
+		return cli.Exit(err, 2)
+	}
+	defer host.Close()
+	var imports []string
+	for _, im := range o.Graph.Imports {
+		imports = append(imports, im.Name)
+	}
+	cfg.Instances = host.Instances(imports)
+	ctx, stop := guestContext(c)
+	defer stop()
 	inst, err := o.Instantiate(ctx, cfg)
 	if err != nil {
 		return componentExit(path, err)
 	}
 	defer inst.Close()
+	if name == "" {
+		return callRun(ctx, path, inst, run)
+	}
 	f, err := inst.Func(name)
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("%s: %v (exports: %s)", path, err, strings.Join(inst.Funcs(), ", ")), 1)
@@ -91,7 +119,49 @@ func runComponent(c *cli.Context, path string, obj []byte, args []string) error 
 	return nil
 }
 
+// commandExport is the name of a component's wasi:cli/run@0.2.x#run
+// export, or "".
+func commandExport(g *rc.Graph) string {
+	for _, ex := range g.Exports {
+		if !strings.HasPrefix(ex.Name, "wasi:cli/run@0.2.") {
+			continue
+		}
+		for _, f := range ex.Funcs {
+			if f.Name == "run" {
+				return ex.Name + "#run"
+			}
+		}
+	}
+	return ""
+}
+
+// callRun calls a command component's run function: its error result
+// is failure (status 1), wasi:cli/exit ends it with the given status.
+func callRun(ctx context.Context, path string, inst *rc.Instance, name string) error {
+	f, err := inst.Func(name)
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
+	}
+	res, err := f.Call(ctx)
+	if err != nil {
+		return componentExit(path, err)
+	}
+	if r, ok := res.(rc.Case); ok && r.Index != 0 {
+		return cli.Exit("", 1)
+	}
+	return nil
+}
+
+// componentExit turns how a component call ended into wasmaot's exit
+// status: wasi:cli/exit's status, trapExitCode for a trap, else 1.
 func componentExit(what string, err error) error {
+	var exit *wasi.ExitError
+	if errors.As(err, &exit) {
+		if exit.Code == 0 {
+			return nil
+		}
+		return cli.Exit("", int(exit.Code))
+	}
 	var trap *abi.Trap
 	var ctrap *rc.Trap
 	if errors.As(err, &trap) || errors.As(err, &ctrap) {

@@ -34,10 +34,15 @@ func readComponent(path string) ([]byte, bool) {
 // with the same grants and limits as a core module: its core modules are
 // compiled like any module and its WASI 0.2 imports served by
 // rtlib/wasi/p2.
+// Any other component runs through rtlib/component (runComponent).
 func runCommandComponent(c *cli.Context, path string, bin []byte, guestArgs []string) error {
 	appWasm, adWasm, err := adapter.Split(bin)
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("%s: %v", path, err), 1)
+		obj, err := compileComponent(c, path, bin)
+		if err != nil {
+			return err
+		}
+		return runComponent(c, path, obj, guestArgs)
 	}
 	opts, err := compileOptions(c)
 	if err != nil {
@@ -63,12 +68,7 @@ func runCommandComponent(c *cli.Context, path string, bin []byte, guestArgs []st
 	if err != nil {
 		return cli.Exit(err, 2)
 	}
-	wc, err := wasiConfig(c, path, guestArgs)
-	if err != nil {
-		return cli.Exit(err, 2)
-	}
-	host, err := p2.New(p2.Config{Args: wc.Args, Env: wc.Env, Stdin: wc.Stdin, Stdout: wc.Stdout, Stderr: wc.Stderr,
-		Preopens: wc.Preopens, Listeners: wc.Listeners})
+	host, err := newP2(c, path, guestArgs)
 	if err != nil {
 		return cli.Exit(err, 2)
 	}
@@ -77,4 +77,15 @@ func runCommandComponent(c *cli.Context, path string, bin []byte, guestArgs []st
 	defer stop()
 	err = adapter.Command{App: mods[0], Adapter: mods[1]}.Run(ctx, host, cfg)
 	return guestExit(c, path, err)
+}
+
+// newP2 is the WASI 0.2 host of a run: the grants of its flags (--dir,
+// --env, --inherit-env, --listen) and the process's stdio.
+func newP2(c *cli.Context, path string, guestArgs []string) (*p2.Host, error) {
+	wc, err := wasiConfig(c, path, guestArgs)
+	if err != nil {
+		return nil, err
+	}
+	return p2.New(p2.Config{Args: wc.Args, Env: wc.Env, Stdin: wc.Stdin, Stdout: wc.Stdout, Stderr: wc.Stderr,
+		Preopens: wc.Preopens, Listeners: wc.Listeners})
 }
