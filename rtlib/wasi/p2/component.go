@@ -294,27 +294,14 @@ func descValue(op func(d *descriptor, a []component.Value) (wasi.Errno, error)) 
 }
 
 // pathValue is descValue for an operation on the path argument 1 beneath
-// a mutable directory (the lowered pathFn's checks).
+// a mutable directory (descriptor.pathOp).
 func pathValue(op func(t *wasi.Resolved) error, checkSlash bool) valueFn {
 	return descValue(func(d *descriptor, a []component.Value) (wasi.Errno, error) {
 		p, err := strArg(a, 1)
 		if err != nil {
 			return 0, err
 		}
-		if errno := d.mutable(); errno != wasi.ErrnoSuccess {
-			return errno, nil
-		}
-		t, errno := d.resolve(p)
-		if errno != wasi.ErrnoSuccess {
-			return errno, nil
-		}
-		defer t.Release()
-		if checkSlash {
-			if errno := t.CheckSlash(); errno != wasi.ErrnoSuccess {
-				return errno, nil
-			}
-		}
-		return wasi.ErrnoOf(op(&t)), nil
+		return d.pathOp(p, op, checkSlash), nil
 	})
 }
 

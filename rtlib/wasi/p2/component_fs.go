@@ -3,6 +3,7 @@ package p2
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"syscall"
 
@@ -158,11 +159,113 @@ var filesystemValues = map[string]valueFn{
 		if err != nil {
 			return nil, err
 		}
-		var x, y unix.Stat_t
-		if unix.Fstat(d.fd(), &x) != nil || unix.Fstat(o.fd(), &y) != nil {
-			return false, nil
+		return d.sameObject(o), nil
+	}),
+	"[method]descriptor.advise": descValue(func(d *descriptor, _ []component.Value) (wasi.Errno, error) {
+		return d.advise(), nil
+	}),
+	"[method]descriptor.set-times": descValue(func(d *descriptor, a []component.Value) (wasi.Errno, error) {
+		if d.readOnly {
+			return wasi.ErrnoRofs, nil
 		}
-		return x.Dev == y.Dev && x.Ino == y.Ino, nil
+		ts, errno, err := timestampArgs(a, 1)
+		if err != nil || errno != wasi.ErrnoSuccess {
+			return errno, err
+		}
+		return wasi.ErrnoOf(futimens(d.fd(), ts)), nil
+	}),
+	"[method]descriptor.set-times-at": descValue(func(d *descriptor, a []component.Value) (wasi.Errno, error) {
+		flags, err := u32Arg(a, 1)
+		if err != nil {
+			return 0, err
+		}
+		p, err := strArg(a, 2)
+		if err != nil {
+			return 0, err
+		}
+		ts, errno, err := timestampArgs(a, 3)
+		if err != nil || errno != wasi.ErrnoSuccess {
+			return errno, err
+		}
+		return d.setTimesAt(flags, p, ts), nil
+	}),
+	"[method]descriptor.link-at": func(_ context.Context, h *Host, a []component.Value) (component.Value, error) {
+		d, err := res[*descriptor](h, a, 0)
+		if err != nil {
+			return nil, err
+		}
+		flags, err := u32Arg(a, 1)
+		if err != nil {
+			return nil, err
+		}
+		from, err := strArg(a, 2)
+		if err != nil {
+			return nil, err
+		}
+		to, err := res[*descriptor](h, a, 3)
+		if err != nil {
+			return nil, err
+		}
+		toPath, err := strArg(a, 4)
+		if err != nil {
+			return nil, err
+		}
+		return fsResult(nil, d.linkAt(flags, from, to, toPath)), nil
+	},
+	"[method]descriptor.rename-at": func(_ context.Context, h *Host, a []component.Value) (component.Value, error) {
+		d, err := res[*descriptor](h, a, 0)
+		if err != nil {
+			return nil, err
+		}
+		from, err := strArg(a, 1)
+		if err != nil {
+			return nil, err
+		}
+		to, err := res[*descriptor](h, a, 2)
+		if err != nil {
+			return nil, err
+		}
+		toPath, err := strArg(a, 3)
+		if err != nil {
+			return nil, err
+		}
+		return fsResult(nil, d.renameAt(from, to, toPath)), nil
+	},
+	"[method]descriptor.symlink-at": descValue(func(d *descriptor, a []component.Value) (wasi.Errno, error) {
+		target, err := strArg(a, 1)
+		if err != nil {
+			return 0, err
+		}
+		p, err := strArg(a, 2)
+		if err != nil {
+			return 0, err
+		}
+		return d.symlinkAt(target, p), nil
+	}),
+	"[method]descriptor.readlink-at": descOnly(func(_ *Host, d *descriptor, a []component.Value) (component.Value, error) {
+		p, err := strArg(a, 1)
+		if err != nil {
+			return nil, err
+		}
+		target, errno := d.readlinkAt(p)
+		return fsResult(string(target), errno), nil
+	}),
+	"[method]descriptor.metadata-hash": descOnly(func(_ *Host, d *descriptor, _ []component.Value) (component.Value, error) {
+		var st unix.Stat_t
+		err := unix.Fstat(d.fd(), &st)
+		return hashValue(&st, wasi.ErrnoOf(err)), nil
+	}),
+	"[method]descriptor.metadata-hash-at": descOnly(func(_ *Host, d *descriptor, a []component.Value) (component.Value, error) {
+		flags, err := u32Arg(a, 1)
+		if err != nil {
+			return nil, err
+		}
+		p, err := strArg(a, 2)
+		if err != nil {
+			return nil, err
+		}
+		st, errno := d.statAt(flags, p)
+		return hashValue(st, errno), nil
 	}),
 	"[method]directory-entry-stream.read-directory-entry": func(_ context.Context, h *Host, a []component.Value) (component.Value, error) {
 		s, err := res[*dirStream](h, a, 0)
@@ -187,4 +290,42 @@ var filesystemValues = map[string]valueFn{
 		}
 		return component.None(), nil
 	},
+}
+
+// hashValue is result<metadata-hash-value, error-code>.
+func hashValue(st *unix.Stat_t, errno wasi.Errno) component.Value {
+	if errno != wasi.ErrnoSuccess {
+		return fsResult(nil, errno)
+	}
+	return fsResult([]component.Value{st.Ino, st.Dev}, errno)
+}
+
+// timestampArgs decodes the two new-timestamp arguments from i on.
+func timestampArgs(a []component.Value, i int) ([]unix.Timespec, wasi.Errno, error) {
+	ts := make([]unix.Timespec, 2)
+	for k := range ts {
+		c, ok := a[i+k].(component.Case)
+		if !ok {
+			return nil, 0, fmt.Errorf("wasi: argument %d is %T, want a new-timestamp", i+k, a[i+k])
+		}
+		var sec uint64
+		var nsec uint32
+		if c.Index == 2 {
+			dt, ok := c.Value.([]component.Value)
+			if !ok || len(dt) != 2 {
+				return nil, 0, fmt.Errorf("wasi: argument %d: a datetime is %T", i+k, c.Value)
+			}
+			if sec, ok = dt[0].(uint64); !ok {
+				return nil, 0, fmt.Errorf("wasi: argument %d: seconds are %T", i+k, dt[0])
+			}
+			if nsec, ok = dt[1].(uint32); !ok {
+				return nil, 0, fmt.Errorf("wasi: argument %d: nanoseconds are %T", i+k, dt[1])
+			}
+		}
+		var errno wasi.Errno
+		if ts[k], errno = newTimestamp(c.Index, sec, nsec); errno != wasi.ErrnoSuccess {
+			return nil, errno, nil
+		}
+	}
+	return ts, wasi.ErrnoSuccess, nil
 }

@@ -64,22 +64,7 @@ func pathFn(op func(t *wasi.Resolved) error, checkSlash bool) func(c *call) erro
 		if err != nil {
 			return err
 		}
-		return c.unit(c.u32(3), func() wasi.Errno {
-			if errno := d.mutable(); errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			t, errno := d.resolve(p)
-			if errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			defer t.Release()
-			if checkSlash {
-				if errno := t.CheckSlash(); errno != wasi.ErrnoSuccess {
-					return errno
-				}
-			}
-			return wasi.ErrnoOf(op(&t))
-		}())
+		return c.unit(c.u32(3), d.pathOp(p, op, checkSlash))
 	}
 }
 
@@ -142,32 +127,6 @@ func hashResult(c *call, ret uint32, st *unix.Stat_t, errno wasi.Errno) error {
 	})
 }
 
-// twoPaths resolves the two paths of link-at and rename-at, each in its
-// own mutable directory.
-func twoPaths(from *descriptor, fromPath string, to *descriptor, toPath string) (a, b wasi.Resolved, errno wasi.Errno) {
-	if errno = from.mutable(); errno == wasi.ErrnoSuccess {
-		errno = to.mutable()
-	}
-	if errno != wasi.ErrnoSuccess {
-		return a, b, errno
-	}
-	if a, errno = from.resolve(fromPath); errno != wasi.ErrnoSuccess {
-		return a, b, errno
-	}
-	if b, errno = to.resolve(toPath); errno != wasi.ErrnoSuccess {
-		a.Release()
-		return a, b, errno
-	}
-	if errno = a.CheckSlash(); errno == wasi.ErrnoSuccess {
-		errno = b.CheckSlash()
-	}
-	if errno != wasi.ErrnoSuccess {
-		a.Release()
-		b.Release()
-	}
-	return a, b, errno
-}
-
 var filesystemFuncs = map[string]lowered{
 	"[method]descriptor.read-via-stream": {"iIi", "", func(c *call) error {
 		d, err := c.desc(0)
@@ -196,11 +155,7 @@ var filesystemFuncs = map[string]lowered{
 		if err != nil {
 			return err
 		}
-		errno := wasi.ErrnoSuccess
-		if d.root != nil {
-			errno = wasi.ErrnoBadf
-		}
-		return c.unit(c.u32(4), errno)
+		return c.unit(c.u32(4), d.advise())
 	}},
 	"[method]descriptor.sync-data": {"ii", "", descFn(1, func(_ *call, d *descriptor) wasi.Errno {
 		return wasi.ErrnoOf(unix.Fdatasync(d.fd()))
@@ -327,27 +282,11 @@ var filesystemFuncs = map[string]lowered{
 		if err != nil {
 			return err
 		}
-		return c.unit(c.u32(10), func() wasi.Errno {
-			if errno := d.mutable(); errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			ts, errno := timestamps(c, 4)
-			if errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			if c.u32(1)&pathSymlinkFollow != 0 {
-				if errno := wasi.CheckPath(p); errno != wasi.ErrnoSuccess {
-					return errno
-				}
-				return wasi.ErrnoOf(d.root.Chtimes(p, toTime(ts[0]), toTime(ts[1])))
-			}
-			t, errno := d.resolve(p)
-			if errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			defer t.Release()
-			return wasi.ErrnoOf(unix.UtimesNanoAt(t.Dirfd(), t.Base(), ts, unix.AT_SYMLINK_NOFOLLOW))
-		}())
+		ts, errno := timestamps(c, 4)
+		if errno == wasi.ErrnoSuccess {
+			errno = d.setTimesAt(c.u32(1), p, ts)
+		}
+		return c.unit(c.u32(10), errno)
 	}},
 	"[method]descriptor.link-at": {"iiiiiiii", "", func(c *call) error {
 		d, err := c.desc(0)
@@ -366,21 +305,7 @@ var filesystemFuncs = map[string]lowered{
 		if err != nil {
 			return err
 		}
-		return c.unit(c.u32(7), func() wasi.Errno {
-			a, b, errno := twoPaths(d, from, to, toPath)
-			if errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			defer a.Release()
-			defer b.Release()
-			if c.u32(1)&pathSymlinkFollow != 0 {
-				var st unix.Stat_t
-				if err := unix.Fstatat(a.Dirfd(), a.Base(), &st, unix.AT_SYMLINK_NOFOLLOW); err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
-					return wasi.ErrnoNotsup // the host never follows a guest-made link
-				}
-			}
-			return wasi.ErrnoOf(unix.Linkat(a.Dirfd(), a.Base(), b.Dirfd(), b.Base(), 0))
-		}())
+		return c.unit(c.u32(7), d.linkAt(c.u32(1), from, to, toPath))
 	}},
 	"[method]descriptor.open-at": {"iiiiiii", "", func(c *call) error {
 		d, err := c.desc(0)
@@ -403,21 +328,7 @@ var filesystemFuncs = map[string]lowered{
 		if err != nil {
 			return err
 		}
-		var target []byte
-		errno := func() wasi.Errno {
-			t, errno := d.resolve(p)
-			if errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			defer t.Release()
-			if errno := t.CheckSlash(); errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			buf := make([]byte, unix.PathMax)
-			n, err := unix.Readlinkat(t.Dirfd(), t.Base(), buf)
-			target = buf[:max(n, 0)]
-			return wasi.ErrnoOf(err)
-		}()
+		target, errno := d.readlinkAt(p)
 		return c.fsResult(c.u32(3), 4, 12, 4, errno, func(r rec) error {
 			ptr, err := c.list(target, 1)
 			r.u32(4, ptr)
@@ -442,13 +353,7 @@ var filesystemFuncs = map[string]lowered{
 		if err != nil {
 			return err
 		}
-		a, b, errno := twoPaths(d, from, to, toPath)
-		if errno == wasi.ErrnoSuccess {
-			errno = wasi.ErrnoOf(unix.Renameat(a.Dirfd(), a.Base(), b.Dirfd(), b.Base()))
-			a.Release()
-			b.Release()
-		}
-		return c.unit(c.u32(6), errno)
+		return c.unit(c.u32(6), d.renameAt(from, to, toPath))
 	}},
 	"[method]descriptor.symlink-at": {"iiiiii", "", func(c *call) error {
 		d, err := c.desc(0)
@@ -463,20 +368,7 @@ var filesystemFuncs = map[string]lowered{
 		if err != nil {
 			return err
 		}
-		return c.unit(c.u32(5), func() wasi.Errno {
-			if errno := d.mutable(); errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			if errno := wasi.CheckPath(target); errno != wasi.ErrnoSuccess && errno != wasi.ErrnoNoent {
-				return errno // an absolute target could only ever point out of the sandbox
-			}
-			t, errno := d.resolve(p)
-			if errno != wasi.ErrnoSuccess {
-				return errno
-			}
-			defer t.Release()
-			return wasi.ErrnoOf(unix.Symlinkat(target, t.Dirfd(), t.Base()))
-		}())
+		return c.unit(c.u32(5), d.symlinkAt(target, p))
 	}},
 	"[method]descriptor.is-same-object": {"ii", "i", func(c *call) error {
 		a, err := c.desc(0)
@@ -487,9 +379,7 @@ var filesystemFuncs = map[string]lowered{
 		if err != nil {
 			return err
 		}
-		var sa, sb unix.Stat_t
-		same := unix.Fstat(a.fd(), &sa) == nil && unix.Fstat(b.fd(), &sb) == nil && sa.Dev == sb.Dev && sa.Ino == sb.Ino
-		c.ret(b2u(same))
+		c.ret(b2u(a.sameObject(b)))
 		return nil
 	}},
 	"[method]descriptor.metadata-hash": {"ii", "", func(c *call) error {
