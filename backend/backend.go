@@ -36,6 +36,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
@@ -99,6 +100,10 @@ type Options struct {
 	// Jobs bounds the back end's parallelism (processes or goroutines);
 	// 0 means runtime.GOMAXPROCS.
 	Jobs int
+	// Timings, if non-nil, accumulates the back end's phases
+	// (timing.Isel, Regalloc, Encode, Object); a back end that does not
+	// separate them counts its whole work as timing.Object.
+	Timings *timing.Timings
 }
 
 var registry struct {

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
@@ -35,6 +36,9 @@ type Options struct {
 	Verify bool
 	// Stats, if non-nil, accumulates what the passes did.
 	Stats *Stats
+	// Timings, if non-nil, accumulates the time of lowering and of the
+	// passes (timing.Lower, timing.Passes), summed over functions.
+	Timings *timing.Timings
 }
 
 // Module lowers every defined function of m, which must be valid
@@ -80,7 +84,9 @@ func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
 
 // lowerOne lowers, verifies (with opts.Verify) and optimises one function.
 func lowerOne(m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
+	start := opts.Timings.Start()
 	f, err := Func(m, idx)
+	opts.Timings.Stop(timing.Lower, start)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +96,10 @@ func lowerOne(m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
 		}
 	}
 	if !opts.NoPasses {
-		if err := Optimize(m, f, opts); err != nil {
+		start := opts.Timings.Start()
+		err := Optimize(m, f, opts)
+		opts.Timings.Stop(timing.Passes, start)
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/wasmaot/wasmaot/backend/regalloc"
+	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -65,10 +66,16 @@ type funcCode struct {
 }
 
 func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
+	start := m.timings.Start()
 	alloc, err := regalloc.Allocate(f, allocConfig)
+	m.timings.Stop(timing.Regalloc, start)
 	if err != nil {
 		return nil, err
 	}
+	// Instruction selection writes machine code as it goes: the rules
+	// emit bytes, so isel includes encoding each instruction.
+	start = m.timings.Start()
+	defer m.timings.Stop(timing.Isel, start)
 	g := &gen{m: m, f: f, alloc: alloc, cfg: ir.ComputeCFG(f), trapJmps: map[abi.TrapCode][]int{},
 		uses: make([]int32, len(f.Types)), consts: make([]*ir.Instr, len(f.Types))}
 	for _, b := range alloc.Order {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/wasmaot/wasmaot/backend"
+	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -17,6 +18,7 @@ type module struct {
 	wasm      *wasm.Module
 	layout    *abi.Layout
 	funcTypes []*wasm.FuncType // by function index
+	timings   *timing.Timings  // nil unless the caller times the phases
 }
 
 // Compile generates the object of in.Module for x86-64: every defined
@@ -27,7 +29,7 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 		return nil, fmt.Errorf("amd64 back end: target %v", in.Target.Arch)
 	}
 	wm := in.Module.Wasm
-	m := &module{wasm: wm, layout: in.Meta.Layout()}
+	m := &module{wasm: wm, layout: in.Meta.Layout(), timings: opts.Timings}
 	// Function types by index, without the per-call import scan.
 	for _, im := range wm.Imports {
 		if im.Kind == wasm.ExternFunc {
@@ -47,6 +49,7 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 	if err != nil {
 		return nil, err
 	}
+	start := m.timings.Start()
 	obj := &backend.Object{Arch: abi.ArchAMD64, Meta: in.Meta}
 	funcAt := map[uint32]int{} // function index → offset in .text
 	place := func(name string, code []byte) int {
@@ -92,6 +95,9 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 		// map, so the text is one never-executed int3.
 		obj.Text = []byte{0xcc}
 	}
+	m.timings.Stop(timing.Encode, start)
+	start = m.timings.Start()
+	defer m.timings.Stop(timing.Object, start)
 	return obj.Encode()
 }
 

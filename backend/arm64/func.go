@@ -5,6 +5,7 @@ import (
 
 	"github.com/wasmaot/wasmaot/backend"
 	"github.com/wasmaot/wasmaot/backend/regalloc"
+	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -86,10 +87,16 @@ type pollSite struct {
 
 // compileFunc generates f's machine code into a fresh Asm.
 func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
+	start := m.timings.Start()
 	alloc, err := regalloc.Allocate(f, allocConfig)
+	m.timings.Stop(timing.Regalloc, start)
 	if err != nil {
 		return nil, err
 	}
+	// Selection emits instructions into the Asm; branch resolution and
+	// encoding the final words (Asm.Finish) count as timing.Encode.
+	start = m.timings.Start()
+	defer m.timings.Stop(timing.Isel, start)
 	g := &funcGen{m: m, f: f, a: &Asm{}, alloc: alloc, cfg: ir.ComputeCFG(f), traps: map[abi.TrapCode]Label{}}
 	g.layoutFrame()
 	g.slotSizes = map[int32]Size{}

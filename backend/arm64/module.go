@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/wasmaot/wasmaot/backend"
+	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
@@ -16,8 +17,9 @@ import (
 
 // moduleGen holds what every function of one module shares.
 type moduleGen struct {
-	wm     *wasm.Module
-	layout *abi.Layout
+	wm      *wasm.Module
+	layout  *abi.Layout
+	timings *timing.Timings // nil unless the caller times the phases
 }
 
 // Compile generates the object for an arm64 target (the native back end,
@@ -44,7 +46,7 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 	if len(m.Funcs) != len(wm.Funcs) {
 		return nil, fmt.Errorf("arm64: %d lowered functions for %d defined functions", len(m.Funcs), len(wm.Funcs))
 	}
-	mg := &moduleGen{wm: wm, layout: meta.Layout()}
+	mg := &moduleGen{wm: wm, layout: meta.Layout(), timings: opts.Timings}
 
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -80,7 +82,15 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 			return nil, err
 		}
 	}
-	return mg.link(meta, gens, lays)
+	start := mg.timings.Start()
+	o, err := mg.link(meta, gens, lays)
+	mg.timings.Stop(timing.Encode, start)
+	if err != nil {
+		return nil, err
+	}
+	start = mg.timings.Start()
+	defer mg.timings.Stop(timing.Object, start)
+	return o.Encode()
 }
 
 // compileOne compiles defined function number i, turning a panic of the
@@ -98,7 +108,9 @@ func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, gen **funcGe
 	if err != nil {
 		return fmt.Errorf("arm64: %w", err)
 	}
+	start := mg.timings.Start()
 	l, err := g.a.Finish()
+	mg.timings.Stop(timing.Encode, start)
 	if err != nil {
 		return fmt.Errorf("arm64: function %d: %w", f.Index, err)
 	}
@@ -116,7 +128,7 @@ const yieldSymbol = "wasmaot_yield_stub"
 // veneerSize is the size of one veneer: ADRP x16; ADD x16; BR x16.
 const veneerSize = 12
 
-// link lays out .text and .rodata, resolves calls and writes the object.
+// link lays out .text and .rodata, and resolves calls; Compile encodes the object.
 //
 // A call whose target is beyond BL's reach goes through a veneer placed
 // right after the calling function (ADRP+ADD with relocations, which
@@ -124,7 +136,7 @@ const veneerSize = 12
 // register AAPCS64 lets veneers clobber). Adding veneers moves the code
 // that follows, so the layout is repeated until no call changes; a call
 // only ever goes from direct to veneered, so this ends.
-func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) ([]byte, error) {
+func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*backend.Object, error) {
 	o := &backend.Object{Arch: abi.ArchARM64, Meta: meta}
 	var head [][]byte // the yield stub, trampolines and import stubs
 	var headNames []string
@@ -274,7 +286,7 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) ([]by
 				backend.Reloc{Section: backend.Text, Offset: at + 4, Type: uint32(elf.R_AARCH64_ADD_ABS_LO12_NC), Symbol: backend.Rodata.String(), Addend: off})
 		}
 	}
-	return o.Encode()
+	return o, nil
 }
 
 func finish(a *Asm) ([]byte, error) {
