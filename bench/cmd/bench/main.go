@@ -134,10 +134,10 @@ func run(o options) error {
 			return err
 		}
 		res.CompileReps, res.CompileSlow = o.compileReps, o.compileSlow
-		small, large := pickModules(arts)
-		if res.FrontEnd, err = measureFrontEnd(large, o.microReps); err != nil {
+		if res.Phases, err = measurePhases(arts, o.compileReps); err != nil {
 			return err
 		}
+		small, large := pickModules(arts)
 		if res.Instantiate, err = measureInstantiate(runWasm, []*engine.Artifact{small, large}, pr, o.microReps); err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 	if len(r.Compile) > 0 {
 		p("## Compile time\n\n")
 		p("Median of up to %d compilations from wasm bytes to a module ready to instantiate (seconds, and wasm MB/s), engines interleaved; the compilation that prepared the execution runs counts as one, and a module whose first compilation took longer than %v is not compiled again on that engine (bracketed counts give the compilations behind such a median). ", r.CompileReps, r.CompileSlow)
-		p("wasmtime compiles functions in parallel on both cores; wazero compiles on one; wasmaot decodes, validates and lowers on one core, translates to textual LLVM IR, runs LLVM's `opt` and `llc` as child processes (up to GOMAXPROCS, here two, at a time on parts of a large module, joined by `ld.lld -r`) and loads the object.")
+		p("Every engine starts from wasm bytes (decoding and validation included). wasmtime compiles functions in parallel on both cores; wazero compiles on one; wasmaot decodes and validates on one core, lowers and optimises functions in parallel, then wasmaot-native generates machine code in-process on all cores, while wasmaot-llvm translates to textual LLVM IR and runs LLVM's `opt` and `llc` as child processes (up to GOMAXPROCS at a time on parts of a large module, joined by `ld.lld -r`); both load the object (`rtlib.Load`).")
 		if len(r.CompileOnly) > 0 {
 			p(" %s measured here only, as the compile-speed reference.", strings.Join(r.CompileOnly, ", "))
 		}
@@ -96,30 +96,11 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 			p("\n")
 		}
 		p("\n")
+		writeThroughput(p, r)
 	}
 
-	if fe := r.FrontEnd; fe != nil {
-		p("## Front end\n\n")
-		p("wasmaot's Go-side compile phases on the large module %s (%s; `testing.Benchmark`): decoding plus validation (`compiler/wasm`, median of three), and lowering the validated module to SSA IR with its passes (`lower`). ", fe.Module, size(fe.Bytes))
-		p("The remainder of a wasmaot compilation is the LLVM back end (translation to LLVM IR, `opt`, `llc`) and loading the object.\n\n")
-		p("| phase | ms | MB/s |")
-		var totals []string
-		for _, c := range r.Compile {
-			if c.Module != fe.Module {
-				continue
-			}
-			for _, e := range compileEngines(r.Compile) {
-				if s, ok := c.Seconds[e]; ok && isWasmaot(e) {
-					totals = append(totals, fmt.Sprintf("%s: %s of the %.1f s compilation", e, percent((fe.DecodeValidateNs+fe.LowerNs)/1e9/s), s))
-				}
-			}
-		}
-		p("\n|---|---:|---:|\n")
-		p("| decode + validate | %.1f | %.1f |\n", fe.DecodeValidateNs/1e6, float64(fe.Bytes)/fe.DecodeValidateNs*1e3)
-		p("| lower (SSA IR + passes) | %.1f | %.1f |\n\n", fe.LowerNs/1e6, float64(fe.Bytes)/fe.LowerNs*1e3)
-		if len(totals) > 0 {
-			p("Share of the whole compilation spent in these two phases: %s.\n\n", strings.Join(totals, "; "))
-		}
+	if len(r.Phases) > 0 {
+		writePhases(p, r.Phases)
 	}
 
 	if len(r.Instantiate) > 0 {
@@ -147,7 +128,7 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 
 	if n := r.Nanoprocess; n != nil {
 		p("## Calls between nanoprocesses\n\n")
-		p("wasmaot-llvm -O2, nanoseconds per call, best of five wasm loops of 10^6 calls. A delegation tree (`rtlib/wasi/p2/tree`) whose root imports its child's exports; each node has its own instance and memory. *plain*: a call to a function of the same instance; *cross*: the same function in the child, with scalar arguments (linked directly, wasm to wasm); *string*: passing a %d-byte string to the child, copied into its memory through its `cabi_realloc` by a Go trampoline, i32 result.\n\n", n.StringBytes)
+		p("wasmaot's default back end (native on amd64) at -O2, nanoseconds per call, best of five wasm loops of 10^6 calls. A delegation tree (`rtlib/wasi/p2/tree`) whose root imports its child's exports; each node has its own instance and memory. *plain*: a call to a function of the same instance; *cross*: the same function in the child, with scalar arguments (linked directly, wasm to wasm); *string*: passing a %d-byte string to the child, copied into its memory through its `cabi_realloc` by a Go trampoline, i32 result.\n\n", n.StringBytes)
 		goal := "met"
 		if n.Cross > 2*n.Plain {
 			goal = "**not met**"
@@ -198,6 +179,108 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// compileGroups are the rows of the throughput table: the Go module and
+// the C kernels together.
+var compileGroups = []struct {
+	name string
+	in   func(module string) bool
+}{
+	{"gojson (Go)", func(m string) bool { return m == "gojson" }},
+	{"C kernels", func(m string) bool { return m != "gojson" }},
+}
+
+// writeThroughput writes each engine's compile throughput on the Go
+// module and on the C kernels as a ratio to wazero's.
+func writeThroughput(p func(string, ...any), r *Results) {
+	engines := compileEngines(r.Compile)
+	p("### Compile throughput relative to wazero\n\n")
+	p("Wasm bytes compiled per second from the medians above (the C kernels: their total size over their total time), and that throughput as a multiple of wazero's in this run (higher is better; goal for wasmaot-native: at least 5×).\n\n")
+	p("| modules |")
+	for _, e := range engines {
+		p(" %s (MB/s) | %s / wazero |", e, e)
+	}
+	p("\n|---|")
+	for range engines {
+		p("---:|---:|")
+	}
+	p("\n")
+	for _, g := range compileGroups {
+		base := r.Throughput("wazero", g.in)
+		if math.IsNaN(base) && math.IsNaN(r.Throughput(engines[0], g.in)) {
+			continue
+		}
+		p("| %s |", g.name)
+		for _, e := range engines {
+			t := r.Throughput(e, g.in)
+			p(" %s | %s |", num(t/1e6), ratio(t/base))
+		}
+		p("\n")
+	}
+	p("\n")
+}
+
+// writePhases writes where the native back end's compile time goes.
+func writePhases(p func(string, ...any), ps []PhaseResult) {
+	p("## Native compile phases\n\n")
+	p("wasmaot-native -O2 compiling with `compiler.Compile` (wasm bytes to object, no loading), timed by the compiler itself (`compiler.Options.Timings`, package `compiler/timing`), mean per repetition. ")
+	p("decode and validate run on one core; lower (wasm to SSA IR), passes (the -O2 pipeline), isel (instruction selection, which writes each instruction's bytes as it selects it) and regalloc run per function on all cores, and their figures add up every function's time, so the phases can sum to more than the wall time; encode is branch resolution and the layout of .text (calls, trampolines, stubs); object is writing the ELF file and sealing it. Percentages are of the phases' sum.\n\n")
+	var cols []PhaseResult
+	for _, r := range ps {
+		if r.Target == "amd64" {
+			cols = append(cols, r)
+		}
+	}
+	if len(cols) > 0 {
+		p("| phase |")
+		for _, c := range cols {
+			p(" %s (ms) | %s (%%) |", c.Module, c.Module)
+		}
+		p("\n|---|")
+		for range cols {
+			p("---:|---:|")
+		}
+		p("\n")
+		for i, name := range cols[0].Phases {
+			p("| %s |", name)
+			for _, c := range cols {
+				p(" %s | %s |", num(c.PhaseNs[i]/1e6), percent(c.PhaseNs[i]/sum(c.PhaseNs)))
+			}
+			p("\n")
+		}
+		p("| sum of phases |")
+		for _, c := range cols {
+			p(" %s | |", num(sum(c.PhaseNs)/1e6))
+		}
+		p("\n| wall time |")
+		for _, c := range cols {
+			p(" %s | %s MB/s |", num(c.WallNs/1e6), num(float64(c.Bytes)/c.WallNs*1e3))
+		}
+		p("\n\n")
+	}
+	p("### arm64 target\n\n")
+	p("The same compilations for `--target arm64` (cross-compiled on this machine), wall time per repetition; goal: arm64 within 1.2× of amd64.\n\n")
+	p("| modules | size | amd64 (ms) | arm64 (ms) | arm64 (MB/s) | arm64 / amd64 time |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, a := range ps {
+		if a.Target != "amd64" {
+			continue
+		}
+		for _, b := range ps {
+			if b.Target == "arm64" && b.Module == a.Module {
+				p("| %s | %s | %s | %s | %s | %s |\n", a.Module, size(a.Bytes), num(a.WallNs/1e6), num(b.WallNs/1e6), num(float64(b.Bytes)/b.WallNs*1e3), ratio(b.WallNs/a.WallNs))
+			}
+		}
+	}
+	p("\n")
+}
+
+func sum(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s
 }
 
 // isWasmaot reports whether engine is one of wasmaot's configurations.

@@ -26,7 +26,7 @@ type Results struct {
 	Compile     []CompileResult
 	CompileReps int           // compilations asked for per module and engine
 	CompileSlow time.Duration // first compilations slower than this were not repeated
-	FrontEnd    *FrontEndResult
+	Phases      []PhaseResult
 	Instantiate []InstantiateResult
 	Calls       []CallResult
 	Nanoprocess *NanoprocessResult
@@ -53,13 +53,17 @@ type CompileResult struct {
 	Samples map[string]int // compilations behind each median
 }
 
-// FrontEndResult times the Go-side phases of wasmaot's compiler on one
-// module, in nanoseconds.
-type FrontEndResult struct {
-	Module           string
-	Bytes            int
-	DecodeValidateNs float64 // wasm.Decode plus wasm.Validate
-	LowerNs          float64 // lower.Module: SSA IR and its passes
+// PhaseResult is where wasmaot's native back end spends the compilation
+// of a group of modules for one target, in nanoseconds per repetition:
+// PhaseNs[i] is phase Phases[i] as the compiler timed it (phases run per
+// function on several cores add up every function's time), WallNs the
+// wall time of compiler.Compile (wasm bytes to object) for the group.
+type PhaseResult struct {
+	Module, Target string
+	Bytes          int
+	WallNs         float64
+	Phases         []string
+	PhaseNs        []float64
 }
 
 // InstantiateResult times one engine on one module, in microseconds.
@@ -116,6 +120,28 @@ func (r *Results) GeoMean(engine string) float64 {
 		ratios = append(ratios, p.Ratio(engine))
 	}
 	return stats.GeoMean(ratios)
+}
+
+// Throughput returns engine's compile throughput, in bytes per second,
+// over the modules for which in is true: their total size over their total
+// median time; NaN if the engine lacks any of them or none is selected.
+func (r *Results) Throughput(engine string, in func(module string) bool) float64 {
+	var bytes, seconds float64
+	for _, c := range r.Compile {
+		if !in(c.Module) {
+			continue
+		}
+		s, ok := c.Seconds[engine]
+		if !ok || s <= 0 {
+			return math.NaN()
+		}
+		bytes += float64(c.Bytes)
+		seconds += s
+	}
+	if seconds == 0 {
+		return math.NaN()
+	}
+	return bytes / seconds
 }
 
 // Peers returns the measured engines other than the baseline.
