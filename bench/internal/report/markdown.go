@@ -175,7 +175,42 @@ func WriteMarkdown(w io.Writer, r *Results, opt MarkdownOptions) error {
 		for _, g := range r.LargestGaps(e, 3) {
 			gaps = append(gaps, fmt.Sprintf("%s %s", g.Name, ratio(g.Ratio(e))))
 		}
-		p(" Largest gaps: %s.\n", strings.Join(gaps, ", "))
+		p(" Largest gaps: %s.", strings.Join(gaps, ", "))
+		if isWasmaot(e) {
+			for _, other := range []string{"wasmtime", "wazero"} {
+				if slices.Contains(peers, other) {
+					p(" %s of %s's geomean.", ratio(r.GeoMean(e)/r.GeoMean(other)), other)
+				}
+			}
+		}
+		p("\n")
+	}
+	if len(r.Compile) > 0 {
+		for _, e := range compileEngines(r.Compile) {
+			if !isWasmaot(e) {
+				continue
+			}
+			var parts []string
+			for _, g := range compileGroups {
+				if x := r.Throughput(e, g.in) / r.Throughput("wazero", g.in); !math.IsNaN(x) {
+					parts = append(parts, fmt.Sprintf("%s %s", g.name, ratio(x)))
+				}
+			}
+			if len(parts) > 0 {
+				p("- **%s compile throughput** relative to wazero's: %s.\n", e, strings.Join(parts, ", "))
+			}
+		}
+	}
+	var arm []string
+	for _, a := range r.Phases {
+		for _, b := range r.Phases {
+			if a.Target == "amd64" && b.Target == "arm64" && a.Module == b.Module {
+				arm = append(arm, fmt.Sprintf("%s %s", a.Module, ratio(b.WallNs/a.WallNs)))
+			}
+		}
+	}
+	if len(arm) > 0 {
+		p("- **arm64 / amd64 native compile time** (goal at most 1.2×): %s.\n", strings.Join(arm, ", "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
