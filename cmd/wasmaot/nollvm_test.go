@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,7 +10,8 @@ import (
 )
 
 // TestNoLLVM runs the CLI with a PATH that holds no LLVM tools: compile
-// and run work with the default (native) back end, and --backend llvm
+// (for this machine and cross-compiling for arm64) and run work with the
+// default (native) back end, and --backend llvm
 // names what is missing. FindTools caches its answer per process, so the
 // CLI runs in a child process (this test binary, re-executed).
 func TestNoLLVM(t *testing.T) {
@@ -32,6 +34,18 @@ func TestNoLLVM(t *testing.T) {
 	}
 	if out, err := cli("run", "--invoke", "add", obj, "40", "2"); err != nil || !strings.HasPrefix(out, "42\n") {
 		t.Fatalf("run without LLVM: %v\n%s", err, out)
+	}
+	armObj := filepath.Join(dir, "m-arm64.o")
+	if out, err := cli("compile", "--target", "arm64", src, "-o", armObj); err != nil {
+		t.Fatalf("compile --target arm64 without LLVM: %v\n%s", err, out)
+	}
+	f, err := elf.Open(armObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if f.Machine != elf.EM_AARCH64 {
+		t.Fatalf("compile --target arm64 wrote a %v object, want EM_AARCH64", f.Machine)
 	}
 	out, err := cli("compile", "--backend", "llvm", src, "-o", obj)
 	if err == nil || !strings.Contains(out, "opt-14 (or opt) not found in PATH") || !strings.Contains(out, "llvm-14") {
