@@ -18,7 +18,7 @@ LDFLAGS := -X github.com/wasmaot/wasmaot/compiler.Build=$(BUILD_ID)
 APT_PACKAGES := clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 llvm-14 qemu-user-static wabt binaryen \
 	rustc libstd-rust-dev-wasm32 cargo librust-crc32fast-dev librust-hex-dev
 
-.PHONY: all deps build build-arm64 test unit unit-arm64 spec spec-llvm spec-native spec-arm64 spec-arm64-llvm wasi-arm64 fuzz vet demo bench clean
+.PHONY: all deps build build-arm64 test unit unit-arm64 spec spec-llvm spec-native spec-arm64 spec-arm64-llvm wasi-arm64 diff-arm64 fuzz vet demo bench clean
 
 all: build
 
@@ -59,6 +59,13 @@ WASI_ARM64_TESTS := ^(TestC(Hello|Stdin|ClockRandom|Files|Escape)|TestRecursionD
 wasi-arm64:
 	WASI_ENGINES=wasmaot-native GOARCH=arm64 $(GO) test -count=1 -v -exec $(QEMU_ARM64) -run '$(WASI_ARM64_TESTS)' ./tests/wasi
 
+# diff-arm64 runs the differential harness as an arm64 test binary under
+# qemu: random modules (SIMD included) through the interpreter, the native
+# back end (backend/arm64, compiling inside the emulated process), the LLVM
+# tier (the host's opt and llc, exec'd from it) and wazero must agree.
+diff-arm64:
+	GOARCH=arm64 $(GO) test -count=1 -v -exec $(QEMU_ARM64) -run '^(TestRandomModulesNative|TestRandomModulesLLVM)$$' ./tests/spec/diff
+
 # spec runs the WebAssembly 2.0 suite through the IR interpreter (decode,
 # validate, lower, passes, interpret).
 spec: build
@@ -88,7 +95,7 @@ spec-arm64-llvm: build build-arm64
 	$(WASMAOT) wast --backend llvm --target arm64 --compile-only --cache-dir $(SPEC_CACHE) $(SUITE)/*.wast
 	$(QEMU_ARM64) $(WASMAOT_ARM64) wast --backend llvm --cache-dir $(SPEC_CACHE) $(SUITE)/*.wast
 
-test: deps vet unit spec spec-llvm spec-native unit-arm64 wasi-arm64 spec-arm64
+test: deps vet unit spec spec-llvm spec-native unit-arm64 wasi-arm64 diff-arm64 spec-arm64
 
 # fuzz runs each fuzz target for FUZZTIME: the decoder, the text and script
 # parsers, the object metadata decoder, the object loader, and differential
