@@ -3,6 +3,7 @@ package rtlib
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -36,26 +37,43 @@ func failing[F any](t *testing.T, v *F, fail F) {
 func TestMprotectFailure(t *testing.T) {
 	inst := newBasic(t, double())
 	drainThreads()
+	// Other tests' instances may be released (and unmapped) by finalizers
+	// while this call runs, so only unmaps inside the ranges this call
+	// mapped are counted.
+	var mu sync.Mutex
 	var mapped, unmapped int
+	var ranges [][2]uintptr
 	failing(t, &mprotect, func([]byte, int) error { return unix.ENOMEM })
 	failing(t, &mmapPtr, func(fd int, off int64, addr unsafe.Pointer, n uintptr, prot, flags int) (unsafe.Pointer, error) {
 		p, err := unix.MmapPtr(fd, off, addr, n, prot, flags)
 		if err == nil {
+			mu.Lock()
 			mapped += int(n)
+			ranges = append(ranges, [2]uintptr{uintptr(p), uintptr(p) + n})
+			mu.Unlock()
 		}
 		return p, err
 	})
 	failing(t, &munmapPtr, func(p unsafe.Pointer, n uintptr) error {
-		unmapped += int(n)
+		mu.Lock()
+		for _, r := range ranges {
+			if uintptr(p) >= r[0] && uintptr(p)+n <= r[1] {
+				unmapped += int(n)
+				break
+			}
+		}
+		mu.Unlock()
 		return unix.MunmapPtr(p, n)
 	})
 	_, err := inst.ExportedFunc("add").Call(context.Background(), I32(1), I32(2))
 	if err == nil || !strings.Contains(err.Error(), "protecting a native stack") {
 		t.Fatalf("call with mprotect failing: %v, want a stack protection error", err)
 	}
+	mu.Lock()
 	if mapped == 0 || unmapped != mapped {
 		t.Errorf("mapped %d bytes, unmapped %d: the failed stack leaked", mapped, unmapped)
 	}
+	mu.Unlock()
 	mprotect = unix.Mprotect
 	if got := call(t, inst, "add", I32(1), I32(2)); AsI32(got[0]) != 3 {
 		t.Errorf("after the failure, add(1, 2) = %d", AsI32(got[0]))
