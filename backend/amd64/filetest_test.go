@@ -1,24 +1,17 @@
 package amd64
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"golang.org/x/arch/x86/x86asm"
 
 	"github.com/wasmaot/wasmaot/backend"
-	"github.com/wasmaot/wasmaot/compiler/wasm"
-	"github.com/wasmaot/wasmaot/compiler/wat"
 	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
+	"github.com/wasmaot/wasmaot/tests/filetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected output of the filetests")
 
 // Filetests (testdata/*.txt) pin the machine code the back end emits for
 // IR, and with it the guards the sandbox rests on: bounds checks, trap
@@ -36,74 +29,24 @@ var update = flag.Bool("update", false, "rewrite the expected output of the file
 // trap stubs at the end load the trap code into ESI and call the trap
 // builtin through the VMContext's table at [r15].
 func TestFiletests(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatal("no filetests in testdata")
-	}
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			head, rest, ok := strings.Cut(string(src), "\n")
-			input, want, ok2 := strings.Cut(rest, ";; expect:\n")
-			if !ok || !ok2 || head != ";; test: native amd64" {
-				t.Fatal("malformed filetest: want ';; test: native amd64', ';; wasm:' lines, IR, ';; expect:', output")
-			}
-			got := runFiletest(t, input)
-			if *update {
-				if err := os.WriteFile(file, []byte(head+"\n"+input+";; expect:\n"+got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != want {
-				t.Errorf("output differs; got:\n%s\nwant:\n%s", got, want)
-			}
-		})
-	}
+	filetest.Run(t, "testdata/*.txt", func(t *testing.T, kind, input string) string {
+		if kind != "native amd64" {
+			t.Fatalf("test kind %q, want native amd64", kind)
+		}
+		return runFiletest(t, input)
+	})
 }
 
 // parseFiletest builds the IR module of a filetest input, verified
 // against its wasm module.
 func parseFiletest(t *testing.T, input string) (*ir.Module, *abi.Meta) {
 	t.Helper()
-	var wasmSrc, irSrc strings.Builder
-	for _, line := range strings.SplitAfter(input, "\n") {
-		if w, ok := strings.CutPrefix(line, ";; wasm:"); ok {
-			wasmSrc.WriteString(w)
-		} else {
-			irSrc.WriteString(line)
-		}
-	}
-	bin, err := wat.Parse([]byte(wasmSrc.String()))
-	if err != nil {
-		t.Fatalf("wasm: %v", err)
-	}
-	wm, err := wasm.Decode(bin)
-	if err == nil {
-		err = wasm.Validate(wm)
-	}
-	if err != nil {
-		t.Fatalf("wasm: %v", err)
-	}
-	m, err := ir.Parse(irSrc.String())
-	if err != nil {
-		t.Fatalf("IR: %v", err)
-	}
-	m.Wasm = wm
-	sort.Slice(m.Funcs, func(i, j int) bool { return m.Funcs[i].Index < m.Funcs[j].Index })
-	for _, f := range m.Funcs {
-		if err := ir.VerifyFunc(wm, f); err != nil {
-			t.Fatalf("IR: %v", err)
-		}
-	}
+	m := filetest.Module(t, input)
 	tgt, err := backend.TargetFor("amd64")
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, err := backend.BuildMeta(wm, tgt, "wasmaot-test/native", [32]byte{})
+	meta, err := backend.BuildMeta(m.Wasm, tgt, "wasmaot-test/native", [32]byte{})
 	if err != nil {
 		t.Fatal(err)
 	}

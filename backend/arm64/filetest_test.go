@@ -12,9 +12,6 @@ import (
 	"golang.org/x/arch/arm64/arm64asm"
 
 	"github.com/wasmaot/wasmaot/backend"
-	"github.com/wasmaot/wasmaot/compiler/wasm"
-	"github.com/wasmaot/wasmaot/compiler/wat"
-	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 	"github.com/wasmaot/wasmaot/tests/filetest"
 )
@@ -41,41 +38,12 @@ func TestFiletests(t *testing.T) {
 // compileIR compiles the ";; wasm:" module with the given IR functions.
 func compileIR(t *testing.T, input string) []byte {
 	t.Helper()
-	var wasmSrc, irSrc strings.Builder
-	for _, line := range strings.SplitAfter(input, "\n") {
-		if w, ok := strings.CutPrefix(line, ";; wasm:"); ok {
-			wasmSrc.WriteString(w)
-		} else {
-			irSrc.WriteString(line)
-		}
-	}
-	bin, err := wat.Parse([]byte(wasmSrc.String()))
-	if err != nil {
-		t.Fatalf("wasm: %v", err)
-	}
-	wm, err := wasm.Decode(bin)
-	if err == nil {
-		err = wasm.Validate(wm)
-	}
-	if err != nil {
-		t.Fatalf("wasm: %v", err)
-	}
-	m, err := ir.Parse(irSrc.String())
-	if err != nil {
-		t.Fatalf("IR: %v", err)
-	}
-	m.Wasm = wm
-	sort.Slice(m.Funcs, func(i, j int) bool { return m.Funcs[i].Index < m.Funcs[j].Index })
-	for _, f := range m.Funcs {
-		if err := ir.VerifyFunc(wm, f); err != nil {
-			t.Fatalf("IR: %v", err)
-		}
-	}
+	m := filetest.Module(t, input)
 	tgt, err := backend.TargetFor("arm64")
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, err := backend.BuildMeta(wm, tgt, "wasmaot-test/native", [32]byte{})
+	meta, err := backend.BuildMeta(m.Wasm, tgt, "wasmaot-test/native", [32]byte{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,9 @@ package llvm
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/wasmaot/wasmaot/compiler/wasm"
-	"github.com/wasmaot/wasmaot/compiler/wat"
-	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/tests/filetest"
 )
 
@@ -47,36 +43,7 @@ var unsafeFlags = regexp.MustCompile(`\b(nsw|nuw|inbounds)\b`)
 // the definitions of the wasm functions.
 func runFiletest(t *testing.T, arch, input string) (string, string) {
 	t.Helper()
-	var wasmSrc, irSrc strings.Builder
-	for _, line := range strings.SplitAfter(input, "\n") {
-		if w, ok := strings.CutPrefix(line, ";; wasm:"); ok {
-			wasmSrc.WriteString(w)
-		} else {
-			irSrc.WriteString(line)
-		}
-	}
-	bin, err := wat.Parse([]byte(wasmSrc.String()))
-	if err != nil {
-		t.Fatalf("wasm: %v", err)
-	}
-	wm, err := wasm.Decode(bin)
-	if err == nil {
-		err = wasm.Validate(wm)
-	}
-	if err != nil {
-		t.Fatalf("wasm: %v", err)
-	}
-	m, err := ir.Parse(irSrc.String())
-	if err != nil {
-		t.Fatalf("IR: %v", err)
-	}
-	m.Wasm = wm
-	sort.Slice(m.Funcs, func(i, j int) bool { return m.Funcs[i].Index < m.Funcs[j].Index })
-	for _, f := range m.Funcs {
-		if err := ir.VerifyFunc(wm, f); err != nil {
-			t.Fatalf("IR: %v", err)
-		}
-	}
+	m := filetest.Module(t, input)
 	tgt, err := TargetFor(arch)
 	if err != nil {
 		t.Fatal(err)

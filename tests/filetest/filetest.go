@@ -16,8 +16,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/wasmaot/wasmaot/compiler/wasm"
+	"github.com/wasmaot/wasmaot/compiler/wat"
+	"github.com/wasmaot/wasmaot/lower/ir"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output of filetests")
@@ -57,4 +62,43 @@ func Run(t *testing.T, glob string, run func(t *testing.T, kind, input string) s
 			}
 		})
 	}
+}
+
+// Module builds the IR module of a back-end filetest input: the lines
+// starting ";; wasm:" form a WAT module giving the context (types,
+// memories, tables…), the rest is the IR text of its defined functions,
+// which is verified against that module.
+func Module(t *testing.T, input string) *ir.Module {
+	t.Helper()
+	var wasmSrc, irSrc strings.Builder
+	for _, line := range strings.SplitAfter(input, "\n") {
+		if w, ok := strings.CutPrefix(line, ";; wasm:"); ok {
+			wasmSrc.WriteString(w)
+		} else {
+			irSrc.WriteString(line)
+		}
+	}
+	bin, err := wat.Parse([]byte(wasmSrc.String()))
+	if err != nil {
+		t.Fatalf("wasm: %v", err)
+	}
+	wm, err := wasm.Decode(bin)
+	if err == nil {
+		err = wasm.Validate(wm)
+	}
+	if err != nil {
+		t.Fatalf("wasm: %v", err)
+	}
+	m, err := ir.Parse(irSrc.String())
+	if err != nil {
+		t.Fatalf("IR: %v", err)
+	}
+	m.Wasm = wm
+	sort.Slice(m.Funcs, func(i, j int) bool { return m.Funcs[i].Index < m.Funcs[j].Index })
+	for _, f := range m.Funcs {
+		if err := ir.VerifyFunc(wm, f); err != nil {
+			t.Fatalf("IR: %v", err)
+		}
+	}
+	return m
 }
