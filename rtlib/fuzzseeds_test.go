@@ -12,19 +12,20 @@ import (
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-var updateFuzzSeeds = flag.Bool("update-fuzz-seeds", false, "rebuild testdata/fuzz/FuzzLoad from the test modules (needs llc)")
+var updateFuzzSeeds = flag.Bool("update-fuzz-seeds", false, "rebuild testdata/fuzz/FuzzLoad from the test modules (compiled by the native back ends)")
 
 const fuzzLoadDir = "testdata/fuzz/FuzzLoad"
 
 // fuzzSeedObjects builds the objects committed as FuzzLoad seeds: every
-// test module for both architectures.
+// test module for both architectures, compiled by the native back ends,
+// and the crafted objects (which call runtime symbols).
 func fuzzSeedObjects(t *testing.T) map[string][]byte {
 	seeds := map[string][]byte{}
 	for _, arch := range []abi.Arch{abi.ArchAMD64, abi.ArchARM64} {
 		seeds["basic-"+arch.String()] = basicObjectFor(t, arch)
 		seeds["externs-"+arch.String()] = externsObjectFor(t, arch)
-		undefined := &abi.Meta{Arch: arch, Start: -1, Types: []abi.FuncType{{}}, Funcs: []abi.Func{{Type: 0, Symbol: abi.FuncSymbol(0)}}}
-		seeds["undefined-"+arch.String()] = buildObject(t, "undefined.ll", undefined, nil)
+		seeds["crafted-"+arch.String()] = craftedObjectFor(t, arch)
+		seeds["undefined-"+arch.String()] = undefinedObjectFor(t, arch)
 	}
 	return seeds
 }
@@ -46,7 +47,7 @@ func TestFuzzLoadSeeds(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"basic", "externs"} {
+	for _, name := range []string{"basic", "externs", "crafted"} {
 		path := filepath.Join(fuzzLoadDir, name+"-"+hostArch.String())
 		obj, err := readFuzzSeed(path)
 		if err != nil {

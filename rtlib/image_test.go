@@ -10,27 +10,20 @@ import (
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// imageMeta is basicMeta with a three-page memory and data segments that
-// overlap (a later one overwrites an earlier one), span a page boundary,
-// sit in the last page and are passive (not part of the image).
-func imageMeta(arch abi.Arch) *abi.Meta {
-	meta := basicMeta(arch)
-	meta.Memories[0].Limits = abi.Limits{Min: 3, Max: 8, HasMax: true}
-	active := func(off uint32, b []byte) abi.DataSegment {
-		return abi.DataSegment{Mode: abi.SegmentActive, Offset: abi.ConstExpr{Op: abi.ConstI32, Bits: [2]uint64{uint64(off)}}, Bytes: b}
-	}
-	meta.Data = []abi.DataSegment{
-		active(16, []byte("hello, world")),
-		active(23, []byte("WORLD")),
-		active(65536-3, []byte("across")),
-		{Mode: abi.SegmentPassive, Bytes: []byte("passive")},
-		active(3*65536-4, []byte{1, 2, 3, 4}),
-		active(100, nil),
-	}
-	return meta
-}
+// imageMemory replaces basic.wat's memory with a three-page one and data
+// segments that overlap (a later one overwrites an earlier one), span a
+// page boundary, sit in the last page and are passive (not part of the
+// image).
+const imageMemory = `  (memory (export "memory") 3 8)
+  (data (i32.const 16) "hello, world")
+  (data (i32.const 23) "WORLD")
+  (data (i32.const 65533) "across")
+  (data "passive")
+  (data (i32.const 196604) "\01\02\03\04")
+  (data (i32.const 100) "")`
 
-// pristine is the memory imageMeta's instances must start with.
+// pristine is the memory the instances of a module with meta must start
+// with.
 func pristine(meta *abi.Meta) []byte {
 	mem := make([]byte, meta.Memories[0].Limits.Min*wasmPageSize)
 	for _, d := range meta.Data {
@@ -41,16 +34,11 @@ func pristine(meta *abi.Meta) []byte {
 	return mem
 }
 
-func loadImageModule(t *testing.T, meta *abi.Meta) *Module {
+// loadImageModule loads basic.wat with imageMemory and the extra data
+// segments, compiled for the host.
+func loadImageModule(t *testing.T, extra string) *Module {
 	t.Helper()
-	l := meta.Layout()
-	obj := buildObject(t, "basic.ll", meta, map[string]string{
-		"SP":         spRegister(meta.Arch),
-		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
-		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
-		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
-	})
-	mod, err := Load(obj)
+	mod, err := Load(nativeObject(t, testdataWat(t, "basic.wat", "memory", imageMemory+extra), hostArch))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,9 +54,8 @@ func TestMemoryImageFreshPerInstance(t *testing.T) {
 		t.Run(fmt.Sprintf("memfd=%v", memfd), func(t *testing.T) {
 			memfdImages = memfd
 			t.Cleanup(func() { memfdImages = true })
-			meta := imageMeta(hostArch)
-			want := pristine(meta)
-			mod := loadImageModule(t, meta)
+			mod := loadImageModule(t, "")
+			want := pristine(mod.Meta())
 			newInst := func() *Instance {
 				t.Helper()
 				inst, err := mod.Instantiate(context.Background(), Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}})
@@ -126,10 +113,8 @@ func TestMemoryImageFreshPerInstance(t *testing.T) {
 // keeps the module on the segment-by-segment path, which fails
 // instantiation with a trap.
 func TestDataSegmentsNotStatic(t *testing.T) {
-	meta := imageMeta(hostArch)
-	meta.Data = append(meta.Data, abi.DataSegment{Mode: abi.SegmentActive,
-		Offset: abi.ConstExpr{Op: abi.ConstI32, Bits: [2]uint64{3*65536 - 1}}, Bytes: []byte("xy")})
-	mod := loadImageModule(t, meta)
+	mod := loadImageModule(t, `
+  (data (i32.const 196607) "xy")`)
 	_, err := mod.Instantiate(context.Background(), Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}})
 	var trap *abi.Trap
 	if !errors.As(err, &trap) || trap.Code != abi.TrapMemoryOutOfBounds {
@@ -139,6 +124,18 @@ func TestDataSegmentsNotStatic(t *testing.T) {
 		t.Error("an out-of-bounds segment was made part of an image")
 	}
 }
+
+// failingElems replaces externs.wat's imports: only the funcref table is
+// imported, the rest defined; a data segment; and two element segments,
+// the first storing load (function 2) in the table, the second out of
+// its bounds.
+const failingElems = `  (import "env" "funcs" (table 2 funcref))
+  (table 2 externref)
+  (memory 1 4)
+  (global (mut i64) (i64.const 5))
+  (data (i32.const 0) "hello")
+  (elem (table 0) (i32.const 0) func 2)
+  (elem (table 0) (i32.const 1) func 0 0)`
 
 // TestFailedElemSegmentLeavesMemoryEmpty checks that the memory image is
 // taken back when an element segment fails: a function the failed
@@ -152,25 +149,7 @@ func TestFailedElemSegmentLeavesMemoryEmpty(t *testing.T) {
 	live := instantiateExterns(t, loadExterns(t), h)
 	defer live.Close()
 
-	meta := definedExternsMeta(hostArch)
-	meta.Imports = []abi.Import{{Module: "env", Name: "funcs", Kind: abi.ExternTable, Table: abi.TableType{Elem: abi.FuncRef, Limits: abi.Limits{Min: 2}}}}
-	meta.Tables = meta.Tables[1:]
-	meta.Exports = nil
-	meta.Data = []abi.DataSegment{{Mode: abi.SegmentActive, Offset: abi.ConstExpr{Op: abi.ConstI32}, Bytes: []byte("hello")}}
-	refFunc := func(i uint32) abi.ConstExpr { return abi.ConstExpr{Op: abi.ConstRefFunc, Index: i} }
-	meta.Elems = []abi.ElemSegment{
-		{Mode: abi.SegmentActive, Table: 0, Offset: abi.ConstExpr{Op: abi.ConstI32}, Type: abi.FuncRef, Init: []abi.ConstExpr{refFunc(2)}}, // load
-		{Mode: abi.SegmentActive, Table: 0, Offset: abi.ConstExpr{Op: abi.ConstI32, Bits: [2]uint64{1}}, Type: abi.FuncRef, Init: []abi.ConstExpr{refFunc(0), refFunc(0)}},
-	}
-	l := meta.Layout()
-	obj := buildObject(t, "externs.ll", meta, map[string]string{
-		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
-		"TABLEPTR0":  fmt.Sprint(l.TablePtr(0)),
-		"TABLEPTR1":  fmt.Sprint(l.TablePtr(1)),
-		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
-		"TYPEID0":    fmt.Sprint(l.TypeID(0)),
-		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
-	})
+	obj := nativeObject(t, testdataWat(t, "externs.wat", "externs", failingElems), hostArch)
 	mod, err := Load(obj)
 	if err != nil {
 		t.Fatal(err)

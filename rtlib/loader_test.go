@@ -72,7 +72,12 @@ func TestLoadRejects(t *testing.T) {
 	if hostArch == abi.ArchARM64 {
 		other = abi.ArchAMD64
 	}
-	foreign := basicMeta(other)
+	// The host's metadata claiming the other architecture, without CPU
+	// features (the other's names differ), at the same length: the module
+	// name takes the features' bytes.
+	foreign := metaOf(t, obj)
+	foreign.Arch, foreign.Features = other, nil
+	foreign.ModuleName += strings.Repeat("x", len(metaOf(t, obj).Encode())-len(foreign.Encode()))
 	missing := bytes.Clone(obj)
 	machine := bytes.Clone(obj)
 	if hostArch == abi.ArchAMD64 {
@@ -108,11 +113,7 @@ func TestLoadRejects(t *testing.T) {
 // TestLoadUndefinedSymbol checks that an object calling a function the
 // runtime does not provide is refused.
 func TestLoadUndefinedSymbol(t *testing.T) {
-	meta := &abi.Meta{Arch: hostArch, Start: -1,
-		Types: []abi.FuncType{{}},
-		Funcs: []abi.Func{{Type: 0, Symbol: abi.FuncSymbol(0)}}}
-	obj := buildObject(t, "undefined.ll", meta, nil)
-	_, err := Load(obj)
+	_, err := Load(undefinedObjectFor(t, hostArch))
 	if err == nil || !strings.Contains(err.Error(), `"system"`) {
 		t.Errorf("got %v, want an error naming the symbol system", err)
 	}
@@ -125,7 +126,7 @@ func TestLoadUndefinedSymbol(t *testing.T) {
 // run, since anyone who seals an object may put any machine code in it
 // (docs/object-format.md §7). Its seeds are committed in
 // testdata/fuzz/FuzzLoad (see TestFuzzLoadSeeds), so fuzzing starts
-// without running llc.
+// without compiling anything.
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte("\x7fELF\x02\x01\x01"))
 	f.Fuzz(func(t *testing.T, obj []byte) {

@@ -17,12 +17,24 @@ func moveSizes() []int {
 	return append(sizes, 95, 96, 97, 127, 128, 129, 200, 255, 256, 257, 1000, 4095, 4096, 4097)
 }
 
-// TestNativeMemmove checks the runtime's memmove, which compiled code
-// calls for memory.copy and copy loops, against Go's copy for every size
-// class and overlaps in both directions, and that it touches nothing
-// outside the destination.
+// memObjects are the two implementations of move and set: memory.copy and
+// memory.fill as compiled (the memory_copy and memory_fill builtins), and
+// calls of the runtime's memmove and memset, which LLVM-compiled code
+// makes (the crafted object).
+func memObjects(t *testing.T) map[string][]byte {
+	return map[string][]byte{"compiled": basicObject(t), "runtime": craftedObject(t)}
+}
+
+// TestNativeMemmove checks memory.copy and the runtime's memmove against
+// Go's copy for every size class and overlaps in both directions, and
+// that they touch nothing outside the destination.
 func TestNativeMemmove(t *testing.T) {
-	inst := newBasic(t, double())
+	for name, obj := range memObjects(t) {
+		t.Run(name, func(t *testing.T) { testMemmove(t, newInstance(t, obj, double())) })
+	}
+}
+
+func testMemmove(t *testing.T, inst *Instance) {
 	mem := inst.Memory()
 	rng := rand.New(rand.NewPCG(1, 2))
 	const src = 8192
@@ -49,10 +61,16 @@ func TestNativeMemmove(t *testing.T) {
 	}
 }
 
-// TestNativeMemset checks the runtime's memset for every size class and
-// alignment, and that it touches nothing outside the destination.
+// TestNativeMemset checks memory.fill and the runtime's memset for every
+// size class and alignment, and that they touch nothing outside the
+// destination.
 func TestNativeMemset(t *testing.T) {
-	inst := newBasic(t, double())
+	for name, obj := range memObjects(t) {
+		t.Run(name, func(t *testing.T) { testMemset(t, newInstance(t, obj, double())) })
+	}
+}
+
+func testMemset(t *testing.T, inst *Instance) {
 	mem := inst.Memory()
 	want := make([]byte, 8192)
 	for _, n := range moveSizes() {

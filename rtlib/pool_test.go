@@ -11,39 +11,19 @@ import (
 	"github.com/wasmaot/wasmaot/rtlib/abi"
 )
 
-// definedExternsMeta is externs.ll with its memory, tables and global
-// defined by the module instead of imported (the code reaches them
-// through the same pointers), and exported.
-func definedExternsMeta(arch abi.Arch) *abi.Meta {
-	m := externsMeta(arch)
-	m.Imports = nil
-	m.Memories = []abi.MemoryType{{Limits: abi.Limits{Min: 1, Max: 4, HasMax: true}}}
-	m.Tables = []abi.TableType{
-		{Elem: abi.FuncRef, Limits: abi.Limits{Min: 2, Max: 1000, HasMax: true}},
-		{Elem: abi.ExternRef, Limits: abi.Limits{Min: 2}},
-	}
-	m.Globals = []abi.Global{{Type: abi.GlobalType{Type: abi.I64, Mutable: true}, Init: abi.ConstExpr{Op: abi.ConstI64, Bits: [2]uint64{5}}}}
-	m.Exports = append(m.Exports,
-		abi.Export{Name: "mem", Kind: abi.ExternMemory},
-		abi.Export{Name: "funcs", Kind: abi.ExternTable},
-		abi.Export{Name: "exts", Kind: abi.ExternTable, Index: 1})
-	return m
-}
+// definedExterns replaces externs.wat's imports: its memory, tables and
+// global defined by the module (at the same indices, so the same code
+// reaches them) and exported.
+const definedExterns = `  (memory (export "mem") 1 4)
+  (table (export "funcs") 2 1000 funcref)
+  (table (export "exts") 2 externref)
+  (global (mut i64) (i64.const 5))`
 
 // TestPooledSlotIsFresh checks that an instance built in the storage of a
 // closed one (its module's pooled slot) starts exactly as a new one:
 // memory, tables, global and size limits all back to their initial state.
 func TestPooledSlotIsFresh(t *testing.T) {
-	meta := definedExternsMeta(hostArch)
-	l := meta.Layout()
-	obj := buildObject(t, "externs.ll", meta, map[string]string{
-		"MEMPTR0":    fmt.Sprint(l.MemoryPtr(0)),
-		"TABLEPTR0":  fmt.Sprint(l.TablePtr(0)),
-		"TABLEPTR1":  fmt.Sprint(l.TablePtr(1)),
-		"GLOBALPTR0": fmt.Sprint(l.GlobalPtr(0)),
-		"TYPEID0":    fmt.Sprint(l.TypeID(0)),
-		"FUNCREF0":   fmt.Sprint(l.FuncRef(0)),
-	})
+	obj := nativeObject(t, testdataWat(t, "externs.wat", "externs", definedExterns), hostArch)
 	mod, err := Load(obj)
 	if err != nil {
 		t.Fatal(err)
@@ -158,9 +138,8 @@ func (inst *Instance) mustTable(t *testing.T, name string) *Table {
 // module from several goroutines at once: every instance, whether its
 // storage is new or pooled, starts from the pristine image.
 func TestPoolConcurrent(t *testing.T) {
-	meta := imageMeta(hostArch)
-	want := pristine(meta)
-	mod := loadImageModule(t, meta)
+	mod := loadImageModule(t, "")
+	want := pristine(mod.Meta())
 	cfg := Config{HostFuncs: map[string]map[string]abi.HostFunc{"env": {"host": double()}}}
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)

@@ -13,7 +13,8 @@ import (
 )
 
 // object returns an unsealed object: one of rtlib's FuzzLoad seeds (made
-// by llc and sealed) with its seal dropped from the section count.
+// by the native back end and sealed) with its seal dropped from the
+// section count.
 func object(t *testing.T) []byte {
 	data, err := os.ReadFile("../testdata/fuzz/FuzzLoad/basic-amd64")
 	if err != nil {
