@@ -37,9 +37,10 @@ var allocConfig = &regalloc.Config{
 	},
 	CalleeSaved: regalloc.RegSet(0).With(regalloc.Reg(RBX)).With(regalloc.Reg(RBP)).
 		With(regalloc.Reg(R12)).With(regalloc.Reg(R13)),
-	ClassOf:  classOf,
-	SlotSize: func(t ir.Type) int { return slotSize(t) },
-	Clobbers: clobbers,
+	ClassOf:      classOf,
+	SlotSize:     func(t ir.Type) int { return slotSize(t) },
+	Clobbers:     clobbers,
+	TiesOperand0: tiesOperand0,
 }
 
 func xmmRange(lo, hi int) []regalloc.Reg {

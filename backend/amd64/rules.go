@@ -32,6 +32,36 @@ func defOp(op ir.Op, r rule) {
 	rules[op] = r
 }
 
+// tiedOps are the ops whose rule computes the result in place from
+// operand 0 (copyReg/copyXMM of operand 0 into the result register, then
+// reads of the other operands only), so the allocator may give the result
+// operand 0's register (regalloc.Config.TiesOperand0).
+var tiedOps = map[ir.Op]bool{}
+
+// defTied is def for rules of that two-address shape.
+func defTied(r rule, ops ...wasm.Opcode) {
+	def(r, ops...)
+	for _, op := range ops {
+		tiedOps[ir.Op(op)] = true
+	}
+}
+
+func tiesOperand0(in *ir.Instr) bool { return tiedOps[in.Op] }
+
+// copyReg copies GPR a into d unless they are the same register.
+func (g *gen) copyReg(w bool, d, a Reg) {
+	if d != a {
+		g.a.MovRR(w, d, a)
+	}
+}
+
+// copyXMM copies vector register a into d unless they are the same.
+func (g *gen) copyXMM(d, a Reg) {
+	if d != a {
+		g.a.SSERR(MOVAPS, d, a)
+	}
+}
+
 // flagRule emits a comparison that sets the flags instead of producing
 // its 0/1 result, and returns the condition under which the result would
 // be 1. A comparison whose only use is the next instruction, a brif or

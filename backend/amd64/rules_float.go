@@ -22,8 +22,8 @@ func init() {
 		{wasm.OpF32Mul, wasm.OpF64Mul, MULSS, MULSD},
 		{wasm.OpF32Div, wasm.OpF64Div, DIVSS, DIVSD},
 	} {
-		def(fbinop(r.s), r.op32)
-		def(fbinop(r.d), r.op64)
+		defTied(fbinop(r.s), r.op32)
+		defTied(fbinop(r.d), r.op64)
 	}
 	def(funop(SQRTSS), wasm.OpF32Sqrt)
 	def(funop(SQRTSD), wasm.OpF64Sqrt)
@@ -100,7 +100,7 @@ func fbinop(op SSE) rule {
 		d := g.out(v)
 		a := g.use(in.Args[0], xtmp1)
 		b := g.use(in.Args[1], xtmp2)
-		g.a.SSERR(MOVAPS, d, a)
+		g.copyXMM(d, a)
 		g.a.SSERR(op, d, b)
 		g.finish(v, d)
 		return nil

@@ -12,18 +12,18 @@ import (
 func init() {
 	def(intConst, wasm.OpI32Const, wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const)
 
-	def(binop(ADD, false), wasm.OpI32Add)
-	def(binop(SUB, false), wasm.OpI32Sub)
-	def(binop(AND, false), wasm.OpI32And)
-	def(binop(OR, false), wasm.OpI32Or)
-	def(binop(XOR, false), wasm.OpI32Xor)
-	def(binop(ADD, true), wasm.OpI64Add)
-	def(binop(SUB, true), wasm.OpI64Sub)
-	def(binop(AND, true), wasm.OpI64And)
-	def(binop(OR, true), wasm.OpI64Or)
-	def(binop(XOR, true), wasm.OpI64Xor)
-	def(mul(false), wasm.OpI32Mul)
-	def(mul(true), wasm.OpI64Mul)
+	defTied(binop(ADD, false), wasm.OpI32Add)
+	defTied(binop(SUB, false), wasm.OpI32Sub)
+	defTied(binop(AND, false), wasm.OpI32And)
+	defTied(binop(OR, false), wasm.OpI32Or)
+	defTied(binop(XOR, false), wasm.OpI32Xor)
+	defTied(binop(ADD, true), wasm.OpI64Add)
+	defTied(binop(SUB, true), wasm.OpI64Sub)
+	defTied(binop(AND, true), wasm.OpI64And)
+	defTied(binop(OR, true), wasm.OpI64Or)
+	defTied(binop(XOR, true), wasm.OpI64Xor)
+	defTied(mul(false), wasm.OpI32Mul)
+	defTied(mul(true), wasm.OpI64Mul)
 
 	def(divide(false, true, false), wasm.OpI32DivS)
 	def(divide(false, false, false), wasm.OpI32DivU)
@@ -34,16 +34,16 @@ func init() {
 	def(divide(true, true, true), wasm.OpI64RemS)
 	def(divide(true, false, true), wasm.OpI64RemU)
 
-	def(shift(SHL, false), wasm.OpI32Shl)
-	def(shift(SAR, false), wasm.OpI32ShrS)
-	def(shift(SHR, false), wasm.OpI32ShrU)
-	def(shift(ROL, false), wasm.OpI32Rotl)
-	def(shift(ROR, false), wasm.OpI32Rotr)
-	def(shift(SHL, true), wasm.OpI64Shl)
-	def(shift(SAR, true), wasm.OpI64ShrS)
-	def(shift(SHR, true), wasm.OpI64ShrU)
-	def(shift(ROL, true), wasm.OpI64Rotl)
-	def(shift(ROR, true), wasm.OpI64Rotr)
+	defTied(shift(SHL, false), wasm.OpI32Shl)
+	defTied(shift(SAR, false), wasm.OpI32ShrS)
+	defTied(shift(SHR, false), wasm.OpI32ShrU)
+	defTied(shift(ROL, false), wasm.OpI32Rotl)
+	defTied(shift(ROR, false), wasm.OpI32Rotr)
+	defTied(shift(SHL, true), wasm.OpI64Shl)
+	defTied(shift(SAR, true), wasm.OpI64ShrS)
+	defTied(shift(SHR, true), wasm.OpI64ShrU)
+	defTied(shift(ROL, true), wasm.OpI64Rotl)
+	defTied(shift(ROR, true), wasm.OpI64Rotr)
 
 	def(clz(false), wasm.OpI32Clz)
 	def(clz(true), wasm.OpI64Clz)
@@ -102,7 +102,7 @@ func binop(op ALU, w bool) rule {
 		v := in.Results[0]
 		d := g.out(v)
 		a := g.use(in.Args[0], tmpC)
-		g.a.MovRR(w, d, a)
+		g.copyReg(w, d, a)
 		if imm, ok := g.imm32(in.Args[1], w); ok {
 			g.a.ALURI(op, w, d, imm)
 		} else {
@@ -119,7 +119,7 @@ func mul(w bool) rule {
 		d := g.out(v)
 		a := g.use(in.Args[0], tmpC)
 		b := g.use(in.Args[1], tmpD)
-		g.a.MovRR(w, d, a)
+		g.copyReg(w, d, a)
 		g.a.ImulRR(w, d, b)
 		g.finish(v, d)
 		return nil
@@ -177,7 +177,7 @@ func shift(op Shift, w bool) rule {
 		v := in.Results[0]
 		d := g.out(v)
 		if n, ok := g.imm32(in.Args[1], w); ok {
-			g.a.MovRR(w, d, g.use(in.Args[0], tmpD))
+			g.copyReg(w, d, g.use(in.Args[0], tmpD))
 			g.a.ShiftI(op, w, d, uint8(n&mask))
 			g.finish(v, d)
 			return nil
@@ -187,7 +187,7 @@ func shift(op Shift, w bool) rule {
 			g.a.MovRR(false, tmpC, n)
 		}
 		a := g.use(in.Args[0], tmpD)
-		g.a.MovRR(w, d, a)
+		g.copyReg(w, d, a)
 		g.a.ShiftCL(op, w, d)
 		g.finish(v, d)
 		return nil

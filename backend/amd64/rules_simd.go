@@ -108,10 +108,10 @@ func init() {
 
 	// Bitwise.
 	def(vnot, wasm.OpV128Not)
-	def(vbin(PAND), wasm.OpV128And)
+	defTied(vbin(PAND), wasm.OpV128And)
 	def(vbinSwapped(PANDN), wasm.OpV128Andnot)
-	def(vbin(POR), wasm.OpV128Or)
-	def(vbin(PXOR), wasm.OpV128Xor)
+	defTied(vbin(POR), wasm.OpV128Or)
+	defTied(vbin(PXOR), wasm.OpV128Xor)
 	def(bitselect, wasm.OpV128Bitselect)
 	def(anyTrue, wasm.OpV128AnyTrue)
 	def(allTrue(PCMPEQB), wasm.OpI8x16AllTrue)
@@ -152,7 +152,7 @@ func init() {
 		{MULPS, []wasm.Opcode{wasm.OpF32x4Mul}}, {MULPD, []wasm.Opcode{wasm.OpF64x2Mul}},
 		{DIVPS, []wasm.Opcode{wasm.OpF32x4Div}}, {DIVPD, []wasm.Opcode{wasm.OpF64x2Div}},
 	} {
-		def(vbin(b.op), b.ops...)
+		defTied(vbin(b.op), b.ops...)
 	}
 	def(vbinSwapped(MINPS), wasm.OpF32x4Pmin)
 	def(vbinSwapped(MINPD), wasm.OpF64x2Pmin)
@@ -558,7 +558,7 @@ func vbin(op SSE) rule {
 		return g.vres(in, func(d Reg) {
 			a := g.use(in.Args[0], xtmp1)
 			b := g.use(in.Args[1], xtmp2)
-			g.a.SSERR(MOVAPS, d, a)
+			g.copyXMM(d, a)
 			g.a.SSERR(op, d, b)
 		})
 	}

@@ -25,7 +25,11 @@
 //
 //   - An instruction's results never share a register with its operands
 //     (an interval that ends at a position is still active there), so the
-//     ISA may write a result before it has read every operand.
+//     ISA may write a result before it has read every operand. The one
+//     exception is opt-in: for an instruction Config.TiesOperand0 accepts,
+//     the single result may take the register of operand 0 when that
+//     operand's interval ends at the instruction and no other operand is
+//     the same value (the ISA's two-address form then needs no copy).
 //   - Block arguments are copied into the target's parameter locations on
 //     the edge, after the terminator has read its own operands and before
 //     control reaches the target. When a terminator has several
@@ -93,6 +97,12 @@ type Config struct {
 	// outside CalleeSaved (a call, or an operation the ISA implements with
 	// a call).
 	Clobbers func(*ir.Instr) bool
+	// TiesOperand0, if set, accepts the instructions whose rule may
+	// compute its single result in operand 0's register: the rule reads
+	// operand 0 into the result register before writing anything, and
+	// its other operands (never the same value as operand 0) come from
+	// their own registers. nil means no instruction.
+	TiesOperand0 func(*ir.Instr) bool
 }
 
 // Loc is where a value lives: a register, or a stack slot at a byte
@@ -138,6 +148,10 @@ type Allocation struct {
 	Used RegSet
 
 	partners [][]ir.Value // edge arguments and parameters, for hints
+	// tied[v] is operand 0 plus one of v's defining instruction when v
+	// may share its register (Config.TiesOperand0, operand 0 dying
+	// there); 0 otherwise. nil when the Config ties nothing.
+	tied []ir.Value
 }
 
 // interval is the live range of one value in positions.
@@ -167,6 +181,9 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 	a := &Allocation{Order: lv.cfg.RPO, Locs: make([]Loc, len(f.Types))}
 	ivs := lv.intervals(cfg, f.Types)
 	a.partners = edgePartners(lv.cfg.RPO, len(f.Types))
+	if cfg.TiesOperand0 != nil {
+		a.tied = tiedOperands(lv, cfg, f.Types)
+	}
 	spilled := a.scan(ivs, cfg, f.Types)
 	a.assignSlots(spilled, cfg, f)
 	return a, nil
@@ -202,7 +219,27 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 		if iv.acrossCall {
 			allowed &= preserved
 		}
-		r, ok := a.hinted(iv.v, allowed)
+		// The tied operand's register is free for this result alone.
+		tk := a.tiedActive(act, iv)
+		var tr Reg
+		if tk >= 0 {
+			tr = a.Locs[act[tk].v].Reg
+			if iv.acrossCall && !preserved.Has(tr) {
+				tk = -1
+			}
+		}
+		withTied := allowed
+		if tk >= 0 {
+			withTied = withTied.With(tr)
+		}
+		r, ok := a.hinted(iv.v, withTied)
+		if !ok && tk >= 0 {
+			r, ok = tr, true
+		}
+		if ok && tk >= 0 && r == tr {
+			// The operand's interval ends here: retire it now.
+			act = append(act[:tk], act[tk+1:]...)
+		}
 		if !ok {
 			r, ok = pick(cfg.Allocatable[c], allowed, iv.acrossCall, cfg.CalleeSaved)
 		}
@@ -240,6 +277,50 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 	}
 	sort.SliceStable(spilled, func(i, j int) bool { return spilled[i].start < spilled[j].start })
 	return spilled
+}
+
+// tiedOperands finds, for each result of an instruction the Config ties,
+// operand 0 when its interval ends at that instruction, it is of the
+// result's class and no other operand is the same value.
+func tiedOperands(lv *liveness, cfg *Config, types []ir.Type) []ir.Value {
+	tied := make([]ir.Value, len(types))
+	for i, b := range lv.cfg.RPO {
+		for k, in := range b.Instrs {
+			if len(in.Results) != 1 || len(in.Args) == 0 || !cfg.TiesOperand0(in) {
+				continue
+			}
+			op, v := in.Args[0], in.Results[0]
+			if lv.end[op] != lv.blockStart[i]+1+int32(k) || cfg.ClassOf(types[op]) != cfg.ClassOf(types[v]) {
+				continue
+			}
+			dup := false
+			for _, x := range in.Args[1:] {
+				dup = dup || x == op
+			}
+			if !dup {
+				tied[v] = op + 1
+			}
+		}
+	}
+	return tied
+}
+
+// tiedActive returns the index in act of v's tied operand when it is in
+// a register and its interval ends where iv starts, or -1.
+func (a *Allocation) tiedActive(act []*interval, iv *interval) int {
+	if a.tied == nil || a.tied[iv.v] == 0 {
+		return -1
+	}
+	op := a.tied[iv.v] - 1
+	for k, x := range act { // sorted by end: the operand comes first
+		if x.end > iv.start {
+			break
+		}
+		if x.v == op {
+			return k
+		}
+	}
+	return -1
 }
 
 // edgePartners links each block parameter with the arguments passed to

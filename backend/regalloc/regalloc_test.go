@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
 
@@ -202,12 +203,31 @@ func eval(in *ir.Instr, a []uint64) uint64 {
 
 func check(t *testing.T, src string, nInt int, args ...uint64) *Allocation {
 	t.Helper()
+	return checkCfg(t, src, testConfig(nInt), args...)
+}
+
+// tieConfig is testConfig with the integer adds, subs and muls tied to
+// operand 0 (the evaluator reads every operand before writing the
+// result, as the ISA rules TiesOperand0 accepts do).
+func tieConfig(nInt int) *Config {
+	c := testConfig(nInt)
+	c.TiesOperand0 = func(in *ir.Instr) bool {
+		switch in.Op {
+		case ir.Op(wasm.OpI32Add), ir.Op(wasm.OpI32Sub), ir.Op(wasm.OpI32Mul), ir.Op(wasm.OpI64Add):
+			return true
+		}
+		return false
+	}
+	return c
+}
+
+func checkCfg(t *testing.T, src string, cfg *Config, args ...uint64) *Allocation {
+	t.Helper()
 	mod, err := ir.Parse(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := mod.Funcs[0]
-	cfg := testConfig(nInt)
 	alloc, err := Allocate(f, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -320,6 +340,52 @@ b2(v7:i32):
 	}
 }
 
+// A result tied to operand 0 takes its register exactly when operand 0
+// dies at the instruction and is not also another operand; a loop
+// counter's update then lands in its parameter's register.
+func TestTiedOperand(t *testing.T) {
+	src := `func f0 (i32, i32) -> (i32, i32) {
+b0(v0:i32, v1:i32):
+    v2:i32 = i32.add v0, v1
+    v3:i32 = i32.add v2, v2
+    v4:i32 = i32.sub v3, v1
+    v5:i32 = i32.add v1, v4
+    v6:i32 = i32.mul v5, v1
+    jump b1(v6, v4)
+b1(v7:i32, v8:i32):
+    v9:i32 = i32.const 1
+    v10:i32 = i32.sub v7, v9
+    v11:i32 = i32.add v8, v10
+    v12:i32 = i32.lt_u v10, v9
+    brif v12, b2, b1(v10, v11)
+b2:
+    return v10, v11
+}`
+	a := checkCfg(t, src, tieConfig(4), 3, 4)
+	same := func(x, y ir.Value) bool { return a.Locs[x] == a.Locs[y] }
+	for _, c := range []struct {
+		res, op ir.Value
+		want    bool
+	}{
+		{2, 0, true},  // v0 dies
+		{3, 2, false}, // v2 is both operands
+		{4, 3, true},  // v3 dies, v1 lives on in its own register
+		{5, 1, false}, // v1 is used later
+		{6, 5, true},  // v5 dies
+		{10, 7, true}, // the counter's update
+		{11, 8, true}, // v8 dies; v10 lives on
+	} {
+		if got := same(c.res, c.op); got != c.want {
+			t.Errorf("v%d in %v, operand v%d in %v: shared = %v, want %v", c.res, a.Locs[c.res], c.op, a.Locs[c.op], got, c.want)
+		}
+	}
+	// Without the hook, no result shares an operand's register.
+	b := checkCfg(t, src, testConfig(4), 3, 4)
+	if b.Locs[2] == b.Locs[0] {
+		t.Errorf("untied config: v2 shares v0's register %v", b.Locs[0])
+	}
+}
+
 // Random functions: a chain of diamonds and counted loops over a pool of
 // values, calls scattered in, checked with several register counts.
 func TestRandomFunctions(t *testing.T) {
@@ -328,7 +394,9 @@ func TestRandomFunctions(t *testing.T) {
 		src := randomFunc(rng)
 		for _, n := range []int{2, 3, 6} {
 			t.Run(fmt.Sprintf("%d/%d", iter, n), func(t *testing.T) {
-				check(t, src, n, uint64(rng.Intn(100)), uint64(rng.Intn(100)), 3)
+				x, y := uint64(rng.Intn(100)), uint64(rng.Intn(100))
+				check(t, src, n, x, y, 3)
+				checkCfg(t, src, tieConfig(n), x, y, 3)
 			})
 		}
 	}
