@@ -41,6 +41,20 @@ var allocConfig = &regalloc.Config{
 	SlotSize:     func(t ir.Type) int { return slotSize(t) },
 	Clobbers:     clobbers,
 	TiesOperand0: tiesOperand0,
+	Remat:        remat,
+}
+
+// remat accepts the integer constants that fit a sign-extended imm32:
+// rules fold them into operand forms (imm32), and elsewhere one mov
+// recreates them, which is cheaper than the register they would hold.
+func remat(in *ir.Instr) bool {
+	switch in.Op {
+	case ir.Op(wasm.OpI32Const):
+		return true
+	case ir.Op(wasm.OpI64Const):
+		return int64(in.Const) >= -1<<31 && int64(in.Const) < 1<<31
+	}
+	return false
 }
 
 func xmmRange(lo, hi int) []regalloc.Reg {

@@ -326,11 +326,15 @@ func (g *gen) loc(v ir.Value) regalloc.Loc { return g.alloc.Locs[v] }
 func (g *gen) slot(l regalloc.Loc) Mem { return M(RSP, g.spillOff+l.Slot) }
 
 // use returns a register holding v: its own, or scratch loaded from its
-// slot.
+// slot or holding its constant (a Remat value).
 func (g *gen) use(v ir.Value, scratch Reg) Reg {
 	l := g.loc(v)
 	if l.InReg() {
 		return Reg(l.Reg)
+	}
+	if l.Remat {
+		g.materialise(scratch, g.consts[v].Const)
+		return scratch
 	}
 	g.loadSlot(g.f.Types[v], scratch, g.slot(l))
 	return scratch
@@ -418,6 +422,56 @@ func (g *gen) move(dst, src regalloc.Loc, xmm bool) {
 	}
 }
 
+// materialise puts constant c in r without touching the flags (a Remat
+// value may be used between a comparison and its branch).
+func (g *gen) materialise(r Reg, c uint64) {
+	switch {
+	case c <= 0xffffffff:
+		g.a.MovRI32(r, uint32(c))
+	case int64(c) >= -1<<31 && int64(c) < 1<<31:
+		g.a.MovRIS(r, int32(c))
+	default:
+		g.a.MovRI64(r, c)
+	}
+}
+
+// valueMoves is a parallel copy of values into locations: Remat values
+// are written after the copy of the others, into their destination
+// (never the source of another move).
+type valueMoves struct {
+	moves  [regalloc.NumClasses][]regalloc.Move
+	remats []rematMove
+}
+
+type rematMove struct {
+	dst regalloc.Loc
+	v   ir.Value
+}
+
+// add appends the copy of v into dst.
+func (g *gen) addMove(vm *valueMoves, dst regalloc.Loc, v ir.Value) {
+	if g.loc(v).Remat {
+		vm.remats = append(vm.remats, rematMove{dst, v})
+		return
+	}
+	c := classOf(g.f.Types[v])
+	vm.moves[c] = append(vm.moves[c], regalloc.Move{Dst: dst, Src: g.loc(v)})
+}
+
+// emitMoves performs vm: the parallel copies, then the constants (through
+// tmpA into a slot).
+func (g *gen) emitMoves(vm *valueMoves) {
+	g.parallelCopy(vm.moves)
+	for _, m := range vm.remats {
+		if m.dst.InReg() {
+			g.materialise(Reg(m.dst.Reg), g.consts[m.v].Const)
+			continue
+		}
+		g.materialise(tmpA, g.consts[m.v].Const)
+		g.a.Store(8, g.slot(m.dst), tmpA)
+	}
+}
+
 // parallelCopy performs per-class parallel copies.
 func (g *gen) parallelCopy(moves [regalloc.NumClasses][]regalloc.Move) {
 	regalloc.Sequence(moves[regalloc.Int], regalloc.RegLoc(regalloc.Reg(tmpR)), func(d, s regalloc.Loc) { g.move(d, s, false) })
@@ -426,13 +480,11 @@ func (g *gen) parallelCopy(moves [regalloc.NumClasses][]regalloc.Move) {
 
 // edgeMoves copies e's arguments into its target's parameters.
 func (g *gen) edgeMoves(e *ir.BlockCall) {
-	var moves [regalloc.NumClasses][]regalloc.Move
+	var vm valueMoves
 	for i, a := range e.Args {
-		p := e.Block.Params[i]
-		c := classOf(g.f.Types[p])
-		moves[c] = append(moves[c], regalloc.Move{Dst: g.loc(p), Src: g.loc(a)})
+		g.addMove(&vm, g.loc(e.Block.Params[i]), a)
 	}
-	g.parallelCopy(moves)
+	g.emitMoves(&vm)
 }
 
 // hasMoves reports whether taking e copies anything.

@@ -63,7 +63,7 @@ type argMove struct {
 // (their sources may be argument registers), then the registers as one
 // parallel copy.
 func (g *gen) argMoves(moves []argMove) {
-	var reg [regalloc.NumClasses][]regalloc.Move
+	var reg valueMoves
 	for _, m := range moves {
 		xmm := isXMM(g.f.Types[m.v])
 		if m.loc.onStack {
@@ -75,10 +75,9 @@ func (g *gen) argMoves(moves []argMove) {
 			}
 			continue
 		}
-		c := classOf(g.f.Types[m.v])
-		reg[c] = append(reg[c], regalloc.Move{Dst: regalloc.RegLoc(regalloc.Reg(m.loc.reg)), Src: g.loc(m.v)})
+		g.addMove(&reg, regalloc.RegLoc(regalloc.Reg(m.loc.reg)), m.v)
 	}
-	g.parallelCopy(reg)
+	g.emitMoves(&reg)
 }
 
 // callArgs moves a call's wasm arguments into place and sets RSI to the
@@ -420,11 +419,9 @@ func returnRule(g *gen, in *ir.Instr) error {
 	switch len(in.Args) {
 	case 0:
 	case 1:
-		r := resultReg(sig.Results[0])
-		var moves [regalloc.NumClasses][]regalloc.Move
-		c := classOf(sig.Results[0])
-		moves[c] = []regalloc.Move{{Dst: regalloc.RegLoc(regalloc.Reg(r)), Src: g.loc(in.Args[0])}}
-		g.parallelCopy(moves)
+		var vm valueMoves
+		g.addMove(&vm, regalloc.RegLoc(regalloc.Reg(resultReg(sig.Results[0]))), in.Args[0])
+		g.emitMoves(&vm)
 	default:
 		slots, _ := slotsOf(sig.Results)
 		g.a.Load(8, tmpR, M(RSP, g.miscOff))

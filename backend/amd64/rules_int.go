@@ -81,6 +81,9 @@ func init() {
 // intConst materialises a scalar constant (floats through a GPR).
 func intConst(g *gen, in *ir.Instr) error {
 	v := in.Results[0]
+	if g.loc(v).Remat {
+		return nil // recomputed at each use
+	}
 	d := g.out(v)
 	if isXMM(g.f.Types[v]) {
 		if in.Const == 0 {

@@ -43,6 +43,12 @@
 //     breaker).
 //   - Values of unreachable blocks get no location (Loc.Valid is false);
 //     the ISA emits only Allocation.Order.
+//   - Results of instructions Config.Remat accepts (constants) get no
+//     register or slot either (Loc.Remat): the ISA emits nothing for the
+//     definition and recomputes the value at each use, into an operand
+//     form or a scratch register, and on an edge writes it into the
+//     parameter's location after the parallel copy of the other
+//     arguments (a Remat source is never a Move's Src).
 package regalloc
 
 import (
@@ -103,6 +109,10 @@ type Config struct {
 	// its other operands (never the same value as operand 0) come from
 	// their own registers. nil means no instruction.
 	TiesOperand0 func(*ir.Instr) bool
+	// Remat, if set, accepts the instructions (operand-less, pure: the
+	// constants the ISA can recompute cheaply) whose single result gets
+	// the location Remat instead of a register or slot. nil means none.
+	Remat func(*ir.Instr) bool
 }
 
 // Loc is where a value lives: a register, or a stack slot at a byte
@@ -111,15 +121,18 @@ type Loc struct {
 	Reg   Reg
 	Slot  int32 // byte offset in the spill area; -1 when in a register
 	Valid bool  // false for values of unreachable blocks
+	Remat bool  // recomputed at each use (Config.Remat); Slot is -1
 }
 
 // InReg reports whether the value lives in a register.
-func (l Loc) InReg() bool { return l.Slot < 0 }
+func (l Loc) InReg() bool { return l.Slot < 0 && !l.Remat }
 
 func (l Loc) String() string {
 	switch {
 	case !l.Valid:
 		return "none"
+	case l.Remat:
+		return "remat"
 	case l.InReg():
 		return fmt.Sprintf("r%d", l.Reg)
 	}
@@ -128,6 +141,9 @@ func (l Loc) String() string {
 
 // RegLoc returns the location "register r".
 func RegLoc(r Reg) Loc { return Loc{Reg: r, Slot: -1, Valid: true} }
+
+// RematLoc is the location of values recomputed at each use.
+var RematLoc = Loc{Slot: -1, Valid: true, Remat: true}
 
 // SlotLoc returns the location "stack slot at byte offset off".
 func SlotLoc(off int32) Loc { return Loc{Slot: off, Valid: true} }
@@ -183,6 +199,9 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 	a.partners = edgePartners(lv.cfg.RPO, len(f.Types))
 	if cfg.TiesOperand0 != nil {
 		a.tied = tiedOperands(lv, cfg, f.Types)
+	}
+	if cfg.Remat != nil {
+		ivs = a.remat(lv, cfg, ivs)
 	}
 	spilled := a.scan(ivs, cfg, f.Types)
 	a.assignSlots(spilled, cfg, f)
@@ -277,6 +296,26 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 	}
 	sort.SliceStable(spilled, func(i, j int) bool { return spilled[i].start < spilled[j].start })
 	return spilled
+}
+
+// remat gives the results of the instructions Config.Remat accepts the
+// location RematLoc and drops their intervals from ivs.
+func (a *Allocation) remat(lv *liveness, cfg *Config, ivs []interval) []interval {
+	for _, b := range lv.cfg.RPO {
+		for _, in := range b.Instrs {
+			if len(in.Results) == 1 && len(in.Args) == 0 && cfg.Remat(in) {
+				a.Locs[in.Results[0]] = RematLoc
+			}
+		}
+	}
+	n := 0
+	for _, iv := range ivs {
+		if !a.Locs[iv.v].Remat {
+			ivs[n] = iv
+			n++
+		}
+	}
+	return ivs[:n]
 }
 
 // tiedOperands finds, for each result of an instruction the Config ties,

@@ -63,7 +63,22 @@ func (m *machine) get(v ir.Value) uint64 {
 	if m.alloc == nil {
 		return m.vals[v]
 	}
+	if m.alloc.Locs[v].Remat {
+		return m.remat(v)
+	}
 	return m.load(m.alloc.Locs[v])
+}
+
+// remat recomputes a Remat value from its defining instruction.
+func (m *machine) remat(v ir.Value) uint64 {
+	for _, b := range m.f.Blocks {
+		for _, in := range b.Instrs {
+			if len(in.Results) == 1 && in.Results[0] == v {
+				return eval(in, nil)
+			}
+		}
+	}
+	panic(fmt.Sprintf("v%d has no definition", v))
 }
 
 func (m *machine) load(l Loc) uint64 {
@@ -89,6 +104,9 @@ func (m *machine) set(v ir.Value, x uint64) {
 		m.vals[v] = x
 		return
 	}
+	if m.alloc.Locs[v].Remat {
+		return // nothing is emitted for the definition
+	}
 	m.store(m.alloc.Locs[v], x)
 }
 
@@ -105,13 +123,21 @@ func (m *machine) edge(e *ir.BlockCall) *ir.Block {
 		return e.Block
 	}
 	var moves [NumClasses][]Move
+	var remats []int
 	for i, a := range e.Args {
 		p := e.Block.Params[i]
+		if m.alloc.Locs[a].Remat {
+			remats = append(remats, i)
+			continue
+		}
 		c := m.cfg.ClassOf(m.f.Types[p])
 		moves[c] = append(moves[c], Move{Dst: m.alloc.Locs[p], Src: m.alloc.Locs[a]})
 	}
 	for _, ms := range moves {
 		Sequence(ms, RegLoc(scratchReg), func(dst, src Loc) { m.store(dst, m.load(src)) })
+	}
+	for _, i := range remats {
+		m.store(m.alloc.Locs[e.Block.Params[i]], m.remat(e.Args[i]))
 	}
 	return e.Block
 }
@@ -221,6 +247,16 @@ func tieConfig(nInt int) *Config {
 	return c
 }
 
+// rematConfig is tieConfig with the integer constants recomputed at
+// each use.
+func rematConfig(nInt int) *Config {
+	c := tieConfig(nInt)
+	c.Remat = func(in *ir.Instr) bool {
+		return in.Op == ir.Op(wasm.OpI32Const) || in.Op == ir.Op(wasm.OpI64Const)
+	}
+	return c
+}
+
 func checkCfg(t *testing.T, src string, cfg *Config, args ...uint64) *Allocation {
 	t.Helper()
 	mod, err := ir.Parse(src)
@@ -242,7 +278,7 @@ func checkCfg(t *testing.T, src string, cfg *Config, args ...uint64) *Allocation
 		t.Fatalf("allocated run returned %v, SSA run %v\nlocations: %s", got, want, strings.Join(locs, " "))
 	}
 	for v, l := range alloc.Locs {
-		if !l.Valid {
+		if !l.Valid || l.Remat {
 			continue
 		}
 		if l.InReg() && !alloc.Used.Has(l.Reg) {
@@ -379,6 +415,11 @@ b2:
 			t.Errorf("v%d in %v, operand v%d in %v: shared = %v, want %v", c.res, a.Locs[c.res], c.op, a.Locs[c.op], got, c.want)
 		}
 	}
+	// Constants recomputed at each use get no register.
+	r := checkCfg(t, src, rematConfig(4), 3, 4)
+	if !r.Locs[9].Remat {
+		t.Errorf("remat config: constant v9 in %v", r.Locs[9])
+	}
 	// Without the hook, no result shares an operand's register.
 	b := checkCfg(t, src, testConfig(4), 3, 4)
 	if b.Locs[2] == b.Locs[0] {
@@ -397,6 +438,7 @@ func TestRandomFunctions(t *testing.T) {
 				x, y := uint64(rng.Intn(100)), uint64(rng.Intn(100))
 				check(t, src, n, x, y, 3)
 				checkCfg(t, src, tieConfig(n), x, y, 3)
+				checkCfg(t, src, rematConfig(n), x, y, 3)
 			})
 		}
 	}
