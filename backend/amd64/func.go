@@ -46,6 +46,7 @@ type gen struct {
 	layout   int         // layout number of the block being generated
 	uses     []int32     // number of uses of each value (for fusion)
 	consts   []*ir.Instr // the defining instruction of integer constants
+	zext     []bool      // i32 values known zero-extended (computeZext)
 }
 
 type fixup struct {
@@ -93,6 +94,7 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 			}
 		}
 	}
+	g.computeZext()
 	if err := g.layoutFrame(); err != nil {
 		return nil, err
 	}
@@ -232,6 +234,12 @@ func (g *gen) prologue() {
 		}
 		src := regalloc.SlotLoc(incoming + locs[i].off - g.spillOff)
 		g.move(g.loc(p), src, isXMM(g.f.Types[p]))
+	}
+	// i32 parameters are zero-extended (computeZext).
+	for _, p := range params {
+		if l := g.loc(p); g.f.Types[p] == ir.I32 && l.Valid {
+			g.zeroExtend(l)
+		}
 	}
 }
 
@@ -485,12 +493,17 @@ func (g *gen) edgeMoves(e *ir.BlockCall) {
 		g.addMove(&vm, g.loc(e.Block.Params[i]), a)
 	}
 	g.emitMoves(&vm)
+	for i := range e.Args {
+		if g.needsZext(e, i) {
+			g.zeroExtend(g.loc(e.Block.Params[i]))
+		}
+	}
 }
 
 // hasMoves reports whether taking e copies anything.
 func (g *gen) hasMoves(e *ir.BlockCall) bool {
 	for i, a := range e.Args {
-		if g.loc(a) != g.loc(e.Block.Params[i]) {
+		if g.loc(a) != g.loc(e.Block.Params[i]) || g.needsZext(e, i) {
 			return true
 		}
 	}

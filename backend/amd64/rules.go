@@ -3,6 +3,7 @@ package amd64
 import (
 	"fmt"
 
+	"github.com/wasmaot/wasmaot/backend/regalloc"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
@@ -60,6 +61,70 @@ func (g *gen) copyXMM(d, a Reg) {
 	if d != a {
 		g.a.SSERR(MOVAPS, d, a)
 	}
+}
+
+// zextOps are the ops whose i32 result the rule writes with a 32-bit
+// instruction, so its register (and the slot it may be spilled to) holds
+// zeros above bit 31, and a memory access can index with it directly.
+var zextOps = map[ir.Op]bool{}
+
+// zextShifts are the i32 shifts, zero-extending when their count is a
+// constant that is not 0 mod 32.
+var zextShifts = map[ir.Op]bool{
+	ir.Op(wasm.OpI32Shl): true, ir.Op(wasm.OpI32ShrS): true, ir.Op(wasm.OpI32ShrU): true,
+}
+
+func zeroExtends(ops ...wasm.Opcode) {
+	for _, op := range ops {
+		zextOps[ir.Op(op)] = true
+	}
+}
+
+// computeZext finds the i32 values known to be zero-extended in their
+// location: results of zextOps and zextShifts, i32 constants (materialised
+// by a 32-bit mov), and every i32 block parameter: the prologue
+// zero-extends the function's, and an edge whose argument is not known
+// zero-extended zero-extends the parameter after its copy (edgeMoves).
+func (g *gen) computeZext() {
+	z := make([]bool, len(g.f.Types))
+	for _, b := range g.alloc.Order {
+		for _, p := range b.Params {
+			z[p] = g.f.Types[p] == ir.I32
+		}
+		for _, in := range b.Instrs {
+			if len(in.Results) != 1 || g.f.Types[in.Results[0]] != ir.I32 {
+				continue
+			}
+			switch {
+			case zextOps[in.Op]:
+				z[in.Results[0]] = true
+			case in.Op == ir.Op(wasm.OpI32Const):
+				z[in.Results[0]] = in.Const <= 0xffffffff
+			case zextShifts[in.Op]:
+				// A 32-bit shift by a constant; a count of 0 may leave
+				// the register as it was.
+				c := g.consts[in.Args[1]]
+				z[in.Results[0]] = c != nil && c.Const&31 != 0
+			}
+		}
+	}
+	g.zext = z
+}
+
+// zeroExtend clears the upper half of the i32 at l.
+func (g *gen) zeroExtend(l regalloc.Loc) {
+	if l.InReg() {
+		g.a.MovRR(false, Reg(l.Reg), Reg(l.Reg))
+		return
+	}
+	g.a.Load(4, tmpA, g.slot(l))
+	g.a.Store(8, g.slot(l), tmpA)
+}
+
+// needsZext reports whether taking e must zero-extend its i-th
+// parameter after the copy.
+func (g *gen) needsZext(e *ir.BlockCall, i int) bool {
+	return g.f.Types[e.Block.Params[i]] == ir.I32 && !g.zext[e.Args[i]]
 }
 
 // flagRule emits a comparison that sets the flags instead of producing

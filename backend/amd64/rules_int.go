@@ -76,6 +76,12 @@ func init() {
 	def(extend(4, true, true), wasm.OpI64Extend32S)
 
 	defOp(ir.OpSelect, selectRule)
+
+	// 32-bit instructions (setcc after a 32-bit xor for comparisons).
+	zeroExtends(wasm.OpI32Add, wasm.OpI32Sub, wasm.OpI32And, wasm.OpI32Or, wasm.OpI32Xor, wasm.OpI32Mul,
+		wasm.OpI32Eqz, wasm.OpI64Eqz, wasm.OpI32WrapI64, wasm.OpI32Extend8S, wasm.OpI32Extend16S,
+		wasm.OpI32Eq, wasm.OpI32Ne, wasm.OpI32LtS, wasm.OpI32LtU, wasm.OpI32GtS, wasm.OpI32GtU, wasm.OpI32LeS, wasm.OpI32LeU, wasm.OpI32GeS, wasm.OpI32GeU,
+		wasm.OpI64Eq, wasm.OpI64Ne, wasm.OpI64LtS, wasm.OpI64LtU, wasm.OpI64GtS, wasm.OpI64GtU, wasm.OpI64LeS, wasm.OpI64LeU, wasm.OpI64GeS, wasm.OpI64GeU)
 }
 
 // intConst materialises a scalar constant (floats through a GPR).

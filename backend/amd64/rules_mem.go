@@ -29,6 +29,7 @@ func init() {
 	} {
 		def(load(l.size, l.signed, l.w), l.op)
 	}
+	zeroExtends(wasm.OpI32Load, wasm.OpI32Load8S, wasm.OpI32Load8U, wasm.OpI32Load16S, wasm.OpI32Load16U)
 	def(loadXMM(4), wasm.OpF32Load)
 	def(loadXMM(8), wasm.OpF64Load)
 	def(store(4), wasm.OpI32Store, wasm.OpI64Store32)
@@ -59,15 +60,19 @@ func (g *gen) memoryLength(i uint32, r Reg) Mem {
 
 // boundsCheck traps unless zext(addr)+extent <= length:
 //
-//	mov eax, addr ; zero-extends
-//	add rax, extent
+//	mov eax, addr ; zero-extends (lea rax, [addr+extent] when addr is
+//	add rax, extent ;               known zero-extended)
 //	cmp rax, [length] ; ja trap
 func boundsCheck(g *gen, in *ir.Instr) error {
 	a := g.use(in.Args[0], tmpA)
-	g.a.MovRR(false, tmpA, a)
-	if in.Const <= 0x7fffffff {
+	switch {
+	case g.zext[in.Args[0]] && in.Const <= 0x7fffffff:
+		g.a.Lea(tmpA, M(a, int32(in.Const)))
+	case in.Const <= 0x7fffffff:
+		g.a.MovRR(false, tmpA, a)
 		g.a.ALURI(ADD, true, tmpA, int32(in.Const))
-	} else {
+	default:
+		g.a.MovRR(false, tmpA, a)
 		g.a.MovImm(tmpC, in.Const)
 		g.a.ALURR(ADD, true, tmpA, tmpC)
 	}
@@ -77,9 +82,13 @@ func boundsCheck(g *gen, in *ir.Instr) error {
 }
 
 // effAddr returns the memory operand of memory 0 at zext(addr)+offset;
-// it uses tmpR (and tmpA for offsets of 2^31 and more).
+// it uses tmpR (and tmpA for offsets of 2^31 and more) unless addr is
+// known zero-extended (then it indexes with addr's own register).
 func (g *gen) effAddr(addr ir.Value, offset uint32) Mem {
 	a := g.use(addr, tmpR)
+	if g.zext[addr] && offset <= 0x7fffffff {
+		return MI(regMemBase, a, 1, int32(offset))
+	}
 	g.a.MovRR(false, tmpR, a)
 	if offset > 0x7fffffff {
 		g.a.MovRI32(tmpA, offset)
