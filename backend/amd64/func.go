@@ -348,6 +348,15 @@ func (g *gen) use(v ir.Value, scratch Reg) Reg {
 	return scratch
 }
 
+// spilled returns the memory operand of v's stack slot, if it has one.
+func (g *gen) spilled(v ir.Value) (Mem, bool) {
+	l := g.loc(v)
+	if l.InReg() || l.Remat {
+		return Mem{}, false
+	}
+	return g.slot(l), true
+}
+
 func (g *gen) loadSlot(t ir.Type, r Reg, m Mem) {
 	switch t {
 	case ir.F32:

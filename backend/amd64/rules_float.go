@@ -98,10 +98,12 @@ func fbinop(op SSE) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		a := g.use(in.Args[0], xtmp1)
-		b := g.use(in.Args[1], xtmp2)
-		g.copyXMM(d, a)
-		g.a.SSERR(op, d, b)
+		g.copyXMM(d, g.use(in.Args[0], d))
+		if m, ok := g.spilled(in.Args[1]); ok {
+			g.a.SSERM(op, d, m)
+		} else {
+			g.a.SSERR(op, d, g.use(in.Args[1], xtmp2))
+		}
 		g.finish(v, d)
 		return nil
 	}

@@ -105,15 +105,18 @@ func intConst(g *gen, in *ir.Instr) error {
 	return nil
 }
 
-// binop: d = a op b, with an immediate when b is a small constant.
+// binop: d = a op b, with an immediate when b is a small constant and a
+// memory operand when b is spilled. a is loaded straight into d (d is
+// never b's register: results share only a dying operand 0's).
 func binop(op ALU, w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		a := g.use(in.Args[0], tmpC)
-		g.copyReg(w, d, a)
+		g.copyReg(w, d, g.use(in.Args[0], d))
 		if imm, ok := g.imm32(in.Args[1], w); ok {
 			g.a.ALURI(op, w, d, imm)
+		} else if m, ok := g.spilled(in.Args[1]); ok {
+			g.a.ALURM(op, w, d, m)
 		} else {
 			g.a.ALURR(op, w, d, g.use(in.Args[1], tmpD))
 		}
@@ -126,9 +129,8 @@ func mul(w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		a := g.use(in.Args[0], tmpC)
 		b := g.use(in.Args[1], tmpD)
-		g.copyReg(w, d, a)
+		g.copyReg(w, d, g.use(in.Args[0], d))
 		g.a.ImulRR(w, d, b)
 		g.finish(v, d)
 		return nil
@@ -186,7 +188,7 @@ func shift(op Shift, w bool) rule {
 		v := in.Results[0]
 		d := g.out(v)
 		if n, ok := g.imm32(in.Args[1], w); ok {
-			g.copyReg(w, d, g.use(in.Args[0], tmpD))
+			g.copyReg(w, d, g.use(in.Args[0], d))
 			g.a.ShiftI(op, w, d, uint8(n&mask))
 			g.finish(v, d)
 			return nil
@@ -195,8 +197,7 @@ func shift(op Shift, w bool) rule {
 		if n != tmpC {
 			g.a.MovRR(false, tmpC, n)
 		}
-		a := g.use(in.Args[0], tmpD)
-		g.copyReg(w, d, a)
+		g.copyReg(w, d, g.use(in.Args[0], d))
 		g.a.ShiftCL(op, w, d)
 		g.finish(v, d)
 		return nil
@@ -281,6 +282,10 @@ func compareFlags(w bool, c Cond) flagRule {
 		a := g.use(in.Args[0], tmpC)
 		if imm, ok := g.imm32(in.Args[1], w); ok {
 			g.a.ALURI(CMP, w, a, imm)
+			return c
+		}
+		if m, ok := g.spilled(in.Args[1]); ok {
+			g.a.ALURM(CMP, w, a, m)
 			return c
 		}
 		g.a.ALURR(CMP, w, a, g.use(in.Args[1], tmpD))
