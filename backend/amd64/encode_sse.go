@@ -150,3 +150,17 @@ const (
 	CmpUnord byte = 3
 	CmpNeq   byte = 4 // true when unordered
 )
+
+// SSELoadRIP is op dst, [rip+rel32] (a load from the function's constant
+// pool); it returns the offset of the rel32 for PatchRel32.
+func (a *Asm) SSELoadRIP(op SSE, dst Reg) int {
+	if op.Prefix != 0 {
+		a.byte1(op.Prefix)
+	}
+	a.rex(op.W, dst, NoReg, NoReg, false)
+	a.byte1(op.Op...)
+	a.byte1(0x05 | dst.low()<<3)
+	at := a.Len()
+	a.imm32(0)
+	return at
+}

@@ -1,6 +1,7 @@
 package amd64
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func runFiletest(t *testing.T, input string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&out, "%s:\n%s\n", abi.FuncSymbol(int(f.Index)), disassemble(t, c.code))
+		fmt.Fprintf(&out, "%s:\n%s\n", abi.FuncSymbol(int(f.Index)), listing(t, c))
 	}
 	return out.String()
 }
@@ -75,6 +76,16 @@ func newModuleForTest(t *testing.T, m *ir.Module, meta *abi.Meta) *module {
 		mod.funcTypes = append(mod.funcTypes, m.Wasm.FuncTypeOf(i))
 	}
 	return mod
+}
+
+// listing disassembles a function's code and lists its constant pool
+// as 64-bit words.
+func listing(t *testing.T, c *funcCode) string {
+	s := disassemble(t, c.code[:c.pool])
+	for pc := c.pool; pc+8 <= len(c.code); pc += 8 {
+		s += fmt.Sprintf("%4x: .quad %#x\n", pc, binary.LittleEndian.Uint64(c.code[pc:]))
+	}
+	return s
 }
 
 // disassemble lists code one instruction a line, with offsets.

@@ -28,7 +28,7 @@ func TestLargeFrameChecksStack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		asm := disassemble(t, c.code)
+		asm := listing(t, c)
 		checked := strings.Contains(asm, "cmp rax, qword ptr [r11+0x10]")
 		if want := n > 1000; checked != want {
 			t.Errorf("%d values: stack-limit check emitted %v, want %v\n%s", n, checked, want, asm[:min(len(asm), 600)])

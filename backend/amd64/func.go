@@ -47,6 +47,14 @@ type gen struct {
 	uses     []int32     // number of uses of each value (for fusion)
 	consts   []*ir.Instr // the defining instruction of integer constants
 	zext     []bool      // i32 values known zero-extended (computeZext)
+	pool     []poolConst // constants loaded RIP-relative, placed after the code
+}
+
+// poolConst is a 16-byte constant of the function's pool and the rel32s
+// that load it.
+type poolConst struct {
+	lo, hi uint64
+	sites  []int
 }
 
 type fixup struct {
@@ -64,6 +72,7 @@ type call struct {
 type funcCode struct {
 	code  []byte
 	calls []call
+	pool  int // offset of the constant pool (data) at the end of code
 }
 
 func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
@@ -122,10 +131,11 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 		c()
 	}
 	g.trapStubs()
+	pool := g.emitPool()
 	for _, j := range g.jumps {
 		g.a.PatchRel32(j.at, g.blockAt[j.block])
 	}
-	return &funcCode{code: g.a.Code, calls: g.calls}, nil
+	return &funcCode{code: g.a.Code, calls: g.calls, pool: pool}, nil
 }
 
 // layoutFrame sizes the frame: the pushes, the outgoing-argument and
@@ -241,6 +251,42 @@ func (g *gen) prologue() {
 			g.zeroExtend(l)
 		}
 	}
+}
+
+// loadConst loads the 16-byte constant (lo, hi) — or its low 4 or 8
+// bytes, by op — into x from the function's constant pool.
+func (g *gen) loadConst(op SSE, x Reg, lo, hi uint64) {
+	at := g.a.SSELoadRIP(op, x)
+	for i := range g.pool {
+		if c := &g.pool[i]; c.lo == lo && c.hi == hi {
+			c.sites = append(c.sites, at)
+			return
+		}
+	}
+	g.pool = append(g.pool, poolConst{lo: lo, hi: hi, sites: []int{at}})
+}
+
+// emitPool places the constant pool after the code, 16-byte aligned
+// within the function (padding is int3), and returns its offset.
+func (g *gen) emitPool() int {
+	if len(g.pool) == 0 {
+		return g.a.Len()
+	}
+	for g.a.Len()%16 != 0 {
+		g.a.byte1(0xcc)
+	}
+	start := g.a.Len()
+	for _, c := range g.pool {
+		for _, at := range c.sites {
+			g.a.PatchRel32(at, g.a.Len())
+		}
+		for _, w := range []uint64{c.lo, c.hi} {
+			for k := 0; k < 8; k++ {
+				g.a.byte1(byte(w >> (8 * k)))
+			}
+		}
+	}
+	return start
 }
 
 // loadMemBase loads memory 0's base into regMemBase.

@@ -84,7 +84,8 @@ func init() {
 		wasm.OpI64Eq, wasm.OpI64Ne, wasm.OpI64LtS, wasm.OpI64LtU, wasm.OpI64GtS, wasm.OpI64GtU, wasm.OpI64LeS, wasm.OpI64LeU, wasm.OpI64GeS, wasm.OpI64GeU)
 }
 
-// intConst materialises a scalar constant (floats through a GPR).
+// intConst materialises a scalar constant (floats from the constant
+// pool).
 func intConst(g *gen, in *ir.Instr) error {
 	v := in.Results[0]
 	if g.loc(v).Remat {
@@ -92,11 +93,13 @@ func intConst(g *gen, in *ir.Instr) error {
 	}
 	d := g.out(v)
 	if isXMM(g.f.Types[v]) {
-		if in.Const == 0 {
+		switch {
+		case in.Const == 0:
 			g.a.SSERR(XORPS, d, d)
-		} else {
-			g.a.MovImm(tmpR, in.Const)
-			g.a.MovGX(true, d, tmpR)
+		case g.f.Types[v] == ir.F32:
+			g.loadConst(MOVSSload, d, in.Const, 0)
+		default:
+			g.loadConst(MOVSDload, d, in.Const, 0)
 		}
 	} else {
 		g.a.MovImm(d, in.Const)

@@ -253,12 +253,7 @@ func (g *gen) vecConst(x Reg, lo, hi uint64) {
 		g.a.SSERR(PXOR, x, x)
 		return
 	}
-	g.a.MovImm(tmpR, lo)
-	g.a.MovGX(true, x, tmpR)
-	if hi != 0 {
-		g.a.MovImm(tmpR, hi)
-		g.a.SSERRI(PINSRQ, x, tmpR, 1)
-	}
+	g.loadConst(MOVDQU, x, lo, hi)
 }
 
 // splat64 repeats a lane pattern over 64 bits: size bytes of v.
