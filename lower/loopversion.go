@@ -47,28 +47,71 @@ import (
 // size of those loops (and loopVersionMaxInstrs bounds that).
 func loopVersion(c *passContext) {
 	f := c.f
-	cfg := ir.ComputeCFG(f)
-	loops := slices.DeleteFunc(innermostLoops(cfg), func(l *natLoop) bool { return !hasBoundsCheck(l) })
+	cfg := &grownCFG{CFG: ir.ComputeCFG(f), firstNewID: 0}
+	for _, b := range f.Blocks {
+		cfg.firstNewID = max(cfg.firstNewID, b.ID+1)
+	}
+	loops := slices.DeleteFunc(innermostLoops(cfg.CFG), func(l *natLoop) bool { return !hasBoundsCheck(l) })
 	if len(loops) > loopVersionMaxLoops {
 		loops = loops[:loopVersionMaxLoops]
 	}
-	var defBlock []*ir.Block
-	var defInstr []*ir.Instr
-	changed := true
+	defBlock, defInstr := definitions(f)
 	for _, l := range loops {
-		if changed { // the previous loop added values and changed edges
-			cfg = ir.ComputeCFG(f)
-			defBlock, defInstr = definitions(f)
-			changed = false
-		}
 		lv := newLoopValues(f, l, defBlock, defInstr)
 		plan := planVersion(lv, cfg)
 		if plan == nil {
 			continue
 		}
-		versionLoop(c, lv, plan)
-		changed = true
+		nblocks := len(f.Blocks)
+		added := versionLoop(c, lv, plan, cfg)
+		defBlock, defInstr = extendDefinitions(f, defBlock, defInstr, f.Blocks[nblocks:], added)
 	}
+}
+
+// grownCFG is the CFG of a function as it was before loop versioning,
+// which stays good enough while loops are versioned one by one: the
+// loops are disjoint and each is entered through its header only, so
+// dominance and RPO order among the blocks of a loop not yet versioned
+// do not change; the blocks versioning adds (preheaders, selectors,
+// copies) are all reachable, and no block changes reachability. Block
+// IDs at or above firstNewID are such added blocks (NewBlock numbers
+// upwards from the largest ID in the function).
+type grownCFG struct {
+	*ir.CFG
+	firstNewID int
+}
+
+// Reachable reports whether b is reachable from the entry.
+func (g *grownCFG) Reachable(b *ir.Block) bool {
+	return b.ID >= g.firstNewID || g.CFG.Reachable(b)
+}
+
+// extendDefinitions adds to definitions' tables the values defined since:
+// in the blocks added and by the parameters params (of older blocks).
+func extendDefinitions(f *ir.Func, defBlock []*ir.Block, defInstr []*ir.Instr, added []*ir.Block, params []blockParam) ([]*ir.Block, []*ir.Instr) {
+	n := len(f.Types)
+	defBlock = append(defBlock, make([]*ir.Block, n-len(defBlock))...)
+	defInstr = append(defInstr, make([]*ir.Instr, n-len(defInstr))...)
+	for _, b := range added {
+		for _, p := range b.Params {
+			defBlock[p] = b
+		}
+		for _, in := range b.Instrs {
+			for _, r := range in.Results {
+				defBlock[r], defInstr[r] = b, in
+			}
+		}
+	}
+	for _, p := range params {
+		defBlock[p.v] = p.b
+	}
+	return defBlock, defInstr
+}
+
+// A blockParam is a parameter v added to block b.
+type blockParam struct {
+	b *ir.Block
+	v ir.Value
 }
 
 // hasBoundsCheck reports whether a block of l checks bounds.
@@ -120,7 +163,7 @@ func exitTest(l *natLoop, b *ir.Block) bool {
 
 // planVersion decides whether l can be versioned and what the fast copy
 // leaves out; nil if not worth it or not possible.
-func planVersion(lv *loopValues, cfg *ir.CFG) *versionPlan {
+func planVersion(lv *loopValues, cfg *grownCFG) *versionPlan {
 	l := lv.l
 	size := 0
 	for _, b := range l.blocks {
@@ -199,7 +242,7 @@ func planVersion(lv *loopValues, cfg *ir.CFG) *versionPlan {
 // It reports false if one of them does not dominate every exit of the
 // loop: then the value reaching a use is not simply the one of the copy
 // that exited, and the SSA repair in versionLoop would not apply.
-func liveOutValues(lv *loopValues, cfg *ir.CFG) ([]ir.Value, bool) {
+func liveOutValues(lv *loopValues, cfg *grownCFG) ([]ir.Value, bool) {
 	l := lv.l
 	seen := map[ir.Value]bool{}
 	var out []ir.Value
@@ -234,8 +277,9 @@ func liveOutValues(lv *loopValues, cfg *ir.CFG) ([]ir.Value, bool) {
 	return out, true
 }
 
-// versionLoop performs the transformation described at loopVersion.
-func versionLoop(c *passContext, lv *loopValues, p *versionPlan) {
+// versionLoop performs the transformation described at loopVersion. It
+// returns the parameters it added to blocks outside the loop.
+func versionLoop(c *passContext, lv *loopValues, p *versionPlan, cfg *grownCFG) []blockParam {
 	f, l := lv.f, lv.l
 	// The preheader takes over every entry edge of the header.
 	pre := f.NewBlock()
@@ -290,9 +334,10 @@ func versionLoop(c *passContext, lv *loopValues, p *versionPlan) {
 	pre.Instrs = append(pre.Instrs, &ir.Instr{Op: ir.OpBrIf, Args: []ir.Value{ok}, Succs: []*ir.BlockCall{
 		into, enter(l.header),
 	}})
-	repairLiveOut(f, l, copies, p.liveOut)
+	added := repairLiveOut(f, l, copies, p.liveOut, cfg)
 	c.stats.LoopsVersioned++
 	c.stats.BoundsChecksHoisted += len(p.checks)
+	return added
 }
 
 // A loopCopy is a copy of a loop made by cloneLoop: the copy of each value
@@ -408,9 +453,12 @@ func cloneLoop(f *ir.Func, l *natLoop, skip map[*ir.Instr]bool) (map[ir.Value]ir
 // paths merge (the on-demand construction of Braun et al., "Simple and
 // Efficient Construction of Static Single Assignment Form", 2013).
 // Redundant parameters are left to copyprop.
-func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value) {
+//
+// cfg tells reachability; the predecessors come from the edges themselves,
+// as versioning changed them. It returns the parameters it added.
+func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value, cfg *grownCFG) []blockParam {
 	if len(liveOut) == 0 {
-		return
+		return nil
 	}
 	inClone := map[*ir.Block]map[ir.Value]ir.Value{} // block of a copy → its values
 	for _, cp := range copies {
@@ -418,7 +466,6 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 			inClone[nb] = cp.vmap
 		}
 	}
-	cfg := ir.ComputeCFG(f)
 	type edge struct {
 		from *ir.Block
 		call *ir.BlockCall
@@ -429,6 +476,21 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 			edgesTo[s.Block] = append(edgesTo[s.Block], edge{b, s})
 		}
 	}
+	// onlyPred returns b's one reachable predecessor, if it has exactly
+	// one (several edges from it count once); entry tells b has none.
+	onlyPred := func(b *ir.Block) (pred *ir.Block, entry bool) {
+		for _, e := range edgesTo[b] {
+			if !cfg.Reachable(e.from) || e.from == pred {
+				continue
+			}
+			if pred != nil {
+				return nil, false
+			}
+			pred = e.from
+		}
+		return pred, pred == nil
+	}
+	var added []blockParam
 	outside := func(b *ir.Block) bool { _, copied := inClone[b]; return !l.in[b] && !copied }
 	for _, v := range liveOut {
 		atStart := map[*ir.Block]ir.Value{}
@@ -446,17 +508,18 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 			if r, ok := atStart[b]; ok {
 				return r
 			}
-			preds := cfg.Preds(b)
-			switch len(preds) {
-			case 0: // the entry: unreachable for a dominated use
+			pred, entry := onlyPred(b)
+			if entry { // unreachable for a dominated use
 				return v
-			case 1:
-				r := readAtEnd(preds[0])
+			}
+			if pred != nil {
+				r := readAtEnd(pred)
 				atStart[b] = r
 				return r
 			}
 			param := f.NewValue(f.Types[v])
 			b.Params = append(b.Params, param)
+			added = append(added, blockParam{b, param})
 			atStart[b] = param
 			for _, e := range edgesTo[b] {
 				arg := v // an unreachable predecessor: any value will do
@@ -480,6 +543,7 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 			}
 		}
 	}
+	return added
 }
 
 // usesValue reports whether an instruction or edge of b uses v.

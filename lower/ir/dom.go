@@ -12,9 +12,14 @@ package ir
 type CFG struct {
 	RPO []*Block // reachable blocks in reverse postorder; RPO[0] is the entry
 
-	preds [][]*Block // by RPO number: unique predecessors, reachable ones only
-	idom  []int32    // by RPO number: RPO number of the immediate dominator; the entry's is 0
-	num   blockNums  // block → RPO number
+	// The unique reachable predecessors of the block numbered i are
+	// preds[predStart[i]:predStart[i+1]], with their RPO numbers at the
+	// same positions of predNum: one allocation for all blocks.
+	preds     []*Block
+	predNum   []int32
+	predStart []int32
+	idom      []int32   // by RPO number: RPO number of the immediate dominator; the entry's is 0
+	num       blockNums // block → RPO number
 }
 
 // blockNums maps the blocks of one function to small numbers: a slice
@@ -68,18 +73,20 @@ func ComputeCFG(f *Func) *CFG {
 		return c
 	}
 	c.num = newBlockNums(f)
-	// Iterative depth-first search for the postorder. seen uses the
-	// numbering temporarily (any value marks a visited block).
+	// Iterative depth-first search for the postorder. It marks visited
+	// blocks in the numbering (with any number: every visited block is
+	// renumbered below).
 	type frame struct {
 		b    *Block
 		next int
 	}
-	seen := newBlockNums(f)
+	seen := &c.num
 	if !seen.set(f.Blocks[0], 0) {
-		seen = blockNums{byMap: map[*Block]int32{f.Blocks[0]: 0}}
+		c.num = blockNums{byMap: map[*Block]int32{f.Blocks[0]: 0}}
 	}
-	stack := []frame{{b: f.Blocks[0]}}
-	var post []*Block
+	stack := make([]frame, 1, 16)
+	stack[0] = frame{b: f.Blocks[0]}
+	post := make([]*Block, 0, len(f.Blocks))
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		succs := top.b.Succs()
@@ -101,14 +108,29 @@ func ComputeCFG(f *Func) *CFG {
 	for i, b := range c.RPO {
 		c.num.set(b, i)
 	}
-	c.preds = make([][]*Block, len(c.RPO))
+	// Predecessors in two sweeps: count, then fill in RPO order of the
+	// predecessor (the order Preds has always returned).
+	c.predStart = make([]int32, len(c.RPO)+1)
+	for _, b := range c.RPO {
+		for k, s := range b.Succs() {
+			if si, ok := c.index(s.Block); ok && !duplicateSucc(b, k) {
+				c.predStart[si+1]++
+			}
+		}
+	}
+	for i := range c.RPO {
+		c.predStart[i+1] += c.predStart[i]
+	}
+	n := c.predStart[len(c.RPO)]
+	c.preds, c.predNum = make([]*Block, n), make([]int32, n)
+	fill := make([]int32, len(c.RPO))
+	copy(fill, c.predStart)
 	for i, b := range c.RPO {
 		for k, s := range b.Succs() {
-			si, ok := c.index(s.Block)
-			if !ok || duplicateSucc(b, k) {
-				continue
+			if si, ok := c.index(s.Block); ok && !duplicateSucc(b, k) {
+				c.preds[fill[si]], c.predNum[fill[si]] = b, int32(i)
+				fill[si]++
 			}
-			c.preds[si] = append(c.preds[si], c.RPO[i])
 		}
 	}
 	// Dominators over RPO numbers; -1 is "not yet known".
@@ -121,15 +143,14 @@ func ComputeCFG(f *Func) *CFG {
 		changed = false
 		for i := 1; i < len(c.RPO); i++ {
 			idom := int32(-1)
-			for _, p := range c.preds[i] {
-				pi, _ := c.index(p)
+			for _, pi := range c.predNum[c.predStart[i]:c.predStart[i+1]] {
 				if c.idom[pi] < 0 {
 					continue
 				}
 				if idom < 0 {
-					idom = int32(pi)
+					idom = pi
 				} else {
-					idom = c.intersect(int32(pi), idom)
+					idom = c.intersect(pi, idom)
 				}
 			}
 			if idom >= 0 && c.idom[i] != idom {
@@ -186,7 +207,7 @@ func (c *CFG) Reachable(b *Block) bool {
 // Preds returns the unique reachable predecessors of b.
 func (c *CFG) Preds(b *Block) []*Block {
 	if i, ok := c.index(b); ok {
-		return c.preds[i]
+		return c.preds[c.predStart[i]:c.predStart[i+1]:c.predStart[i+1]]
 	}
 	return nil
 }
