@@ -14,9 +14,12 @@
 // [definition, last position where it is live]. Intervals are scanned in
 // order of start; a value that is live across a call (an instruction the
 // Config says clobbers) may only take a callee-saved register. When no
-// register is free, the interval that ends last among the current one and
-// the active ones of its class is spilled: it lives in a stack slot for
-// its whole life. Slots are reused once their value's interval has ended.
+// register is free, the interval among the current one and the active
+// ones of its class with the least spill weight (uses weighted by loop
+// depth) per position still ahead of it is spilled: it lives in a stack
+// slot for its whole life, so values merely live through a loop go before
+// values the loop uses. Slots are reused once their value's interval has
+// ended.
 //
 // # Contract with the ISA
 //
@@ -168,6 +171,8 @@ type Allocation struct {
 	// may share its register (Config.TiesOperand0, operand 0 dying
 	// there); 0 otherwise. nil when the Config ties nothing.
 	tied []ir.Value
+	// weight[v] is v's spill weight (spillWeights).
+	weight []float32
 }
 
 // interval is the live range of one value in positions.
@@ -203,6 +208,7 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 	if cfg.Remat != nil {
 		ivs = a.remat(lv, cfg, ivs)
 	}
+	a.weight = spillWeights(lv, len(f.Types))
 	spilled := a.scan(ivs, cfg, f.Types)
 	a.assignSlots(spilled, cfg, f)
 	return a, nil
@@ -264,16 +270,19 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 		}
 		if !ok {
 			// Spill whichever of this interval and the eligible active
-			// ones ends last.
+			// ones has the least spill weight per position it still
+			// holds a register for (ties: the one ending last).
 			victim := -1
+			best := density(a.weight[iv.v], iv.end-iv.start)
 			for k := len(act) - 1; k >= 0; k-- {
 				if iv.acrossCall && !preserved.Has(a.Locs[act[k].v].Reg) {
 					continue
 				}
-				victim = k
-				break
+				if d := density(a.weight[act[k].v], act[k].end-iv.start); d < best || d == best && act[k].end > iv.end {
+					victim, best = k, d
+				}
 			}
-			if victim < 0 || act[victim].end <= iv.end {
+			if victim < 0 {
 				spilled = append(spilled, *iv)
 				active[c] = act
 				continue
@@ -297,6 +306,62 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 	sort.SliceStable(spilled, func(i, j int) bool { return spilled[i].start < spilled[j].start })
 	return spilled
 }
+
+// spillWeights estimates what spilling each value costs: its definition
+// and each use, weighted 8^d for a block inside d loops of the layout (a
+// header i, the target of back edges from layout blocks j >= i, spans
+// blocks i..max j; d capped at 4).
+func spillWeights(lv *liveness, nv int) []float32 {
+	rpo := lv.cfg.RPO
+	latch := make([]int, len(rpo)) // last block of the loop headed here, or -1
+	for i := range latch {
+		latch[i] = -1
+	}
+	for j, b := range rpo {
+		for _, e := range b.Succs() {
+			if i := lv.cfg.Num(e.Block); i <= j {
+				latch[i] = max(latch[i], j)
+			}
+		}
+	}
+	depth := make([]int, len(rpo)+1)
+	for i, j := range latch {
+		if j >= 0 {
+			depth[i]++
+			depth[j+1]--
+		}
+	}
+	w := make([]float32, nv)
+	d := 0
+	for i, b := range rpo {
+		d += depth[i]
+		f := float32(1)
+		for k := 0; k < min(d, 4); k++ {
+			f *= 8
+		}
+		for _, p := range b.Params {
+			w[p] += f
+		}
+		for _, in := range b.Instrs {
+			for _, r := range in.Results {
+				w[r] += f
+			}
+			for _, x := range in.Args {
+				w[x] += f
+			}
+			for _, e := range in.Succs {
+				for _, x := range e.Args {
+					w[x] += f
+				}
+			}
+		}
+	}
+	return w
+}
+
+// density is a spill weight per position of an interval's remaining
+// length.
+func density(w float32, length int32) float32 { return w / float32(length+1) }
 
 // remat gives the results of the instructions Config.Remat accepts the
 // location RematLoc and drops their intervals from ivs.

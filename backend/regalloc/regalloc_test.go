@@ -427,6 +427,30 @@ b2:
 	}
 }
 
+// Under pressure (three registers, constants rematerialised), a value
+// merely live through a loop is spilled before one the loop uses, though
+// the latter ends later (spilling the furthest end would pick v1).
+func TestSpillOutsideLoop(t *testing.T) {
+	src := `func f0 (i32, i32, i32) -> (i32) {
+b0(v0:i32, v1:i32, v2:i32):
+    v10:i32 = i32.const 0
+    jump b1(v0, v10)
+b1(v3:i32, v4:i32):
+    v5:i32 = i32.add v4, v1
+    v6:i32 = i32.const 1
+    v7:i32 = i32.sub v3, v6
+    brif v7, b1(v7, v5), b2
+b2:
+    v8:i32 = i32.add v5, v2
+    v9:i32 = i32.add v8, v1
+    return v9
+}`
+	a := checkCfg(t, src, rematConfig(3), 5, 7, 100)
+	if a.Locs[2].InReg() || !a.Locs[1].InReg() {
+		t.Errorf("v1 (used in the loop) in %v, v2 (not) in %v", a.Locs[1], a.Locs[2])
+	}
+}
+
 // Random functions: a chain of diamonds and counted loops over a pool of
 // values, calls scattered in, checked with several register counts.
 func TestRandomFunctions(t *testing.T) {
