@@ -22,8 +22,7 @@ func boundsCheckElim(c *passContext) {
 	for _, b := range f.Blocks {
 		widenChecks(b)
 	}
-	cfg := ir.ComputeCFG(f)
-	kids := cfg.Children()
+	cfg, kids := c.CFG(), c.domKids()
 	// isConst and consts record the i32 constants, indexed by value.
 	isConst := make([]bool, len(f.Types))
 	consts := make([]uint64, len(f.Types))

@@ -19,7 +19,7 @@ func constFold(c *passContext) {
 	f := c.f
 	consts := make([]*ir.Instr, len(f.Types)) // the defining constant of a value, if any
 	subst := newSubstitution(f)
-	for _, b := range ir.ComputeCFG(f).RPO {
+	for _, b := range c.CFG().RPO {
 		b.Instrs = slices.DeleteFunc(b.Instrs, func(in *ir.Instr) bool {
 			for i, a := range in.Args {
 				in.Args[i] = subst.resolve(a)
@@ -82,12 +82,14 @@ func foldInstr(c *passContext, in *ir.Instr, consts []*ir.Instr, subst substitut
 			}
 			*in = ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{taken}}
 			c.stats.Folded++
+			c.edgesChanged()
 		}
 	case in.Op == ir.OpSwitch:
 		if k, ok := constArg(0); ok {
 			i := min(uint64(uint32(k.Const)), uint64(len(in.Succs)-1))
 			*in = ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{in.Succs[i]}}
 			c.stats.Folded++
+			c.edgesChanged()
 		}
 	}
 	return false

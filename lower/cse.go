@@ -27,8 +27,7 @@ type cseKey struct {
 // dominator tree with scoped tables.
 func cse(c *passContext) {
 	f := c.f
-	cfg := ir.ComputeCFG(f)
-	kids := cfg.Children()
+	cfg, kids := c.CFG(), c.domKids()
 	avail := map[cseKey]ir.Value{}
 	subst := newSubstitution(f)
 	var walk func(b *ir.Block)

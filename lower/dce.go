@@ -11,7 +11,7 @@ import (
 // block parameters that are unused (with their arguments on every edge).
 func deadCode(c *passContext) {
 	f := c.f
-	cfg := ir.ComputeCFG(f)
+	cfg := c.CFG()
 	f.Blocks = slices.DeleteFunc(f.Blocks, func(b *ir.Block) bool { return !cfg.Reachable(b) })
 
 	type paramRef struct {

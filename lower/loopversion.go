@@ -47,13 +47,19 @@ import (
 // size of those loops (and loopVersionMaxInstrs bounds that).
 func loopVersion(c *passContext) {
 	f := c.f
-	cfg := &grownCFG{CFG: ir.ComputeCFG(f), firstNewID: 0}
+	if !slices.ContainsFunc(f.Blocks, hasBoundsCheck) {
+		return
+	}
+	cfg := &grownCFG{CFG: c.CFG(), firstNewID: 0}
 	for _, b := range f.Blocks {
 		cfg.firstNewID = max(cfg.firstNewID, b.ID+1)
 	}
-	loops := slices.DeleteFunc(innermostLoops(cfg.CFG), func(l *natLoop) bool { return !hasBoundsCheck(l) })
+	loops := slices.DeleteFunc(innermostLoops(cfg.CFG), func(l *natLoop) bool { return !slices.ContainsFunc(l.blocks, hasBoundsCheck) })
 	if len(loops) > loopVersionMaxLoops {
 		loops = loops[:loopVersionMaxLoops]
+	}
+	if len(loops) == 0 {
+		return
 	}
 	defBlock, defInstr := definitions(f)
 	for _, l := range loops {
@@ -64,6 +70,7 @@ func loopVersion(c *passContext) {
 		}
 		nblocks := len(f.Blocks)
 		added := versionLoop(c, lv, plan, cfg)
+		c.edgesChanged()
 		defBlock, defInstr = extendDefinitions(f, defBlock, defInstr, f.Blocks[nblocks:], added)
 	}
 }
@@ -114,16 +121,9 @@ type blockParam struct {
 	v ir.Value
 }
 
-// hasBoundsCheck reports whether a block of l checks bounds.
-func hasBoundsCheck(l *natLoop) bool {
-	for _, b := range l.blocks {
-		for _, in := range b.Instrs {
-			if in.Op == ir.OpBoundsCheck {
-				return true
-			}
-		}
-	}
-	return false
+// hasBoundsCheck reports whether b checks bounds.
+func hasBoundsCheck(b *ir.Block) bool {
+	return slices.ContainsFunc(b.Instrs, func(in *ir.Instr) bool { return in.Op == ir.OpBoundsCheck })
 }
 
 // Limits on loop versioning per function: how many loops and how large

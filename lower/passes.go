@@ -19,11 +19,39 @@ type pass struct {
 }
 
 // passContext is what a pass sees: the function, its module and the
-// statistics to add to.
+// statistics to add to, and the function's CFG shared by the passes.
 type passContext struct {
 	m     *wasm.Module
 	f     *ir.Func
 	stats *Stats
+
+	// cfg and kids (its dominator tree) are computed on first use and
+	// kept until a pass changes edges or adds blocks: such a pass calls
+	// edgesChanged. Passes that only remove unreachable blocks leave them
+	// valid (the CFG holds reachable blocks only).
+	cfg  *ir.CFG
+	kids [][]*ir.Block
+}
+
+// CFG returns the function's control-flow graph.
+func (c *passContext) CFG() *ir.CFG {
+	if c.cfg == nil {
+		c.cfg = ir.ComputeCFG(c.f)
+	}
+	return c.cfg
+}
+
+// domKids returns the dominator tree (ir.CFG.Children) of c.CFG().
+func (c *passContext) domKids() [][]*ir.Block {
+	if c.kids == nil {
+		c.kids = c.CFG().Children()
+	}
+	return c.kids
+}
+
+// edgesChanged drops the CFG after a change to edges or blocks.
+func (c *passContext) edgesChanged() {
+	c.cfg, c.kids = nil, nil
 }
 
 // MaxOptLevel is the highest -O level; the nil Pipeline runs its passes.
