@@ -69,6 +69,8 @@ var (
 	PACKSSDW  = p66(0x6b)
 	PACKUSDW  = p66(0x38, 0x2b)
 	PUNPCKLDQ = p66(0x62)
+	PUNPCKLBW = p66(0x60)
+	PUNPCKHBW = p66(0x68)
 	// PUNPCKLQDQ: dst = [dst.lo64, src.lo64].
 	PUNPCKLQDQ = p66(0x6c)
 	PMOVSXBW   = p66(0x38, 0x20)

@@ -9,9 +9,9 @@ import (
 
 // SIMD rules on the x86-64-v2 baseline. Most operations are one packed
 // instruction; the rest are short sequences, and the few with no packed
-// form on SSE4.2 (i64x2.mul and shr_s, i8x16 shifts, float min/max with
-// wasm's NaN and zero rules, saturating float-to-int) run lane by lane in
-// the scalar domain through the frame's vector area (lanewise).
+// form on SSE4.2 (float min/max with wasm's NaN and zero rules,
+// saturating float-to-int) run lane by lane in the scalar domain through
+// the frame's vector area (lanewise).
 //
 // Register discipline inside a rule: operands come in their own registers
 // or xtmp1/xtmp2, the result is computed in its own register or xtmp0,
@@ -211,10 +211,10 @@ func init() {
 	def(vshift(PSRLDx, 32), wasm.OpI32x4ShrU)
 	def(vshift(PSLLQx, 64), wasm.OpI64x2Shl)
 	def(vshift(PSRLQx, 64), wasm.OpI64x2ShrU)
-	def(laneShift(1, SHL), wasm.OpI8x16Shl)
-	def(laneShift(1, SAR), wasm.OpI8x16ShrS)
-	def(laneShift(1, SHR), wasm.OpI8x16ShrU)
-	def(laneShift(8, SAR), wasm.OpI64x2ShrS)
+	def(i8x16Shift(SHL), wasm.OpI8x16Shl)
+	def(i8x16Shift(SAR), wasm.OpI8x16ShrS)
+	def(i8x16Shift(SHR), wasm.OpI8x16ShrU)
+	def(i64x2ShrS, wasm.OpI64x2ShrS)
 
 	// Floats.
 	def(vun(SQRTPS), wasm.OpF32x4Sqrt)
@@ -806,35 +806,81 @@ func (g *gen) lanewise(in *ir.Instr, lanes int, body func(k int, a, b, r func(of
 	return g.vres(in, func(d Reg) { g.a.LoadXMM(16, d, M(RSP, base+32)) })
 }
 
+// i64x2Mul: with lanes a = ah:al and b = bh:bl (32-bit halves),
+// a*b mod 2^64 = al*bl + ((ah*bl + al*bh) << 32), three pmuludq.
 func i64x2Mul(g *gen, in *ir.Instr) error {
-	return g.lanewise(in, 2, func(k int, a, b, r func(int32) Mem) {
-		off := int32(8 * k)
-		g.a.Load(8, tmpA, a(off))
-		g.a.Load(8, tmpC, b(off))
-		g.a.ImulRR(true, tmpA, tmpC)
-		g.a.Store(8, r(off), tmpA)
+	return g.vres(in, func(d Reg) {
+		a := g.use(in.Args[0], xtmp1)
+		b := g.use(in.Args[1], xtmp2)
+		g.a.SSERR(MOVAPS, xtmp3, a)
+		g.a.VecShiftI(PSRLQ, xtmp3, 32)
+		g.a.SSERR(PMULUDQ, xtmp3, b) // ah*bl
+		g.a.SSERR(MOVAPS, xcycle, b)
+		g.a.VecShiftI(PSRLQ, xcycle, 32)
+		g.a.SSERR(PMULUDQ, xcycle, a) // al*bh
+		g.a.SSERR(PADDQ, xtmp3, xcycle)
+		g.a.VecShiftI(PSLLQ, xtmp3, 32)
+		g.a.SSERR(MOVAPS, d, a)
+		g.a.SSERR(PMULUDQ, d, b) // al*bl
+		g.a.SSERR(PADDQ, d, xtmp3)
 	})
 }
 
-// laneShift shifts lanes of size bytes one at a time in a GPR (i8x16
-// has no packed byte shifts; i64x2 no arithmetic right shift).
-func laneShift(size Size, op Shift) rule {
-	return func(g *gen, in *ir.Instr) error {
+// i64x2ShrS: an arithmetic shift is a logical one of the lanes with
+// their sign folded in and out: s = 0 > a (pcmpgtq); ((a^s) >> n) ^ s.
+func i64x2ShrS(g *gen, in *ir.Instr) error {
+	return g.vres(in, func(d Reg) {
+		a := g.use(in.Args[0], xtmp1)
 		n := g.use(in.Args[1], tmpC)
 		g.a.MovRR(false, tmpC, n)
-		g.a.ALURI(AND, false, tmpC, int32(8*size-1))
-		return g.lanewise(in, 16/int(size), func(k int, a, _, r func(int32) Mem) {
-			off := int32(int(size) * k)
-			switch {
-			case size == 8:
-				g.a.Load(8, tmpA, a(off))
-			case op == SAR:
-				g.a.LoadSX(size, false, tmpA, a(off))
-			default:
-				g.a.Load(size, tmpA, a(off))
+		g.a.ALURI(AND, false, tmpC, 63)
+		g.a.MovGX(false, xtmp3, tmpC)
+		g.a.SSERR(PXOR, xcycle, xcycle)
+		g.a.SSERR(PCMPGTQ, xcycle, a) // sign masks
+		g.a.SSERR(MOVAPS, d, a)
+		g.a.SSERR(PXOR, d, xcycle)
+		g.a.SSERR(PSRLQx, d, xtmp3)
+		g.a.SSERR(PXOR, d, xcycle)
+	})
+}
+
+// i8x16Shift shifts bytes by the count mod 8 (no packed byte shifts):
+// shl and shr_u shift words and clear the bits crossing from the
+// neighbouring byte with a mask of 0xff shifted the same way; shr_s
+// widens each byte to the top of a word (punpck*bw of a with itself),
+// shifts it arithmetically by count+8 and packs back (the results fit).
+func i8x16Shift(op Shift) rule {
+	return func(g *gen, in *ir.Instr) error {
+		return g.vres(in, func(d Reg) {
+			a := g.use(in.Args[0], xtmp1)
+			n := g.use(in.Args[1], tmpC)
+			g.a.MovRR(false, tmpC, n)
+			g.a.ALURI(AND, false, tmpC, 7)
+			if op == SAR {
+				g.a.ALURI(ADD, false, tmpC, 8)
+				g.a.MovGX(false, xtmp3, tmpC)
+				g.a.SSERR(MOVAPS, d, a)
+				g.a.SSERR(PUNPCKLBW, d, a)
+				g.a.SSERR(PSRAWx, d, xtmp3)
+				g.a.SSERR(MOVAPS, xcycle, a)
+				g.a.SSERR(PUNPCKHBW, xcycle, a)
+				g.a.SSERR(PSRAWx, xcycle, xtmp3)
+				g.a.SSERR(PACKSSWB, d, xcycle)
+				return
 			}
-			g.a.ShiftCL(op, size == 8, tmpA)
-			g.a.Store(size, r(off), tmpA)
+			shift := PSLLWx
+			if op == SHR {
+				shift = PSRLWx
+			}
+			g.a.MovGX(false, xtmp3, tmpC)
+			g.a.SSERR(MOVAPS, d, a)
+			g.a.SSERR(shift, d, xtmp3)
+			g.a.MovRI32(tmpA, 0xff)
+			g.a.ShiftCL(op, false, tmpA) // the byte mask
+			g.a.MovGX(false, xcycle, tmpA)
+			g.a.SSERR(PXOR, xtmp3, xtmp3)
+			g.a.SSERR(PSHUFB, xcycle, xtmp3) // broadcast byte 0
+			g.a.SSERR(PAND, d, xcycle)
 		})
 	}
 }
