@@ -48,6 +48,10 @@ type gen struct {
 	consts   []*ir.Instr // the defining instruction of integer constants
 	zext     []bool      // i32 values known zero-extended (computeZext)
 	pool     []poolConst // constants loaded RIP-relative, placed after the code
+	// zf is v+1 when the zero flag reflects value v (set by the rule of
+	// v just emitted), 0 when unknown; zfPrev is zf before the current
+	// instruction of the block.
+	zf, zfPrev ir.Value
 }
 
 // poolConst is a 16-byte constant of the function's pool and the rel32s
@@ -112,8 +116,10 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 	for i, b := range alloc.Order {
 		g.layout = i
 		g.blockAt[i] = g.a.Len()
+		g.zf = 0
 		for k := 0; k < len(b.Instrs); k++ {
 			in := b.Instrs[k]
+			g.zfPrev, g.zf = g.zf, 0
 			if k+1 < len(b.Instrs) && g.fusable(in, b.Instrs[k+1]) {
 				k++
 				g.branchOn(flagRules[in.Op](g, in), b.Instrs[k])

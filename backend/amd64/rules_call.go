@@ -271,8 +271,7 @@ func refFunc(g *gen, in *ir.Instr) error {
 }
 
 func trapIfRule(g *gen, in *ir.Instr) error {
-	c := g.use(in.Args[0], tmpC)
-	g.a.TestRR(false, c, c)
+	g.testCond(in.Args[0])
 	g.branchOn(CondNE, in)
 	return nil
 }
@@ -333,10 +332,19 @@ func jump(g *gen, in *ir.Instr) error {
 // brIf: test the condition, then each edge's copies run on that edge
 // only.
 func brIf(g *gen, in *ir.Instr) error {
-	c := g.use(in.Args[0], tmpC)
-	g.a.TestRR(false, c, c)
+	g.testCond(in.Args[0])
 	g.branchOn(CondNE, in)
 	return nil
+}
+
+// testCond sets ZF from the i32 condition c, unless the instruction just
+// emitted computed c with an ALU op that left it there.
+func (g *gen) testCond(c ir.Value) {
+	if g.zfPrev == c+1 {
+		return
+	}
+	r := g.use(c, tmpC)
+	g.a.TestRR(false, r, r)
 }
 
 // branchOn finishes a brif or trap_if whose condition is in the flags

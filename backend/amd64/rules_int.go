@@ -124,6 +124,7 @@ func binop(op ALU, w bool) rule {
 			g.a.ALURR(op, w, d, g.use(in.Args[1], tmpD))
 		}
 		g.finish(v, d)
+		g.zf = v + 1 // the ALU op set ZF from the result
 		return nil
 	}
 }
