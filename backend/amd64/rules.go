@@ -82,7 +82,8 @@ func zeroExtends(ops ...wasm.Opcode) {
 
 // computeZext finds the i32 values known to be zero-extended in their
 // location: results of zextOps and zextShifts, i32 constants (materialised
-// by a 32-bit mov), and every i32 block parameter: the prologue
+// by a 32-bit mov), selects of two such values (operands come first in the
+// layout), and every i32 block parameter: the prologue
 // zero-extends the function's, and an edge whose argument is not known
 // zero-extended zero-extends the parameter after its copy (edgeMoves).
 func (g *gen) computeZext() {
@@ -100,6 +101,9 @@ func (g *gen) computeZext() {
 				z[in.Results[0]] = true
 			case in.Op == ir.Op(wasm.OpI32Const):
 				z[in.Results[0]] = in.Const <= 0xffffffff
+			case in.Op == ir.OpSelect:
+				// cmov between two zero-extended values
+				z[in.Results[0]] = z[in.Args[0]] && z[in.Args[1]]
 			case zextShifts[in.Op]:
 				// A 32-bit shift by a constant; a count of 0 may leave
 				// the register as it was.

@@ -77,8 +77,10 @@ func init() {
 
 	defOp(ir.OpSelect, selectRule)
 
-	// 32-bit instructions (setcc after a 32-bit xor for comparisons).
+	// 32-bit instructions (setcc after a 32-bit xor for comparisons; div
+	// and idiv write eax and edx, clz ends with a 32-bit xor).
 	zeroExtends(wasm.OpI32Add, wasm.OpI32Sub, wasm.OpI32And, wasm.OpI32Or, wasm.OpI32Xor, wasm.OpI32Mul,
+		wasm.OpI32DivS, wasm.OpI32DivU, wasm.OpI32RemS, wasm.OpI32RemU, wasm.OpI32Popcnt, wasm.OpI32Clz,
 		wasm.OpI32Eqz, wasm.OpI64Eqz, wasm.OpI32WrapI64, wasm.OpI32Extend8S, wasm.OpI32Extend16S,
 		wasm.OpI32Eq, wasm.OpI32Ne, wasm.OpI32LtS, wasm.OpI32LtU, wasm.OpI32GtS, wasm.OpI32GtU, wasm.OpI32LeS, wasm.OpI32LeU, wasm.OpI32GeS, wasm.OpI32GeU,
 		wasm.OpI64Eq, wasm.OpI64Ne, wasm.OpI64LtS, wasm.OpI64LtU, wasm.OpI64GtS, wasm.OpI64GtU, wasm.OpI64LeS, wasm.OpI64LeU, wasm.OpI64GeS, wasm.OpI64GeU)
