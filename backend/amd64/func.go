@@ -66,10 +66,13 @@ type fixup struct {
 	block int // layout number of the target
 }
 
-// call is a call rel32 to a defined function, patched by the module.
+// call is a call rel32 patched by the module: to defined function callee,
+// or, when runtime is set, a relocation against that runtime symbol
+// (abi.RuntimeSymbols).
 type call struct {
-	at     int
-	callee uint32
+	at      int
+	callee  uint32
+	runtime string
 }
 
 // funcCode is one generated function.
@@ -329,6 +332,13 @@ func (g *gen) callBuiltin(b abi.Builtin) {
 	g.a.MovRR(true, RDI, regVMCtx)
 	g.a.Load(8, tmpA, M(regVMCtx, abi.VMCtxBuiltins))
 	g.a.CallM(M(tmpA, int32(8*b)))
+}
+
+// callRuntime calls an allow-listed runtime symbol (a C function) through
+// a relocation the loader resolves.
+func (g *gen) callRuntime(symbol string) {
+	at := g.a.Call32(0)
+	g.calls = append(g.calls, call{at: at, runtime: symbol})
 }
 
 // callTrap calls the trap builtin with code; it never returns.

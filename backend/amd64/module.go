@@ -2,6 +2,7 @@ package amd64
 
 import (
 	"context"
+	"debug/elf"
 	"fmt"
 	"runtime"
 	"sync"
@@ -73,6 +74,11 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 	for i, c := range codes {
 		base := funcAt[uint32(nImported+i)]
 		for _, cl := range c.calls {
+			if cl.runtime != "" {
+				obj.Relocs = append(obj.Relocs, backend.Reloc{Section: backend.Text, Offset: uint64(base + cl.at),
+					Type: uint32(elf.R_X86_64_PLT32), Symbol: cl.runtime, Addend: -4})
+				continue
+			}
 			target, ok := funcAt[cl.callee]
 			if !ok {
 				return nil, fmt.Errorf("call of undefined function %d", cl.callee)

@@ -40,8 +40,8 @@ func init() {
 	def(storeXMM(8), wasm.OpF64Store)
 	defOp(ir.OpMemorySize, memorySize)
 	defOp(ir.OpMemoryGrow, builtinCall(abi.BuiltinMemoryGrow, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index)} }))
-	defOp(ir.OpMemoryFill, builtinCall(abi.BuiltinMemoryFill, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index)} }))
-	defOp(ir.OpMemoryCopy, builtinCall(abi.BuiltinMemoryCopy, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index), uint64(in.Index)} }))
+	defOp(ir.OpMemoryFill, memoryFill)
+	defOp(ir.OpMemoryCopy, memoryCopy)
 	defOp(ir.OpMemoryInit, builtinCall(abi.BuiltinMemoryInit, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index2), uint64(in.Index)} }))
 	defOp(ir.OpDataDrop, builtinCall(abi.BuiltinDataDrop, func(in *ir.Instr) []uint64 { return []uint64{uint64(in.Index)} }))
 }
@@ -56,6 +56,65 @@ func (g *gen) memoryLength(i uint32, r Reg) Mem {
 	}
 	g.a.Load(8, r, M(regVMCtx, int32(l.MemoryPtr(int(i)))))
 	return M(r, abi.MemoryDefLength)
+}
+
+// memoryBase returns memory i's base address in r.
+func (g *gen) memoryBase(i uint32, r Reg) {
+	l := g.m.layout
+	if int(i) >= l.ImportedMemories {
+		g.a.Load(8, r, M(regVMCtx, int32(l.MemoryDef(int(i))+abi.MemoryDefBase)))
+		return
+	}
+	g.a.Load(8, r, M(regVMCtx, int32(l.MemoryPtr(int(i)))))
+	g.a.Load(8, r, M(r, abi.MemoryDefBase))
+}
+
+// rangeCheck traps unless start+n <= memory i's length, for the
+// zero-extended 32-bit start and n in registers (64-bit sum, no overflow).
+func (g *gen) rangeCheck(i uint32, start, n Reg) {
+	g.a.Lea(tmpA, MI(start, n, 1, 0))
+	g.a.ALURM(CMP, true, tmpA, g.memoryLength(i, tmpC))
+	g.trapIf(CondA, abi.TrapMemoryOutOfBounds)
+}
+
+// widenArg zero-extends i32 value v, now in r, unless it is known to be.
+func (g *gen) widenArg(v ir.Value, r Reg) {
+	if !g.zext[v] {
+		g.a.MovRR(false, r, r)
+	}
+}
+
+// memoryCopy checks both ranges before anything is written (a trapping
+// copy writes nothing), then calls the runtime's memmove(dst, src, n),
+// which handles overlap, as a C call: no exit to Go. The op clobbers
+// like a call, so every caller-saved register is free here.
+func memoryCopy(g *gen, in *ir.Instr) error {
+	g.argMoves([]argMove{{v: in.Args[0], loc: argLoc{reg: RDI}}, {v: in.Args[1], loc: argLoc{reg: RSI}},
+		{v: in.Args[2], loc: argLoc{reg: RDX}}})
+	g.widenArg(in.Args[0], RDI)
+	g.widenArg(in.Args[1], RSI)
+	g.widenArg(in.Args[2], RDX)
+	g.rangeCheck(in.Index, RDI, RDX)
+	g.rangeCheck(in.Index, RSI, RDX)
+	g.memoryBase(in.Index, tmpA)
+	g.a.ALURR(ADD, true, RDI, tmpA)
+	g.a.ALURR(ADD, true, RSI, tmpA)
+	g.callRuntime("memmove")
+	return nil
+}
+
+// memoryFill checks the range, then calls the runtime's memset(dst,
+// val, n) (which uses val's low byte) as a C call.
+func memoryFill(g *gen, in *ir.Instr) error {
+	g.argMoves([]argMove{{v: in.Args[0], loc: argLoc{reg: RDI}}, {v: in.Args[1], loc: argLoc{reg: RSI}},
+		{v: in.Args[2], loc: argLoc{reg: RDX}}})
+	g.widenArg(in.Args[0], RDI)
+	g.widenArg(in.Args[2], RDX)
+	g.rangeCheck(in.Index, RDI, RDX)
+	g.memoryBase(in.Index, tmpA)
+	g.a.ALURR(ADD, true, RDI, tmpA)
+	g.callRuntime("memset")
+	return nil
 }
 
 // boundsCheck traps unless zext(addr)+extent <= length:

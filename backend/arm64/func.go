@@ -54,7 +54,9 @@ type funcGen struct {
 	calls  []callSite
 	polls  []pollSite
 	tables []jumpTable
-	cur    int // RPO number of the block being emitted
+	// runtimeCalls are calls of runtime C functions through the GOT.
+	runtimeCalls []runtimeCall
+	cur          int // RPO number of the block being emitted
 	// flags is what the condition flags hold after the current
 	// instruction, lastFlags after the previous one (see flagsOf).
 	flags, lastFlags flagState
@@ -78,6 +80,14 @@ type jumpTable struct {
 	adrp    int
 	anchor  Label
 	entries []Label
+}
+
+// runtimeCall is ADRP+LDR at word adrp loading the GOT entry of an
+// allow-listed runtime symbol (abi.RuntimeSymbols), then BLR: the GOT
+// reaches ±4 GiB, so no veneer is ever needed.
+type runtimeCall struct {
+	adrp   int
+	symbol string
 }
 
 // pollSite is an interrupt poll's out-of-line slow path.

@@ -271,6 +271,12 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 			w := binary.LittleEndian.Uint32(o.Text[at:])
 			binary.LittleEndian.PutUint32(o.Text[at:], w|encodeDisp(fixBL, d))
 		}
+		for _, c := range g.runtimeCalls {
+			at := starts[i] + uint64(lays[i].Offset(c.adrp))
+			o.Relocs = append(o.Relocs,
+				backend.Reloc{Section: backend.Text, Offset: at, Type: uint32(elf.R_AARCH64_ADR_GOT_PAGE), Symbol: c.symbol},
+				backend.Reloc{Section: backend.Text, Offset: at + 4, Type: uint32(elf.R_AARCH64_LD64_GOT_LO12_NC), Symbol: c.symbol})
+		}
 		for _, t := range g.tables {
 			for len(o.Rodata)%4 != 0 {
 				o.Rodata = append(o.Rodata, 0)

@@ -216,9 +216,9 @@ func (g *funcGen) special(in *ir.Instr) error {
 	case ir.OpMemoryGrow:
 		g.builtin(in, abi.BuiltinMemoryGrow, []uint64{uint64(in.Index)})
 	case ir.OpMemoryFill:
-		g.builtin(in, abi.BuiltinMemoryFill, []uint64{uint64(in.Index)})
+		g.memoryBulk(in, "memset", false)
 	case ir.OpMemoryCopy:
-		g.builtin(in, abi.BuiltinMemoryCopy, []uint64{uint64(in.Index), uint64(in.Index)})
+		g.memoryBulk(in, "memmove", true)
 	case ir.OpMemoryInit:
 		g.builtin(in, abi.BuiltinMemoryInit, []uint64{uint64(in.Index2), uint64(in.Index)})
 	case ir.OpDataDrop:
@@ -371,6 +371,42 @@ func (g *funcGen) builtin(in *ir.Instr, b abi.Builtin, imms []uint64) {
 	if len(in.Results) == 1 {
 		g.put(in.Results[0], X0)
 	}
+}
+
+// memoryBulk is memory.copy (copy set) or memory.fill: the operands go to
+// x0-x2 as memmove(dst, src, n) or memset(dst, val, n) take them, every
+// range is checked before anything is written (a trapping copy writes
+// nothing), then the runtime's C function is called directly, no exit to
+// Go. The op clobbers like a call, so caller-saved registers are free.
+func (g *funcGen) memoryBulk(in *ir.Instr, symbol string, copy bool) {
+	a := g.a
+	var moves [2][]regalloc.Move
+	for i, v := range in.Args {
+		moves[regalloc.Int] = append(moves[regalloc.Int], regalloc.Move{Dst: regalloc.RegLoc(allocReg(X0 + Reg(i))), Src: g.loc(v)})
+	}
+	g.parallelMoves(moves)
+	ranges := []Reg{X0}
+	if copy {
+		ranges = append(ranges, X1)
+	}
+	a.Mov(false, X2, X2) // zero-extend the i32 operands
+	for _, r := range ranges {
+		a.Mov(false, r, r)
+	}
+	g.memoryLength(regTmp1, in.Index)
+	for _, r := range ranges {
+		a.AddSub(ADD, true, regTmp0, r, X2, LSL, 0)
+		a.AddSub(SUBS, true, ZR, regTmp0, regTmp1, LSL, 0)
+		a.BCond(HI, g.trap(abi.TrapMemoryOutOfBounds))
+	}
+	g.memoryBase(regTmp1, in.Index)
+	for _, r := range ranges {
+		a.AddSub(ADD, true, r, r, regTmp1, LSL, 0)
+	}
+	g.runtimeCalls = append(g.runtimeCalls, runtimeCall{adrp: a.Len(), symbol: symbol})
+	a.Adrp(regTmp0)
+	a.LoadStore(LoadZX, 8, regTmp0, M(regTmp0, 0))
+	a.Blr(regTmp0)
 }
 
 // effectiveAddr returns the operand for an access of size bytes at
