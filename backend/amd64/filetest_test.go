@@ -78,20 +78,27 @@ func newModuleForTest(t *testing.T, m *ir.Module, meta *abi.Meta) *module {
 	return mod
 }
 
-// listing disassembles a function's code and lists its constant pool
-// as 64-bit words.
+// listing disassembles a function's code, with its switch tables as
+// 32-bit words, and lists its constant pool as 64-bit words.
 func listing(t *testing.T, c *funcCode) string {
-	s := disassemble(t, c.code[:c.pool])
+	s, pc := "", 0
+	for _, sw := range c.switches {
+		s += disassemble(t, c.code[:sw[0]], pc)
+		for pc = sw[0]; pc < sw[0]+4*sw[1]; pc += 4 {
+			s += fmt.Sprintf("%4x: .long %#x\n", pc, binary.LittleEndian.Uint32(c.code[pc:]))
+		}
+	}
+	s += disassemble(t, c.code[:c.pool], pc)
 	for pc := c.pool; pc+8 <= len(c.code); pc += 8 {
 		s += fmt.Sprintf("%4x: .quad %#x\n", pc, binary.LittleEndian.Uint64(c.code[pc:]))
 	}
 	return s
 }
 
-// disassemble lists code one instruction a line, with offsets.
-func disassemble(t *testing.T, code []byte) string {
+// disassemble lists code[from:] one instruction a line, with offsets.
+func disassemble(t *testing.T, code []byte, from int) string {
 	var b strings.Builder
-	for pc := 0; pc < len(code); {
+	for pc := from; pc < len(code); {
 		inst, err := x86asm.Decode(code[pc:], 64)
 		if err != nil {
 			t.Fatalf("offset %#x: % x does not decode: %v", pc, code[pc:min(pc+15, len(code))], err)

@@ -40,6 +40,8 @@ type gen struct {
 
 	blockAt  []int   // code offset of each block, by layout number
 	jumps    []fixup // rel32 displacements to patch with block offsets
+	tables   []tableEntry // switch-table entries naming blocks directly
+	switches [][2]int     // switch tables: offset and entry count
 	trapJmps map[abi.TrapCode][]int
 	cold     []func()    // out-of-line code emitted after the body (polls)
 	calls    []call      // direct calls to patch once functions are placed
@@ -61,6 +63,12 @@ type poolConst struct {
 	sites  []int
 }
 
+// tableEntry is a switch-table entry to fill with the offset of a block
+// from the table.
+type tableEntry struct {
+	at, table, block int
+}
+
 type fixup struct {
 	at    int // offset of the rel32
 	block int // layout number of the target
@@ -80,6 +88,9 @@ type funcCode struct {
 	code  []byte
 	calls []call
 	pool  int // offset of the constant pool (data) at the end of code
+	// switches are the switch tables inside the code (offset, entry
+	// count): data, not instructions, for listings.
+	switches [][2]int
 }
 
 func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
@@ -144,7 +155,10 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 	for _, j := range g.jumps {
 		g.a.PatchRel32(j.at, g.blockAt[j.block])
 	}
-	return &funcCode{code: g.a.Code, calls: g.calls, pool: pool}, nil
+	for _, e := range g.tables {
+		put32(g.a.Code[e.at:], int32(g.blockAt[e.block]-e.table))
+	}
+	return &funcCode{code: g.a.Code, calls: g.calls, pool: pool, switches: g.switches}, nil
 }
 
 // layoutFrame sizes the frame: the pushes, the outgoing-argument and

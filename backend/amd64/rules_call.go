@@ -373,27 +373,35 @@ func (g *gen) branchOn(cond Cond, in *ir.Instr) {
 // switchRule dispatches through a table of 32-bit offsets placed after
 // the jump; targets whose edges copy values get an edge stub each.
 //
-//	mov eax, idx ; cmp rax, n ; jae default
+//	mov eax, idx ; cmp rax, n ; jae default    (idx itself when zero-extended)
 //	lea rcx, [rip+table] ; movsxd rax, [rcx+rax*4] ; add rax, rcx ; jmp rax
 func switchRule(g *gen, in *ir.Instr) error {
 	n := len(in.Succs) - 1
-	i := g.use(in.Args[0], tmpA)
-	g.a.MovRR(false, tmpA, i)
+	idx := g.use(in.Args[0], tmpA)
+	if !g.zext[in.Args[0]] {
+		g.a.MovRR(false, tmpA, idx)
+		idx = tmpA
+	}
 	def := in.Succs[n]
 	var defJump int
 	if n > 0 {
-		g.a.ALURI(CMP, true, tmpA, int32(min(n, 1<<31-1)))
+		g.a.ALURI(CMP, true, idx, int32(min(n, 1<<31-1)))
 		defJump = g.a.Jcc32(CondAE, 0)
 		lea := g.a.LeaRIP(tmpC)
-		g.a.LoadSX(4, true, tmpA, MI(tmpC, tmpA, 4, 0))
+		g.a.LoadSX(4, true, tmpA, MI(tmpC, idx, 4, 0))
 		g.a.ALURR(ADD, true, tmpA, tmpC)
 		g.a.JmpR(tmpA)
 		table := g.a.Len()
 		g.a.PatchRel32(lea, table)
 		g.a.Code = append(g.a.Code, make([]byte, 4*n)...)
-		// Each case: an edge stub (copies + jump) whose offset goes in the
-		// table.
+		g.switches = append(g.switches, [2]int{table, n})
+		// Each case: its target block's offset when the edge copies
+		// nothing, else an edge stub (copies + jump).
 		for k := 0; k < n; k++ {
+			if !g.hasMoves(in.Succs[k]) {
+				g.tables = append(g.tables, tableEntry{at: table + 4*k, table: table, block: g.blockNum(in.Succs[k].Block)})
+				continue
+			}
 			at := g.a.Len()
 			rel := int32(at - table)
 			put32(g.a.Code[table+4*k:], rel)
