@@ -121,3 +121,30 @@ func TestMappingCeiling(t *testing.T) {
 	}
 	inst.Close()
 }
+
+// TestPlentifulAfterManyGrants grants far more mappings than the process
+// has (as instantiating from pooled slots does, adding none): the budget
+// must count again and still find mappings plentiful, so memory images
+// keep being mapped rather than copied. Before the recount, a process
+// that had made a few thousand instances copied every image from then on.
+func TestPlentifulAfterManyGrants(t *testing.T) {
+	b := &mappingBudget
+	grantMappings(0)
+	b.Lock()
+	saved := b.ceiling
+	b.ceiling = countMappings() + 4000
+	b.counted, b.granted = countMappings(), 0
+	b.Unlock()
+	defer func() { b.Lock(); b.ceiling = saved; b.Unlock() }()
+	if !mappingsPlentiful() {
+		t.Fatal("plentiful before any grant: false")
+	}
+	for i := range 20_000 {
+		if err := grantMappings(1); err != nil {
+			t.Fatalf("grant %d: %v", i, err)
+		}
+		if !mappingsPlentiful() {
+			t.Fatalf("after %d grants that added no mapping: not plentiful", i+1)
+		}
+	}
+}

@@ -60,14 +60,29 @@ func grantMappings(n int) error {
 }
 
 // mappingsPlentiful reports whether the process uses under half of its
-// mapping budget (as last counted): optional mappings, such as memory
-// images mapped instead of copied, are made only then.
+// mapping budget: optional mappings, such as memory images mapped instead
+// of copied, are made only then. Grants are an upper bound (a pooled slot
+// is granted again but adds nothing), so once they alone could reach
+// half the budget the mappings are counted again, at most once per
+// recountGrants grants: without that, a long-lived process that had
+// merely made many instances would copy images forever.
 func mappingsPlentiful() bool {
 	b := &mappingBudget
 	b.Lock()
 	defer b.Unlock()
-	return b.ceiling == 0 || b.counted+b.granted < b.ceiling/2
+	if b.ceiling == 0 {
+		return true
+	}
+	if b.counted+b.granted >= b.ceiling/2 && b.granted >= recountGrants(b.ceiling) {
+		b.counted, b.granted = countMappings(), 0
+	}
+	return b.counted+b.granted < b.ceiling/2
 }
+
+// recountGrants is how many grants since the last count make
+// mappingsPlentiful count again: a sixteenth of the budget, so counting
+// (reading /proc/self/maps, proportional to the mappings) stays rare.
+func recountGrants(ceiling int) int { return max(ceiling/16, 1) }
 
 // maxMapCount reads vm.max_map_count (the default if unreadable).
 func maxMapCount() int {
