@@ -113,8 +113,12 @@ func (o *Object) Encode() ([]byte, error) {
 	}
 
 	// Symbols: null, the two section symbols, locals, then globals.
-	strtab := []byte{0}
-	symtab := make([]byte, 3*symSize)
+	nameBytes := 1
+	for _, s := range o.Symbols {
+		nameBytes += len(s.Name) + 1
+	}
+	strtab := make([]byte, 1, nameBytes)
+	symtab := make([]byte, 3*symSize, (3+len(o.Symbols))*symSize)
 	putSym := func(name string, info byte, other byte, shndx uint16, value, size uint64) {
 		var e [symSize]byte
 		if name != "" {
@@ -132,7 +136,8 @@ func (o *Object) Encode() ([]byte, error) {
 		e[4] = byte(elf.ST_INFO(elf.STB_LOCAL, elf.STT_SECTION))
 		binary.LittleEndian.PutUint16(e[6:], sh)
 	}
-	index := map[string]uint32{Text.String(): 1, Rodata.String(): 2}
+	index := make(map[string]uint32, 2+len(o.Symbols))
+	index[Text.String()], index[Rodata.String()] = 1, 2
 	ordered := slices.Clone(o.Symbols)
 	slices.SortStableFunc(ordered, func(a, b Symbol) int {
 		if a.Local == b.Local {
@@ -241,7 +246,12 @@ func (o *Object) Encode() ([]byte, error) {
 	}
 	sections[shShstrtab].data = shstrtab
 
-	out := make([]byte, ehdrSize)
+	total := uint64(ehdrSize)
+	for i := 1; i < shCount; i++ {
+		total = (total+sections[i].align-1)&^(sections[i].align-1) + uint64(len(sections[i].data))
+	}
+	total = (total+7)&^7 + shCount*shdrSize
+	out := make([]byte, ehdrSize, total)
 	offsets := make([]uint64, shCount)
 	for i := 1; i < shCount; i++ {
 		s := &sections[i]

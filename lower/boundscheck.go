@@ -24,8 +24,8 @@ func boundsCheckElim(c *passContext) {
 	}
 	cfg, kids := c.CFG(), c.domKids()
 	// isConst and consts record the i32 constants, indexed by value.
-	isConst := make([]bool, len(f.Types))
-	consts := make([]uint64, len(f.Types))
+	isConst := take(&c.s.flags, len(f.Types))
+	consts := take(&c.s.words, len(f.Types))
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
 			if in.Op == constOp(ir.I32) {

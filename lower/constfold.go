@@ -17,8 +17,8 @@ import (
 // Unreachable blocks left behind are removed by DCE.
 func constFold(c *passContext) {
 	f := c.f
-	consts := make([]*ir.Instr, len(f.Types)) // the defining constant of a value, if any
-	subst := newSubstitution(f)
+	consts := take(&c.s.instrs, len(f.Types)) // the defining constant of a value, if any
+	subst := c.s.substitution(f)
 	for _, b := range c.CFG().RPO {
 		b.Instrs = slices.DeleteFunc(b.Instrs, func(in *ir.Instr) bool {
 			for i, a := range in.Args {

@@ -3,7 +3,6 @@ package lower
 import (
 	"errors"
 	"io"
-	"slices"
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
@@ -16,6 +15,12 @@ type funcLowerer struct {
 	f          *ir.Func
 	localTypes []ir.Type
 	blocks     []*blockState // by block ID (lowering numbers blocks densely)
+	// defs maps (block ID, local) to the local's current value in that
+	// block (see ssa.go); gen tells this function's blockStates from
+	// those a reused lowerer kept from earlier functions.
+	defs map[uint64]ir.Value
+	gen  uint32
+	a    arena
 
 	cur    *ir.Block  // block being filled; nil while the code is unreachable
 	stack  []ir.Value // wasm operand stack
@@ -58,11 +63,11 @@ func (l *funcLowerer) body(r *wasm.InstrReader) error {
 	entry := l.newBlock(l.f.Sig.Params)
 	l.state(entry).sealed = true
 	for i, p := range entry.Params {
-		l.state(entry).defs[uint32(i)] = p
+		l.setDef(entry, uint32(i), p)
 	}
 	l.cur = entry
-	l.frames = []frame{{kind: frameFunc, results: l.f.Sig.Results}}
-	l.add(&ir.Instr{Op: ir.OpInterruptCheck})
+	l.frames = append(l.frames, frame{kind: frameFunc, results: l.f.Sig.Results})
+	l.add(ir.Instr{Op: ir.OpInterruptCheck})
 	var in wasm.Instr
 	for {
 		err := r.Next(&in)
@@ -83,19 +88,28 @@ func (l *funcLowerer) body(r *wasm.InstrReader) error {
 }
 
 // add appends in to the current block and returns its first result.
-func (l *funcLowerer) add(in *ir.Instr, results ...ir.Type) ir.Value {
-	for _, t := range results {
-		in.Results = append(in.Results, l.f.NewValue(t))
-	}
-	l.cur.Instrs = append(l.cur.Instrs, in)
-	if in.Op.Info().Terminator {
-		l.addEdges(l.cur, in.Succs)
-		l.cur = nil
-	}
-	if len(in.Results) > 0 {
-		return in.Results[0]
+func (l *funcLowerer) add(in ir.Instr, results ...ir.Type) ir.Value {
+	p := l.addInstr(in, results...)
+	if len(p.Results) > 0 {
+		return p.Results[0]
 	}
 	return noValue
+}
+
+// addInstr appends in, with new values of types results as its results,
+// to the current block and returns it.
+func (l *funcLowerer) addInstr(in ir.Instr, results ...ir.Type) *ir.Instr {
+	p := l.a.instr(in)
+	p.Results = l.a.values(len(results))
+	for i, t := range results {
+		p.Results[i] = l.f.NewValue(t)
+	}
+	l.cur.Instrs = append(l.cur.Instrs, p)
+	if p.Op.IsTerminator() {
+		l.addEdges(l.cur, p.Succs)
+		l.cur = nil
+	}
+	return p
 }
 
 func (l *funcLowerer) push(vs ...ir.Value) { l.stack = append(l.stack, vs...) }
@@ -108,19 +122,19 @@ func (l *funcLowerer) pop() ir.Value {
 
 // popN removes and returns the top n values, in stack order.
 func (l *funcLowerer) popN(n int) []ir.Value {
-	vs := slices.Clone(l.stack[len(l.stack)-n:])
+	vs := l.a.list(l.stack[len(l.stack)-n:]...)
 	l.stack = l.stack[:len(l.stack)-n]
 	return vs
 }
 
-func (l *funcLowerer) top(n int) []ir.Value { return slices.Clone(l.stack[len(l.stack)-n:]) }
+func (l *funcLowerer) top(n int) []ir.Value { return l.a.list(l.stack[len(l.stack)-n:]...) }
 
 // branchTarget returns the edge for a branch to label depth, taking its
 // arguments from the top of the stack (the stack is left as it is).
 func (l *funcLowerer) branchTarget(depth uint32) *ir.BlockCall {
 	fr := &l.frames[len(l.frames)-1-int(depth)]
 	if fr.kind == frameLoop {
-		return &ir.BlockCall{Block: fr.label, Args: l.top(len(fr.params))}
+		return l.a.edge(fr.label, l.top(len(fr.params)))
 	}
 	if fr.label == nil {
 		fr.label = l.newBlock(fr.results)
@@ -129,11 +143,11 @@ func (l *funcLowerer) branchTarget(depth uint32) *ir.BlockCall {
 			saved := l.cur
 			l.cur = fr.label
 			l.state(fr.label).sealed = true // its defs are never read
-			l.add(&ir.Instr{Op: ir.OpReturn, Args: slices.Clone(fr.label.Params)})
+			l.add(ir.Instr{Op: ir.OpReturn, Args: l.a.list(fr.label.Params...)})
 			l.cur = saved
 		}
 	}
-	return &ir.BlockCall{Block: fr.label, Args: l.top(len(fr.results))}
+	return l.a.edge(fr.label, l.top(len(fr.results)))
 }
 
 // control lowers block, loop, if, else, end and the branches; it reports
@@ -157,15 +171,15 @@ func (l *funcLowerer) control(in *wasm.Instr) bool {
 		switch in.Op {
 		case wasm.OpLoop:
 			header := l.newBlock(params)
-			l.add(&ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{{Block: header, Args: l.popN(len(params))}}})
+			l.add(ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{l.a.edge(header, l.popN(len(params)))}})
 			l.cur = header
 			l.push(header.Params...)
-			l.add(&ir.Instr{Op: ir.OpInterruptCheck})
+			l.add(ir.Instr{Op: ir.OpInterruptCheck})
 			fr.label = header
 		case wasm.OpIf:
 			cond := l.pop()
 			then, els := l.f.NewBlock(), l.f.NewBlock()
-			l.add(&ir.Instr{Op: ir.OpBrIf, Args: []ir.Value{cond}, Succs: []*ir.BlockCall{{Block: then}, {Block: els}}})
+			l.add(ir.Instr{Op: ir.OpBrIf, Args: l.a.list(cond), Succs: []*ir.BlockCall{l.a.edge(then, nil), l.a.edge(els, nil)}})
 			l.seal(then)
 			l.seal(els)
 			l.cur = then
@@ -188,14 +202,14 @@ func (l *funcLowerer) control(in *wasm.Instr) bool {
 		if l.cur != nil {
 			cond := l.pop()
 			cont := l.f.NewBlock()
-			l.add(&ir.Instr{Op: ir.OpBrIf, Args: []ir.Value{cond}, Succs: []*ir.BlockCall{l.branchTarget(in.Index), {Block: cont}}})
+			l.add(ir.Instr{Op: ir.OpBrIf, Args: l.a.list(cond), Succs: []*ir.BlockCall{l.branchTarget(in.Index), l.a.edge(cont, nil)}})
 			l.seal(cont)
 			l.cur = cont
 		}
 	case wasm.OpBrTable:
 		if l.cur != nil {
 			idx := l.pop()
-			sw := &ir.Instr{Op: ir.OpSwitch, Args: []ir.Value{idx}}
+			sw := ir.Instr{Op: ir.OpSwitch, Args: l.a.list(idx), Succs: make([]*ir.BlockCall, 0, len(in.Targets))}
 			for _, t := range in.Targets {
 				sw.Succs = append(sw.Succs, l.branchTarget(t))
 			}
@@ -207,7 +221,7 @@ func (l *funcLowerer) control(in *wasm.Instr) bool {
 		}
 	case wasm.OpUnreachable:
 		if l.cur != nil {
-			l.add(&ir.Instr{Op: ir.OpTrap, Trap: abi.TrapUnreachable})
+			l.add(ir.Instr{Op: ir.OpTrap, Trap: abi.TrapUnreachable})
 		}
 	default:
 		return false
@@ -219,16 +233,16 @@ func (l *funcLowerer) control(in *wasm.Instr) bool {
 // label returns directly.
 func (l *funcLowerer) br(depth uint32) {
 	if int(depth) == len(l.frames)-1 {
-		l.add(&ir.Instr{Op: ir.OpReturn, Args: l.top(len(l.f.Sig.Results))})
+		l.add(ir.Instr{Op: ir.OpReturn, Args: l.top(len(l.f.Sig.Results))})
 		return
 	}
-	l.add(&ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{l.branchTarget(depth)}})
+	l.add(ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{l.branchTarget(depth)}})
 }
 
 // toElse ends the then-arm of an if and starts its else-arm.
 func (l *funcLowerer) toElse(fr *frame) {
 	if l.cur != nil {
-		l.add(&ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{l.branchTarget(0)}})
+		l.add(ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{l.branchTarget(0)}})
 	}
 	l.cur = fr.elseBlock
 	fr.elseBlock = nil
@@ -247,7 +261,7 @@ func (l *funcLowerer) end() {
 	switch {
 	case fr.kind == frameFunc:
 		if l.cur != nil {
-			l.add(&ir.Instr{Op: ir.OpReturn, Args: l.top(len(fr.results))})
+			l.add(ir.Instr{Op: ir.OpReturn, Args: l.top(len(fr.results))})
 		}
 		if fr.label != nil {
 			l.seal(fr.label)
@@ -257,7 +271,7 @@ func (l *funcLowerer) end() {
 		// Falling out of a loop continues in the current block.
 	case fr.label != nil:
 		if l.cur != nil {
-			l.add(&ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{l.branchTarget(0)}})
+			l.add(ir.Instr{Op: ir.OpJump, Succs: []*ir.BlockCall{l.branchTarget(0)}})
 		}
 		l.seal(fr.label)
 		l.cur = fr.label

@@ -11,19 +11,19 @@ import "github.com/wasmaot/wasmaot/lower/ir"
 // end.
 func copyProp(c *passContext) {
 	f := c.f
-	edgesTo := incomingEdges(f)
-	subst := newSubstitution(f)
+	edgesTo := c.s.incomingEdges(f)
+	subst := c.s.substitution(f)
 	for changed := true; changed; {
 		changed = false
 		for _, b := range f.Blocks[1:] {
 			for i := len(b.Params) - 1; i >= 0; i-- {
 				p := b.Params[i]
-				same, ok := soleArgument(p, i, edgesTo[b], subst)
+				same, ok := soleArgument(p, i, edgesTo.to(b), subst)
 				if !ok {
 					continue
 				}
 				subst[p] = same
-				removeParam(b, i, edgesTo[b])
+				removeParam(b, i, edgesTo.to(b))
 				c.stats.ParamsRemoved++
 				changed = true
 			}
@@ -38,17 +38,6 @@ func copyProp(c *passContext) {
 		}
 	}
 	replaceUses(f, subst)
-}
-
-// incomingEdges maps each block to the edges that target it.
-func incomingEdges(f *ir.Func) map[*ir.Block][]*ir.BlockCall {
-	edgesTo := make(map[*ir.Block][]*ir.BlockCall, len(f.Blocks))
-	for _, b := range f.Blocks {
-		for _, s := range b.Succs() {
-			edgesTo[s.Block] = append(edgesTo[s.Block], s)
-		}
-	}
-	return edgesTo
 }
 
 // soleArgument reports the one value other than p that every edge passes
@@ -72,14 +61,6 @@ func soleArgument(p ir.Value, i int, edges []*ir.BlockCall, subst substitution) 
 // substitution maps a value to the value that replaces it (noValue: kept).
 // It is indexed by value, so it covers every value of one function.
 type substitution []ir.Value
-
-func newSubstitution(f *ir.Func) substitution {
-	s := make(substitution, len(f.Types))
-	for i := range s {
-		s[i] = noValue
-	}
-	return s
-}
 
 // resolve follows replacement chains (a→b, b→c gives c for a). Chains
 // never loop: a value is only ever replaced by a value that is itself

@@ -28,11 +28,18 @@ type cseKey struct {
 func cse(c *passContext) {
 	f := c.f
 	cfg, kids := c.CFG(), c.domKids()
-	avail := map[cseKey]ir.Value{}
-	subst := newSubstitution(f)
+	// The walk leaves avail empty; a map that grew large is dropped
+	// rather than kept for the next function.
+	avail := c.s.cseAvail
+	if avail == nil {
+		avail = map[cseKey]ir.Value{}
+	}
+	subst := c.s.substitution(f)
+	added := c.s.cseAdded[:0] // a stack: each block's keys above its parent's
+	peak := 0
 	var walk func(b *ir.Block)
 	walk = func(b *ir.Block) {
-		var added []cseKey
+		mark := len(added)
 		b.Instrs = slices.DeleteFunc(b.Instrs, func(in *ir.Instr) bool {
 			for i, a := range in.Args {
 				in.Args[i] = subst.resolve(a)
@@ -51,17 +58,23 @@ func cse(c *passContext) {
 			}
 			avail[key] = in.Results[0]
 			added = append(added, key)
+			peak = max(peak, len(added))
 			return false
 		})
 		for _, k := range kids[cfg.Num(b)] {
 			walk(k)
 		}
-		for _, k := range added {
+		for _, k := range added[mark:] {
 			delete(avail, k)
 		}
+		added = added[:mark]
 	}
 	if len(cfg.RPO) > 0 {
 		walk(cfg.RPO[0])
+	}
+	c.s.cseAdded, c.s.cseAvail = added, avail
+	if peak > maxKeptMap {
+		c.s.cseAdded, c.s.cseAvail = nil, nil
 	}
 	replaceUses(f, subst)
 }

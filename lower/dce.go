@@ -14,13 +14,9 @@ func deadCode(c *passContext) {
 	cfg := c.CFG()
 	f.Blocks = slices.DeleteFunc(f.Blocks, func(b *ir.Block) bool { return !cfg.Reachable(b) })
 
-	type paramRef struct {
-		b *ir.Block
-		i int
-	}
 	// Definitions and liveness are indexed by value.
-	defInstr := make([]*ir.Instr, len(f.Types))
-	defParam := make([]paramRef, len(f.Types))
+	defInstr := take(&c.s.instrs, len(f.Types))
+	defParam := take(&c.s.params, len(f.Types))
 	for _, b := range f.Blocks {
 		for i, p := range b.Params {
 			defParam[p] = paramRef{b, i}
@@ -31,9 +27,10 @@ func deadCode(c *passContext) {
 			}
 		}
 	}
-	edgesTo := incomingEdges(f)
-	live := make([]bool, len(f.Types))
-	var work []ir.Value
+	edgesTo := c.s.incomingEdges(f)
+	live := take(&c.s.flags, len(f.Types))
+	work := c.s.work[:0]
+	defer func() { c.s.work = work }()
 	mark := func(vs []ir.Value) {
 		for _, v := range vs {
 			if !live[v] {
@@ -58,7 +55,7 @@ func deadCode(c *passContext) {
 		if in := defInstr[v]; in != nil {
 			mark(in.Args)
 		} else if pr := defParam[v]; pr.b != nil {
-			for _, e := range edgesTo[pr.b] {
+			for _, e := range edgesTo.to(pr.b) {
 				mark(e.Args[pr.i : pr.i+1])
 			}
 		}
@@ -74,7 +71,7 @@ func deadCode(c *passContext) {
 		}
 		for i := len(b.Params) - 1; i >= 0; i-- {
 			if !live[b.Params[i]] {
-				removeParam(b, i, edgesTo[b])
+				removeParam(b, i, edgesTo.to(b))
 			}
 		}
 	}

@@ -28,7 +28,7 @@ func (l *funcLowerer) instr(in *wasm.Instr) error {
 		l.pop()
 	case wasm.OpSelect, wasm.OpSelectT:
 		args := l.popN(3)
-		l.push(l.add(&ir.Instr{Op: ir.OpSelect, Args: args}, l.f.Types[args[0]]))
+		l.push(l.add(ir.Instr{Op: ir.OpSelect, Args: args}, l.f.Types[args[0]]))
 	case wasm.OpLocalGet:
 		l.push(l.readLocal(in.Index))
 	case wasm.OpLocalSet:
@@ -36,51 +36,49 @@ func (l *funcLowerer) instr(in *wasm.Instr) error {
 	case wasm.OpLocalTee:
 		l.writeLocal(in.Index, l.stack[len(l.stack)-1])
 	case wasm.OpGlobalGet:
-		l.push(l.add(&ir.Instr{Op: op, Index: in.Index}, l.m.GlobalTypeOf(in.Index).Type))
+		l.push(l.add(ir.Instr{Op: op, Index: in.Index}, l.m.GlobalTypeOf(in.Index).Type))
 	case wasm.OpGlobalSet:
-		l.add(&ir.Instr{Op: op, Index: in.Index, Args: []ir.Value{l.pop()}})
+		l.add(ir.Instr{Op: op, Index: in.Index, Args: l.a.list(l.pop())})
 	case wasm.OpCall:
 		ft := l.m.FuncTypeOf(in.Index)
 		if in.Index < l.m.NumImportedFuncs {
 			op = ir.OpCallImport
 		}
-		call := &ir.Instr{Op: op, Index: in.Index, Args: l.popN(len(ft.Params))}
-		l.add(call, ft.Results...)
+		call := l.addInstr(ir.Instr{Op: op, Index: in.Index, Args: l.popN(len(ft.Params))}, ft.Results...)
 		l.push(call.Results...)
 	case wasm.OpCallIndirect:
 		ft := &l.m.Types[in.Index]
-		call := &ir.Instr{Op: op, Index: in.Index, Index2: in.Index2, Args: l.popN(len(ft.Params) + 1)}
-		l.add(call, ft.Results...)
+		call := l.addInstr(ir.Instr{Op: op, Index: in.Index, Index2: in.Index2, Args: l.popN(len(ft.Params) + 1)}, ft.Results...)
 		l.push(call.Results...)
 	case wasm.OpRefNull:
-		l.push(l.add(&ir.Instr{Op: op, Type: in.Type}, in.Type))
+		l.push(l.add(ir.Instr{Op: op, Type: in.Type}, in.Type))
 	case wasm.OpRefIsNull:
-		l.push(l.add(&ir.Instr{Op: op, Args: []ir.Value{l.pop()}}, ir.I32))
+		l.push(l.add(ir.Instr{Op: op, Args: l.a.list(l.pop())}, ir.I32))
 	case wasm.OpRefFunc:
-		l.push(l.add(&ir.Instr{Op: op, Index: in.Index}, ir.FuncRef))
+		l.push(l.add(ir.Instr{Op: op, Index: in.Index}, ir.FuncRef))
 	case wasm.OpTableGet:
-		l.push(l.add(&ir.Instr{Op: op, Index: in.Index, Args: []ir.Value{l.pop()}}, l.m.TableTypeOf(in.Index).Elem))
+		l.push(l.add(ir.Instr{Op: op, Index: in.Index, Args: l.a.list(l.pop())}, l.m.TableTypeOf(in.Index).Elem))
 	case wasm.OpTableSet, wasm.OpTableFill, wasm.OpTableCopy, wasm.OpTableInit,
 		wasm.OpMemoryFill, wasm.OpMemoryCopy, wasm.OpMemoryInit:
 		n := 3
 		if in.Op == wasm.OpTableSet {
 			n = 2
 		}
-		l.add(&ir.Instr{Op: op, Index: in.Index, Index2: in.Index2, Args: l.popN(n)})
+		l.add(ir.Instr{Op: op, Index: in.Index, Index2: in.Index2, Args: l.popN(n)})
 	case wasm.OpTableGrow:
-		l.push(l.add(&ir.Instr{Op: op, Index: in.Index, Args: l.popN(2)}, ir.I32))
+		l.push(l.add(ir.Instr{Op: op, Index: in.Index, Args: l.popN(2)}, ir.I32))
 	case wasm.OpTableSize, wasm.OpMemorySize:
-		l.push(l.add(&ir.Instr{Op: op, Index: in.Index}, ir.I32))
+		l.push(l.add(ir.Instr{Op: op, Index: in.Index}, ir.I32))
 	case wasm.OpMemoryGrow:
-		l.push(l.add(&ir.Instr{Op: op, Index: in.Index, Args: []ir.Value{l.pop()}}, ir.I32))
+		l.push(l.add(ir.Instr{Op: op, Index: in.Index, Args: l.a.list(l.pop())}, ir.I32))
 	case wasm.OpElemDrop, wasm.OpDataDrop:
-		l.add(&ir.Instr{Op: op, Index: in.Index})
+		l.add(ir.Instr{Op: op, Index: in.Index})
 	case wasm.OpI32Const:
 		l.push(l.constant(ir.I32, uint64(uint32(in.Const))))
 	case wasm.OpI64Const, wasm.OpF32Const, wasm.OpF64Const:
-		l.push(l.add(&ir.Instr{Op: op, Const: in.Const}, wasm.SigType(info.Results[0])))
+		l.push(l.add(ir.Instr{Op: op, Const: in.Const}, wasm.SigType(info.Results[0])))
 	case wasm.OpV128Const:
-		l.push(l.add(&ir.Instr{Op: op, Const: in.Const, ConstHi: in.ConstHi}, ir.V128))
+		l.push(l.add(ir.Instr{Op: op, Const: in.Const, ConstHi: in.ConstHi}, ir.V128))
 	default:
 		return l.numericOrMemory(in, info)
 	}
@@ -95,16 +93,16 @@ func (l *funcLowerer) numericOrMemory(in *wasm.Instr, info *wasm.OpInfo) error {
 		return fmt.Errorf("%s at offset %d has no IR operation", info.Name, in.Offset)
 	}
 	args := l.popN(len(info.Params))
-	out := &ir.Instr{Op: op, Args: args, Lane: in.Lane, Const: in.Const, ConstHi: in.ConstHi}
+	out := ir.Instr{Op: op, Args: args, Lane: in.Lane, Const: in.Const, ConstHi: in.ConstHi}
 	switch irInfo.Kind {
 	case ir.KindLoad, ir.KindStore:
 		size := uint64(info.Size)
-		l.add(&ir.Instr{Op: ir.OpBoundsCheck, Args: []ir.Value{args[0]}, Const: uint64(in.Mem.Offset) + size})
+		l.add(ir.Instr{Op: ir.OpBoundsCheck, Args: l.a.list(args[0]), Const: uint64(in.Mem.Offset) + size})
 		out.Offset, out.Align, out.Const, out.ConstHi = in.Mem.Offset, uint8(in.Mem.Align), 0, 0
 	case ir.KindPure:
 		l.guard(in.Op, args)
 		if in.Op == wasm.OpI32RemS || in.Op == wasm.OpI64RemS {
-			out.Args = []ir.Value{args[0], l.avoidMinusOne(in.Op, args[1])}
+			out.Args = l.a.list(args[0], l.avoidMinusOne(in.Op, args[1]))
 		}
 	default:
 		return fmt.Errorf("%s at offset %d: unexpected operation kind", info.Name, in.Offset)
@@ -118,7 +116,7 @@ func (l *funcLowerer) numericOrMemory(in *wasm.Instr, info *wasm.OpInfo) error {
 }
 
 func (l *funcLowerer) constant(t ir.Type, bits uint64) ir.Value {
-	return l.add(&ir.Instr{Op: constOp(t), Const: bits}, t)
+	return l.add(ir.Instr{Op: constOp(t), Const: bits}, t)
 }
 
 func constOp(t ir.Type) ir.Op {
@@ -146,11 +144,11 @@ func zeroOp(t ir.Type) ir.Op {
 }
 
 func (l *funcLowerer) binary(op wasm.Opcode, a, b ir.Value) ir.Value {
-	return l.add(&ir.Instr{Op: ir.Op(op), Args: []ir.Value{a, b}}, wasm.SigType(op.Info().Results[0]))
+	return l.add(ir.Instr{Op: ir.Op(op), Args: l.a.list(a, b)}, wasm.SigType(op.Info().Results[0]))
 }
 
 func (l *funcLowerer) trapIf(cond ir.Value, code abi.TrapCode) {
-	l.add(&ir.Instr{Op: ir.OpTrapIf, Args: []ir.Value{cond}, Trap: code})
+	l.add(ir.Instr{Op: ir.OpTrapIf, Args: l.a.list(cond), Trap: code})
 }
 
 // intOps are the integer operations the guards need, per width.
@@ -203,7 +201,7 @@ func (l *funcLowerer) guard(op wasm.Opcode, args []ir.Value) {
 	for _, o := range []intOps{ops32, ops64} {
 		switch op {
 		case o.divU, o.remU, o.divS, o.remS:
-			l.trapIf(l.add(&ir.Instr{Op: ir.Op(o.eqz), Args: args[1:2]}, ir.I32), abi.TrapIntegerDivideByZero)
+			l.trapIf(l.add(ir.Instr{Op: ir.Op(o.eqz), Args: args[1:2]}, ir.I32), abi.TrapIntegerDivideByZero)
 		}
 		if op == o.divS {
 			isMin := l.binary(o.eq, args[0], l.constant(o.t, o.min))
@@ -238,5 +236,5 @@ func (l *funcLowerer) avoidMinusOne(op wasm.Opcode, d ir.Value) ir.Value {
 		o = ops64
 	}
 	isMinusOne := l.binary(o.eq, d, l.constant(o.t, o.minusOne))
-	return l.add(&ir.Instr{Op: ir.OpSelect, Args: []ir.Value{l.constant(o.t, 1), d, isMinusOne}}, o.t)
+	return l.add(ir.Instr{Op: ir.OpSelect, Args: l.a.list(l.constant(o.t, 1), d, isMinusOne)}, o.t)
 }

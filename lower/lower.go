@@ -59,12 +59,14 @@ func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
 			defer wg.Done()
 			wopts := opts
 			wopts.Stats = &stats[w]
+			// Reused from function to function: their storage carries over.
+			l, s := new(funcLowerer), new(scratch)
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(m.Codes) {
 					return
 				}
-				out.Funcs[i], errs[i] = lowerOne(m, m.NumImportedFuncs+uint32(i), wopts)
+				out.Funcs[i], errs[i] = lowerOne(l, s, m, m.NumImportedFuncs+uint32(i), wopts)
 			}
 		}()
 	}
@@ -83,9 +85,9 @@ func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
 }
 
 // lowerOne lowers, verifies (with opts.Verify) and optimises one function.
-func lowerOne(m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
+func lowerOne(l *funcLowerer, s *scratch, m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
 	start := opts.Timings.Start()
-	f, err := Func(m, idx)
+	f, err := l.lower(m, idx)
 	opts.Timings.Stop(timing.Lower, start)
 	if err != nil {
 		return nil, err
@@ -97,7 +99,7 @@ func lowerOne(m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
 	}
 	if !opts.NoPasses {
 		start := opts.Timings.Start()
-		err := Optimize(m, f, opts)
+		err := optimize(m, f, opts, s)
 		opts.Timings.Stop(timing.Passes, start)
 		if err != nil {
 			return nil, err
@@ -107,7 +109,17 @@ func lowerOne(m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
 }
 
 // Func lowers defined function idx of m without running passes.
-func Func(m *wasm.Module, idx uint32) (f *ir.Func, err error) {
+func Func(m *wasm.Module, idx uint32) (*ir.Func, error) {
+	return new(funcLowerer).lower(m, idx)
+}
+
+// maxKeptDefs is the size up to which a reused lowerer clears its map of
+// definitions rather than dropping it (clearing costs its capacity).
+const maxKeptDefs = 1 << 12
+
+// lower lowers defined function idx of m. l may have lowered other
+// functions before: only the storage of its scratch state carries over.
+func (l *funcLowerer) lower(m *wasm.Module, idx uint32) (*ir.Func, error) {
 	ci := idx - m.NumImportedFuncs
 	if idx < m.NumImportedFuncs || int(ci) >= len(m.Codes) {
 		return nil, fmt.Errorf("lower: function %d is not a defined function", idx)
@@ -116,7 +128,14 @@ func Func(m *wasm.Module, idx uint32) (f *ir.Func, err error) {
 	if sig == nil {
 		return nil, fmt.Errorf("lower: function %d has no type", idx)
 	}
-	l := &funcLowerer{m: m}
+	l.m, l.cur, l.gen = m, nil, l.gen+1
+	l.localTypes, l.stack, l.frames = l.localTypes[:0], l.stack[:0], l.frames[:0]
+	if l.defs == nil || len(l.defs) > maxKeptDefs {
+		l.defs = map[uint64]ir.Value{}
+	} else {
+		clear(l.defs)
+	}
+	l.a.reset(len(m.Codes[ci].Body))
 	l.f = &ir.Func{Index: idx, Name: funcName(m, idx), Sig: *sig}
 	l.localTypes = append(l.localTypes, sig.Params...)
 	for _, run := range m.Codes[ci].Locals {

@@ -24,6 +24,7 @@ type passContext struct {
 	m     *wasm.Module
 	f     *ir.Func
 	stats *Stats
+	s     *scratch
 
 	// cfg and kids (its dominator tree) are computed on first use and
 	// kept until a pass changes edges or adds blocks: such a pass calls
@@ -169,6 +170,11 @@ func (s *Stats) add(o Stats) {
 // on f. With opts.Verify, the verifier runs after each pass and an error
 // names the pass that broke the IR; opts.AfterPass sees f after each.
 func Optimize(m *wasm.Module, f *ir.Func, opts Options) error {
+	return optimize(m, f, opts, new(scratch))
+}
+
+// optimize is Optimize with the passes' working storage s.
+func optimize(m *wasm.Module, f *ir.Func, opts Options, s *scratch) error {
 	stats := opts.Stats
 	if stats == nil {
 		stats = &Stats{}
@@ -177,7 +183,7 @@ func Optimize(m *wasm.Module, f *ir.Func, opts Options) error {
 	if pl == nil {
 		pl = PipelineFor(MaxOptLevel)
 	}
-	c := &passContext{m: m, f: f, stats: stats}
+	c := &passContext{m: m, f: f, stats: stats, s: s}
 	for _, name := range pl {
 		p, err := passNamed(name)
 		if err != nil {
@@ -215,6 +221,6 @@ func runPass(name string, m *wasm.Module, f *ir.Func, stats *Stats) error {
 	if err != nil {
 		return err
 	}
-	p.run(&passContext{m: m, f: f, stats: stats})
+	p.run(&passContext{m: m, f: f, stats: stats, s: new(scratch)})
 	return nil
 }

@@ -21,8 +21,8 @@ import (
 const noValue = ^ir.Value(0)
 
 type blockState struct {
-	defs       map[uint32]ir.Value // local index → current value
-	preds      []*ir.Block         // unique predecessors
+	gen        uint32      // the lowerer's generation this state belongs to
+	preds      []*ir.Block // unique predecessors
 	sealed     bool
 	incomplete []pendingParam // parameters added before sealing
 }
@@ -32,20 +32,32 @@ type pendingParam struct {
 	param ir.Value
 }
 
+// state returns b's state, fresh on first use in this function; states
+// kept from an earlier function (a reused lowerer) are cleared then, and
+// keep only their lists' storage.
 func (l *funcLowerer) state(b *ir.Block) *blockState {
 	if b.ID >= len(l.blocks) {
 		l.blocks = append(l.blocks, make([]*blockState, b.ID+1-len(l.blocks))...)
 	}
 	s := l.blocks[b.ID]
 	if s == nil {
-		s = &blockState{defs: map[uint32]ir.Value{}}
+		s = &blockState{gen: l.gen}
 		l.blocks[b.ID] = s
+	} else if s.gen != l.gen {
+		*s = blockState{gen: l.gen, preds: s.preds[:0], incomplete: s.incomplete[:0]}
 	}
 	return s
 }
 
+// defKey is the key of local's definition in block b in l.defs.
+func defKey(b *ir.Block, local uint32) uint64 { return uint64(b.ID)<<32 | uint64(local) }
+
+func (l *funcLowerer) setDef(b *ir.Block, local uint32, v ir.Value) {
+	l.defs[defKey(b, local)] = v
+}
+
 func (l *funcLowerer) writeLocal(local uint32, v ir.Value) {
-	l.state(l.cur).defs[local] = v
+	l.setDef(l.cur, local, v)
 }
 
 func (l *funcLowerer) readLocal(local uint32) ir.Value {
@@ -57,11 +69,11 @@ func (l *funcLowerer) readLocalIn(local uint32, b *ir.Block) ir.Value {
 	var chain []*ir.Block
 	v := noValue
 	for {
-		s := l.state(b)
-		if d, ok := s.defs[local]; ok {
+		if d, ok := l.defs[defKey(b, local)]; ok {
 			v = d
 			break
 		}
+		s := l.state(b)
 		if !s.sealed {
 			v = l.addParam(b, local)
 			s.incomplete = append(s.incomplete, pendingParam{local, v})
@@ -81,7 +93,7 @@ func (l *funcLowerer) readLocalIn(local uint32, b *ir.Block) ir.Value {
 		break
 	}
 	for _, c := range chain {
-		l.state(c).defs[local] = v
+		l.setDef(c, local, v)
 	}
 	return v
 }
@@ -90,7 +102,7 @@ func (l *funcLowerer) readLocalIn(local uint32, b *ir.Block) ir.Value {
 func (l *funcLowerer) addParam(b *ir.Block, local uint32) ir.Value {
 	p := l.f.NewValue(l.localTypes[local])
 	b.Params = append(b.Params, p)
-	l.state(b).defs[local] = p
+	l.setDef(b, local, p)
 	return p
 }
 
@@ -135,12 +147,11 @@ func (l *funcLowerer) seal(b *ir.Block) {
 // entry block.
 func (l *funcLowerer) zeroLocal(local uint32) ir.Value {
 	t := l.localTypes[local]
-	in := &ir.Instr{Op: zeroOp(t), Type: t}
 	v := l.f.NewValue(t)
-	in.Results = []ir.Value{v}
+	in := l.a.instr(ir.Instr{Op: zeroOp(t), Type: t, Results: l.a.list(v)})
 	entry := l.f.Blocks[0]
 	entry.Instrs = slices.Insert(entry.Instrs, 0, in)
-	l.state(entry).defs[local] = v
+	l.setDef(entry, local, v)
 	return v
 }
 

@@ -52,7 +52,15 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 	}
 	start := m.timings.Start()
 	obj := &backend.Object{Arch: abi.ArchAMD64, Meta: in.Meta}
-	funcAt := map[uint32]int{} // function index → offset in .text
+	// The functions' code (each padded to 16 bytes at most) sizes .text
+	// up front; trampolines and stubs may still grow it.
+	size := 0
+	for _, c := range codes {
+		size += len(c.code) + 15
+	}
+	obj.Text = make([]byte, 0, size)
+	obj.Symbols = make([]backend.Symbol, 0, len(codes))
+	funcAt := make([]int, len(codes)) // defined function → offset in .text
 	place := func(name string, code []byte) int {
 		for len(obj.Text)%16 != 0 {
 			obj.Text = append(obj.Text, 0xcc)
@@ -65,24 +73,23 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 	}
 	nImported := int(wm.NumImportedFuncs)
 	for i, c := range codes {
-		idx := nImported + i
 		if i >= len(in.Meta.Funcs) {
 			return nil, fmt.Errorf("metadata lists %d functions, module has %d", len(in.Meta.Funcs), len(codes))
 		}
-		funcAt[uint32(idx)] = place(in.Meta.Funcs[i].Symbol, c.code)
+		funcAt[i] = place(in.Meta.Funcs[i].Symbol, c.code)
 	}
 	for i, c := range codes {
-		base := funcAt[uint32(nImported+i)]
+		base := funcAt[i]
 		for _, cl := range c.calls {
 			if cl.runtime != "" {
 				obj.Relocs = append(obj.Relocs, backend.Reloc{Section: backend.Text, Offset: uint64(base + cl.at),
 					Type: uint32(elf.R_X86_64_PLT32), Symbol: cl.runtime, Addend: -4})
 				continue
 			}
-			target, ok := funcAt[cl.callee]
-			if !ok {
+			if cl.callee < uint32(nImported) || int(cl.callee)-nImported >= len(funcAt) {
 				return nil, fmt.Errorf("call of undefined function %d", cl.callee)
 			}
+			target := funcAt[int(cl.callee)-nImported]
 			at := base + cl.at
 			put32(obj.Text[at:], int32(target-(at+4)))
 		}

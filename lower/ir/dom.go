@@ -229,7 +229,19 @@ func (c *CFG) Dominates(a, b *Block) bool {
 // Children returns the dominator tree: the blocks each block immediately
 // dominates, in reverse postorder, indexed like RPO.
 func (c *CFG) Children() [][]*Block {
+	// All lists share one backing array, each capped at its length.
+	start := make([]int32, len(c.RPO)+1)
+	for i := 1; i < len(c.RPO); i++ {
+		start[c.idom[i]+1]++
+	}
+	for i := range c.RPO {
+		start[i+1] += start[i]
+	}
+	all := make([]*Block, max(len(c.RPO)-1, 0))
 	kids := make([][]*Block, len(c.RPO))
+	for i := range kids {
+		kids[i] = all[start[i]:start[i]:start[i+1]]
+	}
 	for i, b := range c.RPO[1:] {
 		d := c.idom[i+1]
 		kids[d] = append(kids[d], b)

@@ -165,7 +165,7 @@ func (f *Func) NewBlock() *Block {
 
 // Terminator returns the block's last instruction if it is a terminator.
 func (b *Block) Terminator() *Instr {
-	if n := len(b.Instrs); n > 0 && b.Instrs[n-1].Op.Info().Terminator {
+	if n := len(b.Instrs); n > 0 && b.Instrs[n-1].Op.IsTerminator() {
 		return b.Instrs[n-1]
 	}
 	return nil

@@ -65,3 +65,21 @@ func TestParseRejectsHugeValueNumber(t *testing.T) {
 		t.Error("Parse accepted a value number beyond the limit")
 	}
 }
+
+// TestIsTerminator checks the terminator bitmap against the op table.
+func TestIsTerminator(t *testing.T) {
+	n := 0
+	for op := Op(0); op < opIREnd+16; op++ {
+		info := op.Info()
+		want := info != nil && info.Terminator
+		if op.IsTerminator() != want {
+			t.Errorf("%v: IsTerminator() = %v, table says %v", op, !want, want)
+		}
+		if want {
+			n++
+		}
+	}
+	if n != 5 {
+		t.Errorf("%d terminators, want 5 (jump, brif, switch, return, trap)", n)
+	}
+}

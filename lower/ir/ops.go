@@ -180,9 +180,24 @@ func sigTypes(s string) []Type {
 	return ts
 }
 
+// terminators marks, from opIRBase on, the ops whose Info().Terminator
+// is set: Block.Terminator asks it for every block many times per pass.
+var terminators [opIREnd - opIRBase]bool
+
+// IsTerminator reports whether op ends a block (Info().Terminator).
+func (op Op) IsTerminator() bool {
+	return op >= opIRBase && op < opIREnd && terminators[op-opIRBase]
+}
+
 func register(op Op, info *OpInfo) {
 	if _, dup := opByName[info.Name]; dup {
 		panic("ir: duplicate op name " + info.Name)
+	}
+	if info.Terminator {
+		if op < opIRBase || op >= opIREnd {
+			panic("ir: terminator " + info.Name + " is not an IR-only op")
+		}
+		terminators[op-opIRBase] = true
 	}
 	hi := int(op >> 8)
 	if hi >= len(opPages) {
