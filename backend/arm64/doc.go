@@ -20,7 +20,7 @@
 //   - isel.go, simd.go: instruction selection as rule tables for the
 //     scalar and the v128 operations; state.go: guards, memory, globals,
 //     tables, calls and builtins; stubs.go: entry trampolines, import
-//     stubs and the yield stub interrupt polls call.
+//     stubs and the per-function yield stub interrupt polls call.
 //   - module.go: parallel compilation of the functions, layout of .text,
 //     call resolution, jump tables in .rodata, the ELF object.
 package arm64

@@ -35,12 +35,8 @@ const maxCheckedFrame = abi.MaxFrameBelowLimit / 2
 // out: a function by index, or a module stub.
 type callSite struct {
 	at     int // word index in the function's Asm
-	target int // function index, or one of the stub targets below
+	target int // wasm function index
 }
-
-// Stub call targets (negative so they never collide with function
-// indices).
-const targetYield = -1
 
 type funcGen struct {
 	m     *moduleGen
@@ -132,11 +128,15 @@ func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
 			}
 		}
 	}
-	for _, p := range g.polls {
-		g.a.Bind(p.slow)
-		g.calls = append(g.calls, callSite{at: g.a.Len(), target: targetYield})
-		g.a.Emit(0x94000000) // BL, displacement patched at layout
-		g.a.B(p.cont)
+	if len(g.polls) > 0 {
+		stub := g.a.NewLabel()
+		for _, p := range g.polls {
+			g.a.Bind(p.slow)
+			g.a.BL(stub)
+			g.a.B(p.cont)
+		}
+		g.a.Bind(stub)
+		yieldStub(g.a)
 	}
 	for code := abi.TrapCode(0); code < 64; code++ {
 		if l, ok := g.traps[code]; ok {

@@ -24,8 +24,8 @@ type moduleGen struct {
 
 // Compile generates the object for an arm64 target (the native back end,
 // backend/native, dispatches here): functions are compiled in parallel,
-// then laid out in .text after the yield stub, the entry trampolines and
-// the import stubs; calls between them are resolved here, jump tables go
+// then laid out in .text after the entry trampolines and the import
+// stubs; calls between them are resolved here, jump tables go
 // to .rodata.
 func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj []byte, err error) {
 	defer func() {
@@ -122,9 +122,6 @@ func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, gen **funcGe
 // veneers.
 var callRange int64 = 128 << 20
 
-// yieldSymbol names the yield stub (a local symbol).
-const yieldSymbol = "wasmaot_yield_stub"
-
 // veneerSize is the size of one veneer: ADRP x16; ADD x16; BR x16.
 const veneerSize = 12
 
@@ -138,9 +135,8 @@ const veneerSize = 12
 // only ever goes from direct to veneered, so this ends.
 func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*backend.Object, error) {
 	o := &backend.Object{Arch: abi.ArchARM64, Meta: meta}
-	var head [][]byte // the yield stub, trampolines and import stubs
+	var head [][]byte // the trampolines and import stubs
 	var headNames []string
-	head, headNames = append(head, yieldStub()), append(headNames, yieldSymbol)
 	for _, e := range backend.Entries(meta) {
 		code, err := finish(entryTrampoline(e))
 		if err != nil {
@@ -156,11 +152,8 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 		head, headNames = append(head, code), append(headNames, s.Symbol)
 	}
 	nImported := mg.wm.NumImportedFuncs
-	targetIndex := func(c callSite) (int, error) { // into gens, or -1 for the yield stub
-		switch {
-		case c.target == targetYield:
-			return -1, nil
-		case c.target >= int(nImported) && c.target-int(nImported) < len(gens):
+	targetIndex := func(c callSite) (int, error) { // into gens
+		if c.target >= int(nImported) && c.target-int(nImported) < len(gens) {
 			return c.target - int(nImported), nil
 		}
 		return 0, fmt.Errorf("arm64: call to function %d, which is not defined here", c.target)
@@ -170,7 +163,6 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 	veneers := make([][]int, len(gens))
 	has := make([]map[int]bool, len(gens))
 	var starts []uint64
-	yield := uint64(0)
 	for {
 		pos := uint64(0)
 		for _, code := range head {
@@ -188,11 +180,7 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 				if err != nil {
 					return nil, err
 				}
-				to := yield
-				if ti >= 0 {
-					to = starts[ti]
-				}
-				d := int64(to) - int64(starts[i]+uint64(lays[i].Offset(c.at)))
+				d := int64(starts[ti]) - int64(starts[i]+uint64(lays[i].Offset(c.at)))
 				if (d >= -callRange && d < callRange) || has[i][ti] {
 					continue
 				}
@@ -218,14 +206,9 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 		return off
 	}
 	for k, code := range head {
-		place(headNames[k], code, k == 0)
+		place(headNames[k], code, false)
 	}
-	symbolOf := func(ti int) string {
-		if ti < 0 {
-			return yieldSymbol
-		}
-		return abi.FuncSymbol(int(gens[ti].f.Index))
-	}
+	symbolOf := func(ti int) string { return abi.FuncSymbol(int(gens[ti].f.Index)) }
 	for i, g := range gens {
 		if at := place(abi.FuncSymbol(int(g.f.Index)), lays[i].Code, false); at != starts[i] {
 			return nil, fmt.Errorf("arm64: function %d placed at %#x, laid out at %#x", g.f.Index, at, starts[i])
@@ -259,10 +242,7 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 			at := starts[i] + uint64(lays[i].Offset(c.at))
 			to, ok := island[ti]
 			if !ok {
-				to = yield
-				if ti >= 0 {
-					to = starts[ti]
-				}
+				to = starts[ti]
 			}
 			d := int64(to) - int64(at)
 			if d < -callRange || d >= callRange {
@@ -291,6 +271,11 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 				backend.Reloc{Section: backend.Text, Offset: at, Type: uint32(elf.R_AARCH64_ADR_PREL_PG_HI21), Symbol: backend.Rodata.String(), Addend: off},
 				backend.Reloc{Section: backend.Text, Offset: at + 4, Type: uint32(elf.R_AARCH64_ADD_ABS_LO12_NC), Symbol: backend.Rodata.String(), Addend: off})
 		}
+	}
+	if len(o.Text) == 0 {
+		// A module without functions or exports: the loader wants code
+		// to map, so the text is one never-executed BRK.
+		o.Text = binary.LittleEndian.AppendUint32(o.Text, 0xD4200000)
 	}
 	return o, nil
 }

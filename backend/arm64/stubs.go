@@ -7,16 +7,17 @@ import (
 
 // This file emits the code every module has besides its functions: the
 // array-call entry trampolines and host-import stubs that package backend
-// describes, and the yield stub interrupt polls call.
+// describes.
 
-// yieldStub is called (BL) by an interrupt poll whose flag is set, with
-// the VMContext in x19. It saves every register a function may hold a
-// value in that the call could clobber — x0–x13 and all of v0–v31 (whole
-// 128 bits) — calls the yield builtin and restores them. Polls thus cost
-// a load and a branch on the fast path and need nothing from the register
-// allocator.
-func yieldStub() []byte {
-	var a Asm
+// yieldStub emits the slow path of a function's interrupt polls, which
+// call it (BL) when the flag is set, with the VMContext in x19. It saves
+// every register a function may hold a value in that the call could
+// clobber — x0–x13 and all of v0–v31 (whole 128 bits) — calls the yield
+// builtin and restores them. Polls thus cost a load and a branch on the
+// fast path and need nothing from the register allocator. Each function
+// has its own copy, so that the builtin's return address lies inside the
+// function and a trap it raises (interrupted, out of fuel) names it.
+func yieldStub(a *Asm) {
 	const frame = 16 + 7*16 + 16*32
 	a.AddImm(SUB, true, SP, SP, frame)
 	a.Pair(false, 8, FP, LR, SP, 0, PairOffset)
@@ -39,11 +40,6 @@ func yieldStub() []byte {
 	a.Pair(true, 8, FP, LR, SP, 0, PairOffset)
 	a.AddImm(ADD, true, SP, SP, frame)
 	a.Ret()
-	l, err := a.Finish()
-	if err != nil {
-		panic(err) // no labels: cannot fail
-	}
-	return l.Code
 }
 
 // slotReg is the scratch register that carries a value of type t through
