@@ -38,8 +38,8 @@ type gen struct {
 	frameSize                 int32
 	usesMem                   bool
 
-	blockAt  []int   // code offset of each block, by layout number
-	jumps    []fixup // rel32 displacements to patch with block offsets
+	blockAt  []int        // code offset of each block, by layout number
+	jumps    []fixup      // rel32 displacements to patch with block offsets
 	tables   []tableEntry // switch-table entries naming blocks directly
 	switches [][2]int     // switch tables: offset and entry count
 	trapJmps map[abi.TrapCode][]int

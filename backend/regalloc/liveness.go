@@ -2,7 +2,6 @@ package regalloc
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/wasmaot/wasmaot/lower/ir"
 )
@@ -21,10 +20,19 @@ type liveness struct {
 	defBlock   []int32 // by value: layout number of the defining block
 	end        []int32 // by value: last live position
 	calls      []int32 // positions of clobbering instructions, ascending
-	order      []ir.Value
+	blockCalls []int32 // block i's calls are calls[blockCalls[i]:blockCalls[i+1]]
+	// across[v]: v is live just after some call (used after it in its
+	// block, or live out of the block), so the call must preserve it. A
+	// call merely inside v's interval (say on a cold path out of a loop v
+	// lives through) does not count.
+	across []bool
+	order  []ir.Value
 }
 
-func computeLiveness(f *ir.Func) (*liveness, error) {
+// computeLiveness numbers f's positions and computes its values' live
+// intervals and which of them live across an instruction clobbers
+// accepts.
+func computeLiveness(f *ir.Func, clobbers func(*ir.Instr) bool) (*liveness, error) {
 	cfg := ir.ComputeCFG(f)
 	nv := len(f.Types)
 	lv := &liveness{
@@ -34,6 +42,8 @@ func computeLiveness(f *ir.Func) (*liveness, error) {
 		defPos:     make([]int32, nv),
 		defBlock:   make([]int32, nv),
 		end:        make([]int32, nv),
+		blockCalls: make([]int32, len(cfg.RPO)+1),
+		across:     make([]bool, nv),
 	}
 	for i := range lv.defPos {
 		lv.defPos[i] = -1
@@ -52,6 +62,7 @@ func computeLiveness(f *ir.Func) (*liveness, error) {
 	var pos int32
 	for i, b := range cfg.RPO {
 		lv.blockStart[i] = pos
+		lv.blockCalls[i] = int32(len(lv.calls))
 		for _, p := range b.Params {
 			if err := def(p, pos, i); err != nil {
 				return nil, err
@@ -64,10 +75,14 @@ func computeLiveness(f *ir.Func) (*liveness, error) {
 					return nil, err
 				}
 			}
+			if clobbers(in) {
+				lv.calls = append(lv.calls, pos)
+			}
 		}
 		lv.blockEnd[i] = pos
 		pos++
 	}
+	lv.blockCalls[len(cfg.RPO)] = int32(len(lv.calls))
 	// Walk back from every use. visited[b] == v+1 marks block b as already
 	// known to have v live-in.
 	visited := make([]int32, len(cfg.RPO))
@@ -78,6 +93,8 @@ func computeLiveness(f *ir.Func) (*liveness, error) {
 			if int(v) >= nv || lv.defPos[v] < 0 {
 				return fmt.Errorf("regalloc: function %d: value %d used but not defined in a reachable block", f.Index, v)
 			}
+			// v is live from its definition or the block's start to at.
+			lv.across[v] = lv.across[v] || lv.callBetween(i, lv.defPos[v], at)
 			if int(lv.defBlock[v]) == i && lv.defPos[v] <= at {
 				lv.extend(v, at)
 				return nil
@@ -94,6 +111,9 @@ func computeLiveness(f *ir.Func) (*liveness, error) {
 				for _, pred := range cfg.Preds(cfg.RPO[bi]) {
 					pi := cfg.Num(pred)
 					lv.extend(v, lv.blockEnd[pi])
+					// v is live out of pred: across any call in it after
+					// the definition.
+					lv.across[v] = lv.across[v] || lv.callBetween(pi, lv.defPos[v], lv.blockEnd[pi]+1)
 					if pi != int(lv.defBlock[v]) && visited[pi] != int32(v)+1 {
 						work = append(work, pi)
 					}
@@ -126,24 +146,22 @@ func (lv *liveness) extend(v ir.Value, at int32) {
 	}
 }
 
-// intervals returns the live intervals in order of start, with calls
-// marked.
-func (lv *liveness) intervals(cfg *Config, types []ir.Type) []interval {
-	for i, b := range lv.cfg.RPO {
-		for k, in := range b.Instrs {
-			if cfg.Clobbers(in) {
-				lv.calls = append(lv.calls, lv.blockStart[i]+1+int32(k))
-			}
+// callBetween reports whether block i has a call at a position strictly
+// between from and to.
+func (lv *liveness) callBetween(i int, from, to int32) bool {
+	for _, c := range lv.calls[lv.blockCalls[i]:lv.blockCalls[i+1]] {
+		if c > from {
+			return c < to
 		}
 	}
+	return false
+}
+
+// intervals returns the live intervals in order of start.
+func (lv *liveness) intervals(cfg *Config, types []ir.Type) []interval {
 	ivs := make([]interval, 0, len(lv.order))
 	for _, v := range lv.order {
-		iv := interval{v: v, start: lv.defPos[v], end: lv.end[v], class: cfg.ClassOf(types[v])}
-		// The first call after the start; the value lives across it if
-		// it ends after it.
-		k := sort.Search(len(lv.calls), func(k int) bool { return lv.calls[k] > iv.start })
-		iv.acrossCall = k < len(lv.calls) && lv.calls[k] < iv.end
-		ivs = append(ivs, iv)
+		ivs = append(ivs, interval{v: v, start: lv.defPos[v], end: lv.end[v], class: cfg.ClassOf(types[v]), acrossCall: lv.across[v]})
 	}
 	return ivs
 }

@@ -13,7 +13,8 @@
 // the predecessors, and each value's interval is the hull
 // [definition, last position where it is live]. Intervals are scanned in
 // order of start; a value that is live across a call (an instruction the
-// Config says clobbers) may only take a callee-saved register. When no
+// Config says clobbers; live just after it, not merely with the call
+// inside its hull) may only take a callee-saved register. When no
 // register is free, the interval among the current one and the active
 // ones of its class with the least spill weight (uses weighted by loop
 // depth) per position still ahead of it is spilled: it lives in a stack
@@ -195,7 +196,7 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 			}
 		}
 	}
-	lv, err := computeLiveness(f)
+	lv, err := computeLiveness(f, cfg.Clobbers)
 	if err != nil {
 		return nil, err
 	}

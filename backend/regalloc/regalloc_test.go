@@ -451,6 +451,51 @@ b2:
 	}
 }
 
+// A call on a cold exit laid out inside a loop (b2, between the header
+// and the latch) is inside the intervals of the loop's values, but they
+// are dead there, so they keep caller-saved registers; v1, used after
+// the call, must not.
+func TestCallOnColdExit(t *testing.T) {
+	src := `func f0 (i32, i32) -> (i32) {
+b0(v0:i32, v1:i32):
+    v2:i32 = i32.const 0
+    jump b1(v0, v2)
+b1(v3:i32, v4:i32):
+    v5:i32 = i32.lt_u v1, v3
+    brif v5, b3, b2
+b2:
+    v6:i32 = call func=1 v4
+    v7:i32 = i32.add v6, v1
+    return v7
+b3:
+    v8:i32 = i32.add v4, v3
+    v9:i32 = i32.const 1
+    v10:i32 = i32.sub v3, v9
+    brif v10, b1(v10, v8), b4
+b4:
+    return v8
+}`
+	for _, args := range [][]uint64{{5, 0}, {5, 3}} {
+		a := check(t, src, 4, args...)
+		var order []string
+		for _, b := range a.Order {
+			order = append(order, fmt.Sprintf("b%d", b.ID))
+		}
+		if got := strings.Join(order, " "); got != "b0 b1 b2 b3 b4" {
+			t.Fatalf("layout %s: the call is not inside the loop", got)
+		}
+		cfg := testConfig(4)
+		for _, v := range []ir.Value{3, 4} {
+			if l := a.Locs[v]; !l.InReg() || cfg.CalleeSaved.Has(l.Reg) {
+				t.Errorf("loop value v%d in %v, want a caller-saved register", v, l)
+			}
+		}
+		if l := a.Locs[1]; l.InReg() && !cfg.CalleeSaved.Has(l.Reg) {
+			t.Errorf("v1, live across the call, in caller-saved r%d", l.Reg)
+		}
+	}
+}
+
 // Random functions: a chain of diamonds and counted loops over a pool of
 // values, calls scattered in, checked with several register counts.
 func TestRandomFunctions(t *testing.T) {
