@@ -1,7 +1,8 @@
 // Package seal protects wasmaot objects against corruption and, with a
 // key, against tampering. Sealing adds a section, .wasmaot.seal, holding a
 // SHA-256 digest of every other section (its header fields and contents)
-// and one of the whole file but the seal's own bytes; signing fills in an
+// and one of every byte of the file no section holds (headers, section
+// table, padding); signing fills in an
 // ed25519 signature over those digests. The loader checks the seal before anything of the object is
 // mapped (rtlib.Load), and the signature too when it is given a key
 // (rtlib.LoadVerified). The format is described in docs/object-format.md.
@@ -13,12 +14,14 @@ package seal
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Section is the name of the seal's ELF section.
@@ -27,9 +30,9 @@ const Section = ".wasmaot.seal"
 // The seal section's layout (little-endian):
 //
 //	0   magic "WASMSEAL"
-//	8   u32 version (1)
+//	8   u32 version (2)
 //	12  u32 n, the number of sections covered
-//	16  [32] digest of the file without the seal section's contents
+//	16  [32] digest of the file without the contents of any section
 //	48  n × { u32 section index, [32] digest }
 //	…   [32] public key of the signer (zero: unsigned)
 //	…   [64] ed25519 signature (zero: unsigned)
@@ -39,11 +42,11 @@ const Section = ".wasmaot.seal"
 // covered, in index order.
 const (
 	magic          = "WASMSEAL"
-	version        = 1
+	version        = 2
 	headerSize     = 48
 	entrySize      = 36
 	trailerSize    = ed25519.PublicKeySize + ed25519.SignatureSize
-	signingContext = "wasmaot object seal v1\x00"
+	signingContext = "wasmaot object seal v2\x00"
 )
 
 var le = binary.LittleEndian
@@ -223,8 +226,11 @@ func open(obj []byte) (*sealed, error) {
 		return nil, err
 	}
 	body := data[:len(want)]
-	if string(body[:8]) != magic || le.Uint32(body[8:]) != version {
+	if string(body[:8]) != magic {
 		return nil, errors.New("seal: the seal section is malformed")
+	}
+	if v := le.Uint32(body[8:]); v != version {
+		return nil, fmt.Errorf("seal: the object's seal has format version %d, this runtime reads version %d (recompile the object)", v, version)
 	}
 	if !bytes.Equal(body, want) {
 		for i := 1; i < n; i++ {
@@ -253,11 +259,27 @@ func digests(obj []byte, f *elf.File, n int) ([]byte, error) {
 	le.PutUint32(body[8:], version)
 	le.PutUint32(body[12:], uint32(n-1))
 	h := sha256.New()
-	// Every byte of the file but the seal's contents: headers, section
-	// table and any bytes no section claims.
-	s := f.Sections[n]
-	h.Write(obj[:s.Offset])
-	h.Write(obj[s.Offset+s.FileSize:])
+	// Every byte of the file that no section holds: headers, section
+	// table, padding. Section contents (the seal's included) are left
+	// out: each other section's digest covers its own, so every byte but
+	// the seal's is hashed exactly once.
+	type extent struct{ lo, hi uint64 }
+	held := make([]extent, 0, n)
+	for _, s := range f.Sections[1 : n+1] {
+		if s.Type != elf.SHT_NOBITS && s.FileSize > 0 {
+			lo := min(s.Offset, uint64(len(obj)))
+			held = append(held, extent{lo, lo + min(s.FileSize, uint64(len(obj))-lo)})
+		}
+	}
+	slices.SortFunc(held, func(a, b extent) int { return cmp.Compare(a.lo, b.lo) })
+	pos := uint64(0)
+	for _, e := range held {
+		if e.lo > pos {
+			h.Write(obj[pos:e.lo])
+		}
+		pos = max(pos, e.hi)
+	}
+	h.Write(obj[pos:])
 	h.Sum(body[16:16])
 	var b [8]byte
 	for i := 1; i < n; i++ {
