@@ -54,6 +54,9 @@ type gen struct {
 	// v just emitted), 0 when unknown; zfPrev is zf before the current
 	// instruction of the block.
 	zf, zfPrev ir.Value
+	// folded is a load whose code the next instruction's rule emits as
+	// its memory operand (foldsLoad), nil otherwise.
+	folded *ir.Instr
 }
 
 // poolConst is a 16-byte constant of the function's pool and the rel32s
@@ -139,7 +142,13 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 				g.branchOn(flagRules[in.Op](g, in), b.Instrs[k])
 				continue
 			}
-			if err := g.instr(in); err != nil {
+			if k+1 < len(b.Instrs) && g.foldsLoad(in, b.Instrs[k+1]) {
+				g.folded = in
+				continue
+			}
+			err := g.instr(in)
+			g.folded = nil
+			if err != nil {
 				return nil, fmt.Errorf("function %d, block b%d: %s: %w", f.Index, b.ID, in.Op, err)
 			}
 		}
@@ -425,6 +434,15 @@ func (g *gen) use(v ir.Value, scratch Reg) Reg {
 }
 
 // spilled returns the memory operand of v's stack slot, if it has one.
+// memArg returns the memory operand holding v when v is spilled or is
+// the result of the folded load (whose access then happens here).
+func (g *gen) memArg(v ir.Value) (Mem, bool) {
+	if ld := g.folded; ld != nil && ld.Results[0] == v {
+		return g.effAddr(ld.Args[0], ld.Offset), true
+	}
+	return g.spilled(v)
+}
+
 func (g *gen) spilled(v ir.Value) (Mem, bool) {
 	l := g.loc(v)
 	if l.InReg() || l.Remat {

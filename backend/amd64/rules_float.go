@@ -24,6 +24,7 @@ func init() {
 	} {
 		defTied(fbinop(r.s), r.op32)
 		defTied(fbinop(r.d), r.op64)
+		foldOps[ir.Op(r.op32)], foldOps[ir.Op(r.op64)] = true, true
 	}
 	def(funop(SQRTSS), wasm.OpF32Sqrt)
 	def(funop(SQRTSD), wasm.OpF64Sqrt)
@@ -99,7 +100,7 @@ func fbinop(op SSE) rule {
 		v := in.Results[0]
 		d := g.out(v)
 		g.copyXMM(d, g.use(in.Args[0], d))
-		if m, ok := g.spilled(in.Args[1]); ok {
+		if m, ok := g.memArg(in.Args[1]); ok {
 			g.a.SSERM(op, d, m)
 		} else {
 			g.a.SSERR(op, d, g.use(in.Args[1], xtmp2))

@@ -22,6 +22,10 @@ func init() {
 	defTied(binop(AND, true), wasm.OpI64And)
 	defTied(binop(OR, true), wasm.OpI64Or)
 	defTied(binop(XOR, true), wasm.OpI64Xor)
+	for _, op := range []wasm.Opcode{wasm.OpI32Add, wasm.OpI32Sub, wasm.OpI32And, wasm.OpI32Or, wasm.OpI32Xor,
+		wasm.OpI64Add, wasm.OpI64Sub, wasm.OpI64And, wasm.OpI64Or, wasm.OpI64Xor} {
+		foldOps[ir.Op(op)] = true
+	}
 	defTied(mul(false), wasm.OpI32Mul)
 	defTied(mul(true), wasm.OpI64Mul)
 
@@ -111,7 +115,7 @@ func intConst(g *gen, in *ir.Instr) error {
 }
 
 // binop: d = a op b, with an immediate when b is a small constant and a
-// memory operand when b is spilled. a is loaded straight into d (d is
+// memory operand when b is spilled or a folded load. a is loaded straight into d (d is
 // never b's register: results share only a dying operand 0's).
 func binop(op ALU, w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
@@ -120,7 +124,7 @@ func binop(op ALU, w bool) rule {
 		g.copyReg(w, d, g.use(in.Args[0], d))
 		if imm, ok := g.imm32(in.Args[1], w); ok {
 			g.a.ALURI(op, w, d, imm)
-		} else if m, ok := g.spilled(in.Args[1]); ok {
+		} else if m, ok := g.memArg(in.Args[1]); ok {
 			g.a.ALURM(op, w, d, m)
 		} else {
 			g.a.ALURR(op, w, d, g.use(in.Args[1], tmpD))

@@ -157,6 +157,37 @@ func (g *gen) effAddr(addr ir.Value, offset uint32) Mem {
 	return MI(regMemBase, tmpR, 1, int32(offset))
 }
 
+// foldOps are the ops whose rule reads operand 1 through memArg, as a
+// memory operand of the same width as the operation.
+var foldOps = map[ir.Op]bool{}
+
+// foldLoads are the loads of a whole operand-sized value, which such a
+// memory operand can replace.
+var foldLoads = map[ir.Op]bool{
+	ir.Op(wasm.OpI32Load): true, ir.Op(wasm.OpI64Load): true,
+	ir.Op(wasm.OpF32Load): true, ir.Op(wasm.OpF64Load): true,
+}
+
+// foldsLoad reports whether load ld can be left to next, which uses its
+// result once, as operand 1: nothing comes between them, so the access
+// reads the same memory there. For an integer operation the address must
+// not be in the result's register, which the rule writes before forming
+// the operand (an XMM result cannot be).
+func (g *gen) foldsLoad(ld, next *ir.Instr) bool {
+	if !foldLoads[ld.Op] || !foldOps[next.Op] {
+		return false
+	}
+	v := ld.Results[0]
+	if len(next.Args) != 2 || next.Args[1] != v || next.Args[0] == v || g.uses[v] != 1 {
+		return false
+	}
+	if isXMM(g.f.Types[v]) {
+		return true
+	}
+	a, r := g.loc(ld.Args[0]), g.loc(next.Results[0])
+	return !a.InReg() || !r.InReg() || a.Reg != r.Reg
+}
+
 func load(size Size, signed, w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
