@@ -83,14 +83,47 @@ type TextDumper interface {
 // Input is what the driver hands a back end.
 type Input struct {
 	// Module is the lowered module after the passes of the -O level; its
-	// Wasm field describes the source module.
+	// Wasm field describes the source module. When Lower is set, Funcs
+	// is empty: use NumFuncs and Func.
 	Module *ir.Module
+	// Lower, if set, lowers defined function i (with the passes of the
+	// -O level) on demand; it is safe for concurrent use and lowers
+	// afresh at each call. The driver sets it only for back ends that
+	// implement Streaming, so that the IR of the functions not in flight
+	// is never in memory.
+	Lower func(i int) (*ir.Func, error)
 	// Meta is the object's metadata, built by BuildMeta and validated; the
 	// back end writes it unchanged (Meta.Encode()) into abi.MetaSection.
 	Meta *abi.Meta
 	// Target is the architecture and CPU features to generate code for;
 	// Meta.Arch and Meta.Features agree with it.
 	Target Target
+}
+
+// NumFuncs is the number of defined functions.
+func (in *Input) NumFuncs() int {
+	if in.Lower != nil {
+		return len(in.Module.Wasm.Codes)
+	}
+	return len(in.Module.Funcs)
+}
+
+// Func returns the IR of defined function i: Module.Funcs[i], or what
+// Lower(i) produces (call it once per function then).
+func (in *Input) Func(i int) (*ir.Func, error) {
+	if in.Lower != nil {
+		return in.Lower(i)
+	}
+	return in.Module.Funcs[i], nil
+}
+
+// Streaming is implemented by back ends that take every function's IR
+// through Input.Func, once each, so that the driver may leave
+// Module.Funcs empty and lower each function when the back end asks
+// for it (Input.Lower).
+type Streaming interface {
+	// Streams reports whether the back end does so for target t.
+	Streams(t Target) bool
 }
 
 // Options tune code generation. They never change what the code does.

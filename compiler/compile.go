@@ -15,6 +15,7 @@ import (
 	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower"
+	"github.com/wasmaot/wasmaot/lower/ir"
 	"github.com/wasmaot/wasmaot/rtlib/seal"
 )
 
@@ -103,15 +104,18 @@ func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	lowered, err := lower.Module(m, lopts)
-	if err != nil {
+	// A back end that compiles function by function lowers each one
+	// when it gets to it (unless a dump wants the whole module's IR):
+	// the IR of one function is dropped once its code is generated.
+	in := &backend.Input{Target: target}
+	if s, ok := be.(backend.Streaming); ok && s.Streams(target) && !opts.Dump.wantsIR() {
+		in.Module, in.Lower = &ir.Module{Wasm: m}, lower.Stream(m, lopts)
+	} else if in.Module, err = lower.Module(m, lopts); err != nil {
 		return nil, err
 	}
-	meta, err := backend.BuildMeta(m, target, CompilerVersion(be.Name()), sha256.Sum256(wasmBytes))
-	if err != nil {
+	if in.Meta, err = backend.BuildMeta(m, target, CompilerVersion(be.Name()), sha256.Sum256(wasmBytes)); err != nil {
 		return nil, err
 	}
-	in := &backend.Input{Module: lowered, Meta: meta, Target: target}
 	bopts := backend.Options{OptLevel: opts.OptLevel, Jobs: opts.Jobs, Timings: tm}
 	if err := opts.Dump.beforeCodegen(afterPass, in, be, bopts); err != nil {
 		return nil, err

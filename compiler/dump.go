@@ -29,6 +29,12 @@ type Dump struct {
 	Asm bool
 }
 
+// wantsIR reports whether a view needs the IR of the whole module
+// before code generation (so the driver must not stream it).
+func (d *Dump) wantsIR() bool {
+	return d != nil && (d.IR || d.IRAfter != "" || d.Text)
+}
+
 // afterPass installs the --dump=ir-after hook into lopts; the returned
 // function writes what it collected.
 func (d *Dump) afterPass(lopts *lower.Options) (func() error, error) {

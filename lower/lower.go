@@ -59,14 +59,13 @@ func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
 			defer wg.Done()
 			wopts := opts
 			wopts.Stats = &stats[w]
-			// Reused from function to function: their storage carries over.
-			l, s := new(funcLowerer), new(scratch)
+			lw := &lowerer{m: m, opts: wopts}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(m.Codes) {
 					return
 				}
-				out.Funcs[i], errs[i] = lowerOne(l, s, m, m.NumImportedFuncs+uint32(i), wopts)
+				out.Funcs[i], errs[i] = lw.lowerOne(i)
 			}
 		}()
 	}
@@ -84,10 +83,60 @@ func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
 	return out, nil
 }
 
-// lowerOne lowers, verifies (with opts.Verify) and optimises one function.
-func lowerOne(l *funcLowerer, s *scratch, m *wasm.Module, idx uint32, opts Options) (*ir.Func, error) {
+// Stream returns a function that lowers defined function i of m (m.Codes[i])
+// and runs opts' passes on it, like Module does for all of them at once,
+// for a back end to call from its own workers as it compiles each
+// function: only the functions in flight are in memory as IR. The
+// function is safe for concurrent use; each call lowers afresh. Calls
+// take their working storage from a free list, so there are as many sets
+// of it as calls at once. With opts.Stats, the statistics of each call
+// are added to it.
+func Stream(m *wasm.Module, opts Options) func(i int) (*ir.Func, error) {
+	var mu sync.Mutex
+	var free []*lowerer
+	total := opts.Stats
+	opts.Stats = nil
+	return func(i int) (*ir.Func, error) {
+		if i < 0 || i >= len(m.Codes) {
+			return nil, fmt.Errorf("lower: no defined function %d", i)
+		}
+		mu.Lock()
+		var lw *lowerer
+		if n := len(free); n > 0 {
+			lw, free = free[n-1], free[:n-1]
+		} else {
+			lw = &lowerer{m: m, opts: opts}
+			lw.opts.Stats = &lw.stats
+		}
+		mu.Unlock()
+		f, err := lw.lowerOne(i)
+		mu.Lock()
+		if total != nil {
+			total.add(lw.stats)
+		}
+		lw.stats = Stats{}
+		free = append(free, lw)
+		mu.Unlock()
+		return f, err
+	}
+}
+
+// lowerer lowers the functions of one module one at a time, keeping the
+// storage of its scratch state from function to function.
+type lowerer struct {
+	m     *wasm.Module
+	opts  Options
+	l     funcLowerer
+	s     scratch
+	stats Stats // Stream's: what opts.Stats points to
+}
+
+// lowerOne lowers, verifies (with opts.Verify) and optimises defined
+// function i.
+func (lw *lowerer) lowerOne(i int) (*ir.Func, error) {
+	m, opts, idx := lw.m, lw.opts, lw.m.NumImportedFuncs+uint32(i)
 	start := opts.Timings.Start()
-	f, err := l.lower(m, idx)
+	f, err := lw.l.lower(m, idx)
 	opts.Timings.Stop(timing.Lower, start)
 	if err != nil {
 		return nil, err
@@ -99,7 +148,7 @@ func lowerOne(l *funcLowerer, s *scratch, m *wasm.Module, idx uint32, opts Optio
 	}
 	if !opts.NoPasses {
 		start := opts.Timings.Start()
-		err := optimize(m, f, opts, s)
+		err := optimize(m, f, opts, &lw.s)
 		opts.Timings.Stop(timing.Passes, start)
 		if err != nil {
 			return nil, err

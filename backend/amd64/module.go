@@ -46,7 +46,7 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 		}
 		m.funcTypes = append(m.funcTypes, &wm.Types[t])
 	}
-	codes, err := m.compileFuncs(ctx, in.Module.Funcs, opts.Jobs)
+	codes, err := m.compileFuncs(ctx, in, opts.Jobs)
 	if err != nil {
 		return nil, err
 	}
@@ -114,17 +114,19 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 	return obj.Encode()
 }
 
-// compileFuncs generates the functions on up to jobs goroutines.
-func (m *module) compileFuncs(ctx context.Context, funcs []*ir.Func, jobs int) ([]*funcCode, error) {
+// compileFuncs generates the functions on up to jobs goroutines, each
+// taking a function's IR (in.Func) just before generating its code.
+func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) ([]*funcCode, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	codes := make([]*funcCode, len(funcs))
-	errs := make([]error, len(funcs))
+	n := in.NumFuncs()
+	codes := make([]*funcCode, n)
+	errs := make([]error, n)
 	var next int
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for w := 0; w < min(jobs, len(funcs)); w++ {
+	for w := 0; w < min(jobs, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -133,10 +135,15 @@ func (m *module) compileFuncs(ctx context.Context, funcs []*ir.Func, jobs int) (
 				i := next
 				next++
 				mu.Unlock()
-				if i >= len(funcs) || ctx.Err() != nil {
+				if i >= n || ctx.Err() != nil {
 					return
 				}
-				codes[i], errs[i] = m.compileFuncSafe(funcs[i])
+				f, err := in.Func(i)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				codes[i], errs[i] = m.compileFuncSafe(f)
 			}
 		}()
 	}

@@ -43,8 +43,9 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 	if wm == nil || meta == nil {
 		return nil, fmt.Errorf("arm64: module without wasm description or metadata")
 	}
-	if len(m.Funcs) != len(wm.Funcs) {
-		return nil, fmt.Errorf("arm64: %d lowered functions for %d defined functions", len(m.Funcs), len(wm.Funcs))
+	nf := in.NumFuncs()
+	if nf != len(wm.Funcs) {
+		return nil, fmt.Errorf("arm64: %d lowered functions for %d defined functions", nf, len(wm.Funcs))
 	}
 	mg := &moduleGen{wm: wm, layout: meta.Layout(), timings: opts.Timings}
 
@@ -52,9 +53,9 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	gens := make([]*funcGen, len(m.Funcs))
-	lays := make([]*Layout, len(m.Funcs))
-	errs := make([]error, len(m.Funcs))
+	gens := make([]*funcGen, nf)
+	lays := make([]*Layout, nf)
+	errs := make([]error, nf)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < jobs; w++ {
@@ -62,11 +63,16 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				errs[i] = mg.compileOne(m.Funcs[i], i, wm, &gens[i], &lays[i])
+				f, err := in.Func(i)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				errs[i] = mg.compileOne(f, i, wm, &gens[i], &lays[i])
 			}
 		}()
 	}
-	for i := range m.Funcs {
+	for i := range nf {
 		if ctx.Err() != nil {
 			break
 		}

@@ -25,6 +25,12 @@ type Backend struct{}
 // Name implements backend.Backend.
 func (Backend) Name() string { return Name }
 
+// Streams implements backend.Streaming: both code generators take each
+// function's IR through Input.Func.
+func (Backend) Streams(t backend.Target) bool {
+	return t.Arch == abi.ArchAMD64 || t.Arch == abi.ArchARM64
+}
+
 // Compile implements backend.Backend.
 func (Backend) Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]byte, error) {
 	switch in.Target.Arch {
