@@ -3,11 +3,11 @@ module github.com/wasmaot/wasmaot
 go 1.26.8
 
 require (
-	github.com/tetratelabs/wazero v1.11.0
+	github.com/tetratelabs/wazero v1.12.0
 	github.com/urfave/cli/v2 v2.27.7
 	go.bytecodealliance.org v0.7.0
 	golang.org/x/arch v0.23.0
-	golang.org/x/sys v0.38.0
+	golang.org/x/sys v0.44.0
 )
 
 require (

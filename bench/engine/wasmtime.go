@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/bytecodealliance/wasmtime-go/v37"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 )
 
 // Wasmtime runs modules with wasmtime (Cranelift, default configuration:

@@ -112,7 +112,7 @@ func (in *wazeroInstance) Export(name string) (Extern, bool) {
 	return wazeroExtern{in.name, name}, true
 }
 
-// wazeroKnownFailures are commands where wazero v1.11.0 departs from the
+// wazeroKnownFailures are commands where wazero (v1.11.0 and v1.12.0) departs from the
 // reference interpreter: it instantiates modules whose active element
 // segments are out of the table's bounds instead of trapping.
 var wazeroKnownFailures = map[string]bool{

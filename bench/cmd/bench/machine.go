@@ -26,7 +26,7 @@ func machineFacts() []report.Fact {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, dep := range info.Deps {
 			switch dep.Path {
-			case "github.com/tetratelabs/wazero", "github.com/bytecodealliance/wasmtime-go/v37":
+			case "github.com/tetratelabs/wazero", "github.com/bytecodealliance/wasmtime-go/v44":
 				facts = append(facts, report.Fact{Name: dep.Path, Value: dep.Version})
 			}
 		}
