@@ -408,7 +408,11 @@ func (a *Asm) Extend(size Size, signed, w bool, dst, src Reg) {
 }
 
 // Lea is lea dst, [m] (64-bit).
-func (a *Asm) Lea(dst Reg, m Mem) { a.inst(0, true, []byte{0x8d}, dst, rm(m), false) }
+func (a *Asm) Lea(dst Reg, m Mem) { a.LeaW(true, dst, m) }
+
+// LeaW is lea of operand size w: a 32-bit lea keeps the low half of the
+// 64-bit address computation, zero-extended.
+func (a *Asm) LeaW(w bool, dst Reg, m Mem) { a.inst(0, w, []byte{0x8d}, dst, rm(m), false) }
 
 // ImulRR is imul dst, src.
 func (a *Asm) ImulRR(w bool, dst, src Reg) { a.inst(0, w, []byte{0x0f, 0xaf}, dst, rr(src), false) }

@@ -115,13 +115,20 @@ func intConst(g *gen, in *ir.Instr) error {
 }
 
 // binop: d = a op b, with an immediate when b is a small constant and a
-// memory operand when b is spilled or a folded load. a is loaded straight into d (d is
-// never b's register: results share only a dying operand 0's).
+// memory operand when b is spilled or a folded load. a is loaded straight
+// into d (d is never b's register: results share only a dying operand
+// 0's). An add (or sub of a constant) whose a stays in its own register
+// is one lea instead of a copy and the op (leaving the flags alone).
 func binop(op ALU, w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		g.copyReg(w, d, g.use(in.Args[0], d))
+		a := g.use(in.Args[0], d)
+		if a != d && (op == ADD || op == SUB) && g.leaBinop(op, w, d, a, in.Args[1]) {
+			g.finish(v, d)
+			return nil
+		}
+		g.copyReg(w, d, a)
 		if imm, ok := g.imm32(in.Args[1], w); ok {
 			g.a.ALURI(op, w, d, imm)
 		} else if m, ok := g.memArg(in.Args[1]); ok {
@@ -133,6 +140,27 @@ func binop(op ALU, w bool) rule {
 		g.zf = v + 1 // the ALU op set ZF from the result
 		return nil
 	}
+}
+
+// leaBinop emits d = a+b or a-b as a lea when b is a constant (that
+// fits a displacement, negated for sub) or, for add, in a register, and
+// reports whether it did.
+func (g *gen) leaBinop(op ALU, w bool, d, a Reg, b ir.Value) bool {
+	if imm, ok := g.imm32(b, w); ok {
+		if op == SUB {
+			if w && imm == -1<<31 {
+				return false
+			}
+			imm = -imm // i32: -(-2^31) wraps to itself, the same sum mod 2^32
+		}
+		g.a.LeaW(w, d, M(a, imm))
+		return true
+	}
+	if op != ADD || !g.loc(b).InReg() || g.folded != nil && g.folded.Results[0] == b {
+		return false
+	}
+	g.a.LeaW(w, d, MI(a, Reg(g.loc(b).Reg), 1, 0))
+	return true
 }
 
 func mul(w bool) rule {
