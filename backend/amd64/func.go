@@ -107,7 +107,7 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 	// emit bytes, so isel includes encoding each instruction.
 	start = m.timings.Start()
 	defer m.timings.Stop(timing.Isel, start)
-	g := &gen{m: m, f: f, alloc: alloc, cfg: ir.ComputeCFG(f), trapJmps: map[abi.TrapCode][]int{},
+	g := &gen{m: m, f: f, alloc: alloc, cfg: alloc.CFG, trapJmps: map[abi.TrapCode][]int{},
 		uses: make([]int32, len(f.Types)), consts: make([]*ir.Instr, len(f.Types))}
 	for _, b := range alloc.Order {
 		for _, in := range b.Instrs {

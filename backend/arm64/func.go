@@ -103,7 +103,7 @@ func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
 	// encoding the final words (Asm.Finish) count as timing.Encode.
 	start = m.timings.Start()
 	defer m.timings.Stop(timing.Isel, start)
-	g := &funcGen{m: m, f: f, a: &Asm{}, alloc: alloc, cfg: ir.ComputeCFG(f), traps: map[abi.TrapCode]Label{}}
+	g := &funcGen{m: m, f: f, a: &Asm{}, alloc: alloc, cfg: alloc.CFG, traps: map[abi.TrapCode]Label{}}
 	g.layoutFrame()
 	g.slotSizes = map[int32]Size{}
 	for v, l := range alloc.Locs {

@@ -25,16 +25,29 @@ func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 	if len(pending) == 0 {
 		return
 	}
-	readers := make(map[Loc]int, len(pending)) // pending moves reading a location
-	writer := make(map[Loc]int, len(pending))  // the pending move writing a location
+	// Locations are numbered (locIDs) so that the per-location counts
+	// are slices: readers[id] pending moves read the location, writer[id]
+	// is the pending move writing it, or -1.
+	var ids locIDs
+	src := make([]int32, len(pending))
+	dst := make([]int32, len(pending))
 	for i, m := range pending {
-		readers[m.Src]++
-		writer[m.Dst] = i
+		src[i], dst[i] = ids.id(m.Src), ids.id(m.Dst)
+	}
+	scratchID := ids.id(scratch)
+	readers := make([]int32, ids.n)
+	writer := make([]int32, ids.n)
+	for i := range writer {
+		writer[i] = -1
+	}
+	for i := range pending {
+		readers[src[i]]++
+		writer[dst[i]] = int32(i)
 	}
 	done := make([]bool, len(pending))
 	var ready []int
-	for i, m := range pending {
-		if readers[m.Dst] == 0 {
+	for i := range pending {
+		if readers[dst[i]] == 0 {
 			ready = append(ready, i)
 		}
 	}
@@ -47,9 +60,10 @@ func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 			emit(m.Dst, m.Src)
 			done[i] = true
 			left--
-			readers[m.Src]--
-			if w, ok := writer[m.Src]; ok && !done[w] && readers[m.Src] == 0 {
-				ready = append(ready, w)
+			s := src[i]
+			readers[s]--
+			if w := writer[s]; w >= 0 && !done[w] && readers[s] == 0 {
+				ready = append(ready, int(w))
 			}
 		}
 	}
@@ -61,14 +75,48 @@ func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 		// pending[i] is on a cycle: every location on it is read by the
 		// next move. Save its source, let the move writing that source
 		// run, and read the saved value last.
-		m := pending[i]
+		m, s := pending[i], src[i]
 		emit(scratch, m.Src)
-		readers[m.Src]--
-		pending[i].Src = scratch
-		readers[scratch]++
-		if w, ok := writer[m.Src]; ok && !done[w] && readers[m.Src] == 0 {
-			ready = append(ready, w)
+		readers[s]--
+		pending[i].Src, src[i] = scratch, scratchID
+		readers[scratchID]++
+		if w := writer[s]; w >= 0 && !done[w] && readers[s] == 0 {
+			ready = append(ready, int(w))
 		}
 		run()
 	}
+}
+
+// locIDs numbers distinct locations densely from 0: by a linear search
+// while there are few (a parallel copy is mostly a handful of moves),
+// through a map beyond that.
+type locIDs struct {
+	n     int32
+	small [16]Loc
+	big   map[Loc]int32
+}
+
+func (t *locIDs) id(l Loc) int32 {
+	if t.big == nil {
+		for i := range t.n {
+			if t.small[i] == l {
+				return i
+			}
+		}
+		if int(t.n) < len(t.small) {
+			t.small[t.n] = l
+			t.n++
+			return t.n - 1
+		}
+		t.big = make(map[Loc]int32, 2*len(t.small))
+		for i, s := range t.small {
+			t.big[s] = int32(i)
+		}
+	}
+	if i, ok := t.big[l]; ok {
+		return i
+	}
+	t.big[l] = t.n
+	t.n++
+	return t.n - 1
 }

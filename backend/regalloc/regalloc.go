@@ -166,8 +166,11 @@ type Allocation struct {
 	// Used is the set of registers given to some value; the ISA saves the
 	// callee-saved ones among them in the prologue.
 	Used RegSet
+	// CFG is the control-flow graph of the function the allocation was
+	// computed from (Order is its RPO), for the ISA to reuse.
+	CFG *ir.CFG
 
-	partners [][]ir.Value // edge arguments and parameters, for hints
+	partners partnerLists // edge arguments and parameters, for hints
 	// tied[v] is operand 0 plus one of v's defining instruction when v
 	// may share its register (Config.TiesOperand0, operand 0 dying
 	// there); 0 otherwise. nil when the Config ties nothing.
@@ -200,7 +203,7 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Allocation{Order: lv.cfg.RPO, Locs: make([]Loc, len(f.Types))}
+	a := &Allocation{Order: lv.cfg.RPO, CFG: lv.cfg, Locs: make([]Loc, len(f.Types))}
 	ivs := lv.intervals(cfg, f.Types)
 	a.partners = edgePartners(lv.cfg.RPO, len(f.Types))
 	if cfg.TiesOperand0 != nil {
@@ -428,28 +431,51 @@ func (a *Allocation) tiedActive(act []*interval, iv *interval) int {
 	return -1
 }
 
+// partnerLists holds, for each value v, its edge partners
+// list[start[v]:start[v+1]] (one allocation for all values).
+type partnerLists struct {
+	start []int32
+	list  []ir.Value
+}
+
+func (p *partnerLists) of(v ir.Value) []ir.Value { return p.list[p.start[v]:p.start[v+1]] }
+
 // edgePartners links each block parameter with the arguments passed to
-// it, both ways: giving them one register saves the edge's copy.
-func edgePartners(blocks []*ir.Block, nValues int) [][]ir.Value {
-	partners := make([][]ir.Value, nValues)
-	for _, b := range blocks {
-		for _, in := range b.Instrs {
-			for _, e := range in.Succs {
-				for i, arg := range e.Args {
-					p := e.Block.Params[i]
-					partners[p] = append(partners[p], arg)
-					partners[arg] = append(partners[arg], p)
+// it, both ways: giving them one register saves the edge's copy. Each
+// value's partners are in the order of the edges in blocks.
+func edgePartners(blocks []*ir.Block, nValues int) partnerLists {
+	edges := func(visit func(p, arg ir.Value)) {
+		for _, b := range blocks {
+			for _, in := range b.Instrs {
+				for _, e := range in.Succs {
+					for i, arg := range e.Args {
+						visit(e.Block.Params[i], arg)
+					}
 				}
 			}
 		}
 	}
-	return partners
+	start := make([]int32, nValues+1)
+	edges(func(p, arg ir.Value) { start[p+1]++; start[arg+1]++ })
+	for v := range nValues {
+		start[v+1] += start[v]
+	}
+	list := make([]ir.Value, start[nValues])
+	next := make([]int32, nValues)
+	copy(next, start)
+	edges(func(p, arg ir.Value) {
+		list[next[p]] = arg
+		next[p]++
+		list[next[arg]] = p
+		next[arg]++
+	})
+	return partnerLists{start: start, list: list}
 }
 
 // hinted returns the register of an already allocated edge partner of v
 // when it is allowed.
 func (a *Allocation) hinted(v ir.Value, allowed RegSet) (Reg, bool) {
-	for _, p := range a.partners[v] {
+	for _, p := range a.partners.of(v) {
 		if l := a.Locs[p]; l.Valid && l.InReg() && allowed.Has(l.Reg) {
 			return l.Reg, true
 		}

@@ -690,7 +690,8 @@ func TestSlotsKeepTheirClass(t *testing.T) {
 
 // TestSequenceRandom checks Sequence on random parallel copies: random
 // permutations (cycles) of registers and slots with fan-out and moves
-// onto themselves, against the simultaneous-assignment result.
+// onto themselves, against the simultaneous-assignment result. Up to 24
+// locations, so that both ways of numbering locations (locIDs) run.
 func TestSequenceRandom(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	locs := func(n int) []Loc {
@@ -705,7 +706,7 @@ func TestSequenceRandom(t *testing.T) {
 		return out
 	}
 	for iter := 0; iter < 2000; iter++ {
-		n := rng.Intn(12) + 1
+		n := rng.Intn(24) + 1
 		all := locs(n)
 		perm := rng.Perm(n)
 		var moves []Move

@@ -109,11 +109,16 @@ func ComputeCFG(f *Func) *CFG {
 		c.num.set(b, i)
 	}
 	// Predecessors in two sweeps: count, then fill in RPO order of the
-	// predecessor (the order Preds has always returned).
+	// predecessor (the order Preds has always returned). from[si] is
+	// i+1 once block i's edges have counted si, so that an edge to a
+	// block an earlier edge of the same block targets is not counted
+	// again; the fill sweep marks with -(i+1).
 	c.predStart = make([]int32, len(c.RPO)+1)
-	for _, b := range c.RPO {
-		for k, s := range b.Succs() {
-			if si, ok := c.index(s.Block); ok && !duplicateSucc(b, k) {
+	from := make([]int32, len(c.RPO))
+	for i, b := range c.RPO {
+		for _, s := range b.Succs() {
+			if si, ok := c.index(s.Block); ok && from[si] != int32(i+1) {
+				from[si] = int32(i + 1)
 				c.predStart[si+1]++
 			}
 		}
@@ -126,8 +131,9 @@ func ComputeCFG(f *Func) *CFG {
 	fill := make([]int32, len(c.RPO))
 	copy(fill, c.predStart)
 	for i, b := range c.RPO {
-		for k, s := range b.Succs() {
-			if si, ok := c.index(s.Block); ok && !duplicateSucc(b, k) {
+		for _, s := range b.Succs() {
+			if si, ok := c.index(s.Block); ok && from[si] != -int32(i+1) {
+				from[si] = -int32(i + 1)
 				c.preds[fill[si]], c.predNum[fill[si]] = b, int32(i)
 				fill[si]++
 			}
@@ -160,18 +166,6 @@ func ComputeCFG(f *Func) *CFG {
 		}
 	}
 	return c
-}
-
-// duplicateSucc reports whether b's k-th successor edge targets a block an
-// earlier edge of b already targets.
-func duplicateSucc(b *Block, k int) bool {
-	succs := b.Succs()
-	for _, s := range succs[:k] {
-		if s.Block == succs[k].Block {
-			return true
-		}
-	}
-	return false
 }
 
 // intersect walks two RPO numbers up the dominator tree to their common
