@@ -417,6 +417,17 @@ func (a *Asm) LeaW(w bool, dst Reg, m Mem) { a.inst(0, w, []byte{0x8d}, dst, rm(
 // ImulRR is imul dst, src.
 func (a *Asm) ImulRR(w bool, dst, src Reg) { a.inst(0, w, []byte{0x0f, 0xaf}, dst, rr(src), false) }
 
+// ImulRRI is imul dst, src, imm (the imm8 form when imm fits).
+func (a *Asm) ImulRRI(w bool, dst, src Reg, imm int32) {
+	if imm >= -128 && imm <= 127 {
+		a.inst(0, w, []byte{0x6b}, dst, rr(src), false)
+		a.byte1(byte(int8(imm)))
+		return
+	}
+	a.inst(0, w, []byte{0x69}, dst, rr(src), false)
+	a.imm32(imm)
+}
+
 // Unary is an F7 /digit operation on one operand.
 type Unary uint8
 
@@ -424,11 +435,12 @@ type Unary uint8
 const (
 	NOT  Unary = 2
 	NEG  Unary = 3
+	MUL  Unary = 4 // rdx:rax = rax * r, unsigned
 	DIV  Unary = 6 // unsigned rdx:rax / r
 	IDIV Unary = 7 // signed
 )
 
-// UnaryR is op r (not, neg, div, idiv).
+// UnaryR is op r (not, neg, mul, div, idiv).
 func (a *Asm) UnaryR(op Unary, w bool, r Reg) { a.ext(0, w, []byte{0xf7}, byte(op), rr(r)) }
 
 // SignExtendAX is cdq (w false) or cqo: rdx:rax = sign-extended rax.

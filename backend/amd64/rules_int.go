@@ -163,10 +163,17 @@ func (g *gen) leaBinop(op ALU, w bool, d, a Reg, b ir.Value) bool {
 	return true
 }
 
+// mul: imul d, a, imm when b is a constant that fits, else imul d, b
+// after copying a into d.
 func mul(w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
+		if imm, ok := g.imm32(in.Args[1], w); ok {
+			g.a.ImulRRI(w, d, g.use(in.Args[0], d), imm)
+			g.finish(v, d)
+			return nil
+		}
 		b := g.use(in.Args[1], tmpD)
 		g.copyReg(w, d, g.use(in.Args[0], d))
 		g.a.ImulRR(w, d, b)
@@ -180,6 +187,9 @@ func mul(w bool) rule {
 // is done without dividing.
 func divide(w, signed, rem bool) rule {
 	return func(g *gen, in *ir.Instr) error {
+		if k := g.consts[in.Args[1]]; k != nil && g.divideByConst(in, w, signed, rem, k.Const) {
+			return nil
+		}
 		v := in.Results[0]
 		b := g.use(in.Args[1], tmpC)
 		if b != tmpC {
