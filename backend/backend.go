@@ -92,6 +92,10 @@ type Input struct {
 	// implement Streaming, so that the IR of the functions not in flight
 	// is never in memory.
 	Lower func(i int) (*ir.Func, error)
+	// LowerWorker, if set (with Lower), returns a lowering function for
+	// one goroutine, like Lower except that the IR it returns is valid
+	// only until its next call: it reuses that IR's memory (see Worker).
+	LowerWorker func() func(i int) (*ir.Func, error)
 	// Meta is the object's metadata, built by BuildMeta and validated; the
 	// back end writes it unchanged (Meta.Encode()) into abi.MetaSection.
 	Meta *abi.Meta
@@ -115,6 +119,17 @@ func (in *Input) Func(i int) (*ir.Func, error) {
 		return in.Lower(i)
 	}
 	return in.Module.Funcs[i], nil
+}
+
+// Worker returns a function giving the IR of defined function i, for
+// one goroutine that is done with each function's IR (and keeps nothing
+// pointing into it) before it asks for the next: what Func gives, or,
+// when the driver streams, IR whose memory is reused from call to call.
+func (in *Input) Worker() func(i int) (*ir.Func, error) {
+	if in.Lower != nil && in.LowerWorker != nil {
+		return in.LowerWorker()
+	}
+	return in.Func
 }
 
 // Streaming is implemented by back ends that take every function's IR

@@ -109,7 +109,8 @@ func CompileContext(ctx context.Context, wasmBytes []byte, opts Options) ([]byte
 	// the IR of one function is dropped once its code is generated.
 	in := &backend.Input{Target: target}
 	if s, ok := be.(backend.Streaming); ok && s.Streams(target) && !opts.Dump.wantsIR() {
-		in.Module, in.Lower = &ir.Module{Wasm: m}, lower.Stream(m, lopts)
+		s := lower.Stream(m, lopts)
+		in.Module, in.Lower, in.LowerWorker = &ir.Module{Wasm: m}, s.Func, s.Worker
 	} else if in.Module, err = lower.Module(m, lopts); err != nil {
 		return nil, err
 	}

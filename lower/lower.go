@@ -83,42 +83,75 @@ func Module(m *wasm.Module, opts Options) (*ir.Module, error) {
 	return out, nil
 }
 
-// Stream returns a function that lowers defined function i of m (m.Codes[i])
-// and runs opts' passes on it, like Module does for all of them at once,
-// for a back end to call from its own workers as it compiles each
-// function: only the functions in flight are in memory as IR. The
-// function is safe for concurrent use; each call lowers afresh. Calls
-// take their working storage from a free list, so there are as many sets
-// of it as calls at once. With opts.Stats, the statistics of each call
-// are added to it.
-func Stream(m *wasm.Module, opts Options) func(i int) (*ir.Func, error) {
-	var mu sync.Mutex
-	var free []*lowerer
-	total := opts.Stats
-	opts.Stats = nil
-	return func(i int) (*ir.Func, error) {
-		if i < 0 || i >= len(m.Codes) {
-			return nil, fmt.Errorf("lower: no defined function %d", i)
-		}
-		mu.Lock()
-		var lw *lowerer
-		if n := len(free); n > 0 {
-			lw, free = free[n-1], free[:n-1]
-		} else {
-			lw = &lowerer{m: m, opts: opts}
-			lw.opts.Stats = &lw.stats
-		}
-		mu.Unlock()
-		f, err := lw.lowerOne(i)
-		mu.Lock()
-		if total != nil {
-			total.add(lw.stats)
-		}
-		lw.stats = Stats{}
-		free = append(free, lw)
-		mu.Unlock()
-		return f, err
+// Streamer lowers the functions of one module on demand, each with the
+// passes of its options, like Module does for all of them at once: a back
+// end calls it from its own workers as it compiles each function, so
+// that only the functions in flight are in memory as IR.
+type Streamer struct {
+	m     *wasm.Module
+	opts  Options // Stats nil: each lowerer counts its own
+	stats *Stats  // the caller's, or nil
+
+	mu   sync.Mutex
+	free []*lowerer // Func's, between calls
+}
+
+// Stream returns a Streamer for m's defined functions. With opts.Stats,
+// the statistics of every function it lowers are added to it.
+func Stream(m *wasm.Module, opts Options) *Streamer {
+	s := &Streamer{m: m, opts: opts, stats: opts.Stats}
+	s.opts.Stats = nil
+	return s
+}
+
+func (s *Streamer) newLowerer() *lowerer {
+	lw := &lowerer{m: s.m, opts: s.opts}
+	lw.opts.Stats = &lw.stats
+	return lw
+}
+
+// lower lowers function i with lw and adds its statistics to s's.
+func (s *Streamer) lower(lw *lowerer, i int) (*ir.Func, error) {
+	if i < 0 || i >= len(s.m.Codes) {
+		return nil, fmt.Errorf("lower: no defined function %d", i)
 	}
+	f, err := lw.lowerOne(i)
+	if s.stats != nil {
+		s.mu.Lock()
+		s.stats.add(lw.stats)
+		s.mu.Unlock()
+	}
+	lw.stats = Stats{}
+	return f, err
+}
+
+// Func lowers defined function i (m.Codes[i]). It is safe for concurrent
+// use; each call lowers afresh into new memory, taking its working
+// storage from a free list (as many sets as calls at once).
+func (s *Streamer) Func(i int) (*ir.Func, error) {
+	s.mu.Lock()
+	var lw *lowerer
+	if n := len(s.free); n > 0 {
+		lw, s.free = s.free[n-1], s.free[:n-1]
+	} else {
+		lw = s.newLowerer()
+	}
+	s.mu.Unlock()
+	f, err := s.lower(lw, i)
+	s.mu.Lock()
+	s.free = append(s.free, lw)
+	s.mu.Unlock()
+	return f, err
+}
+
+// Worker returns a lowering function for one goroutine that, unlike Func,
+// reuses the memory of the IR it returned at its previous call for the
+// next function's: a caller that is done with each function before it
+// asks for the next allocates no IR after its first few functions.
+func (s *Streamer) Worker() func(i int) (*ir.Func, error) {
+	lw := s.newLowerer()
+	lw.l.a.recycle = true
+	return func(i int) (*ir.Func, error) { return s.lower(lw, i) }
 }
 
 // lowerer lowers the functions of one module one at a time, keeping the
@@ -128,7 +161,7 @@ type lowerer struct {
 	opts  Options
 	l     funcLowerer
 	s     scratch
-	stats Stats // Stream's: what opts.Stats points to
+	stats Stats // a Streamer's: what opts.Stats points to
 }
 
 // lowerOne lowers, verifies (with opts.Verify) and optimises defined

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/compiler/wat"
+	"github.com/wasmaot/wasmaot/lower/ir"
 )
 
 // TestStreamMatchesModule lowers every function of a module through
@@ -36,7 +37,8 @@ func TestStreamMatchesModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got Stats
-	lowerFn := Stream(m, Options{Stats: &got})
+	s := Stream(m, Options{Stats: &got})
+	lowerFn := s.Func
 	const rounds = 2
 	var wg sync.WaitGroup
 	texts := make([][]string, rounds)
@@ -63,7 +65,28 @@ func TestStreamMatchesModule(t *testing.T) {
 			}
 		}
 	}
-	want.add(want) // two rounds
+	// One worker, in order and then again: each function's IR is
+	// printed before the next call reuses its memory.
+	work := s.Worker()
+	var first *ir.Instr
+	for round := range rounds {
+		for i, f := range whole.Funcs {
+			g, err := work(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.String() != f.String() {
+				t.Errorf("worker round %d, function %d: IR\n%s\nModule's\n%s", round, i, g, f)
+			}
+			if i == 0 && round == 0 {
+				first = g.Blocks[0].Instrs[0]
+			} else if i == 0 && g.Blocks[0].Instrs[0] != first {
+				t.Error("the worker did not reuse the memory of the IR of its previous calls")
+			}
+		}
+	}
+	want.add(want)
+	want.add(want) // two rounds of Func, two of the worker
 	if got != want {
 		t.Errorf("stats %+v, want %+v", got, want)
 	}

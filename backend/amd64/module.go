@@ -115,7 +115,8 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 }
 
 // compileFuncs generates the functions on up to jobs goroutines, each
-// taking a function's IR (in.Func) just before generating its code.
+// taking a function's IR (in.Worker: funcCode keeps nothing of it) just
+// before generating its code.
 func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) ([]*funcCode, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -130,6 +131,7 @@ func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			funcIR := in.Worker()
 			for {
 				mu.Lock()
 				i := next
@@ -138,7 +140,7 @@ func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) 
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				f, err := in.Func(i)
+				f, err := funcIR(i)
 				if err != nil {
 					errs[i] = err
 					continue
