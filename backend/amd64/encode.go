@@ -386,6 +386,23 @@ func (a *Asm) StoreImm32(w bool, m Mem, imm int32) {
 	a.imm32(imm)
 }
 
+// StoreImm writes the low size bytes of imm (sign-extended to 8 bytes
+// for size 8) to m.
+func (a *Asm) StoreImm(size Size, m Mem, imm int32) {
+	switch size {
+	case 1:
+		a.ext(0, false, []byte{0xc6}, 0, rm(m))
+		a.byte1(byte(imm))
+	case 2:
+		a.ext(0x66, false, []byte{0xc7}, 0, rm(m))
+		a.byte1(byte(imm), byte(imm>>8))
+	case 4, 8:
+		a.StoreImm32(size == 8, m, imm)
+	default:
+		panic("amd64: bad store size")
+	}
+}
+
 // Extend is a register-to-register extension of the low size bytes of src
 // (1, 2, 4) into a 32-bit (w false) or 64-bit dst; signed selects movsx.
 func (a *Asm) Extend(size Size, signed, w bool, dst, src Reg) {

@@ -569,19 +569,28 @@ func (g *gen) addMove(vm *valueMoves, dst regalloc.Loc, v ir.Value) {
 	vm.moves[c] = append(vm.moves[c], regalloc.Move{Dst: dst, Src: g.loc(v)})
 }
 
-// emitMoves performs vm: the parallel copies, then the constants (through
-// tmpA into a slot).
+// emitMoves performs vm: the parallel copies, then the constants (into a
+// slot as an immediate when its sign extension is the slot's value, else
+// through tmpA).
 func (g *gen) emitMoves(vm *valueMoves) {
 	g.parallelCopy(vm.moves)
 	for _, m := range vm.remats {
-		if m.dst.InReg() {
-			g.materialise(Reg(m.dst.Reg), g.consts[m.v].Const)
-			continue
+		c := g.consts[m.v].Const
+		switch {
+		case m.dst.InReg():
+			g.materialise(Reg(m.dst.Reg), c)
+		case fitsImm32(c):
+			g.a.StoreImm32(true, g.slot(m.dst), int32(c))
+		default:
+			g.materialise(tmpA, c)
+			g.a.Store(8, g.slot(m.dst), tmpA)
 		}
-		g.materialise(tmpA, g.consts[m.v].Const)
-		g.a.Store(8, g.slot(m.dst), tmpA)
 	}
 }
+
+// fitsImm32 reports whether the 64-bit constant c is a sign-extended
+// imm32 (for an i32 constant, held zero-extended: one below 2^31).
+func fitsImm32(c uint64) bool { return int64(c) >= -1<<31 && int64(c) < 1<<31 }
 
 // parallelCopy performs per-class parallel copies.
 func (g *gen) parallelCopy(moves [regalloc.NumClasses][]regalloc.Move) {

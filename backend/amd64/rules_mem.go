@@ -214,8 +214,13 @@ func loadXMM(size Size) rule {
 	}
 }
 
+// store: a constant value that fits is stored as an immediate.
 func store(size Size) rule {
 	return func(g *gen, in *ir.Instr) error {
+		if k := g.consts[in.Args[1]]; k != nil && (size < 8 || fitsImm32(k.Const)) {
+			g.a.StoreImm(size, g.effAddr(in.Args[0], in.Offset), int32(k.Const))
+			return nil
+		}
 		val := g.use(in.Args[1], tmpC)
 		m := g.effAddr(in.Args[0], in.Offset)
 		g.a.Store(size, m, val)
