@@ -69,6 +69,9 @@ func BuildMeta(wm *wasm.Module, t Target, compilerVersion string, source [32]byt
 	if wm.Start != nil {
 		m.Start = int64(*wm.Start)
 	}
+	if len(wm.Datas) > 0 {
+		m.Data = make([]abi.DataSegment, 0, len(wm.Datas))
+	}
 	for i, d := range wm.Datas {
 		seg := abi.DataSegment{Mode: abi.SegmentMode(d.Mode), Memory: d.Memory, Bytes: d.Init}
 		if d.Mode == wasm.SegmentActive {
@@ -79,6 +82,9 @@ func BuildMeta(wm *wasm.Module, t Target, compilerVersion string, source [32]byt
 			seg.Offset = off
 		}
 		m.Data = append(m.Data, seg)
+	}
+	if len(wm.Elems) > 0 {
+		m.Elems = make([]abi.ElemSegment, 0, len(wm.Elems))
 	}
 	for i, e := range wm.Elems {
 		seg := abi.ElemSegment{Mode: abi.SegmentMode(e.Mode), Table: e.Table, Type: abi.ValType(e.Type)}

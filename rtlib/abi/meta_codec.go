@@ -16,6 +16,7 @@ import (
 // Encode returns the binary encoding of m.
 func (m *Meta) Encode() []byte {
 	var e encoder
+	e.buf = make([]byte, 0, m.sizeHint())
 	e.buf = append(e.buf, MetaMagic...)
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, MetaVersion)
 	e.str(m.CompilerVersion)
@@ -106,6 +107,26 @@ func (m *Meta) Encode() []byte {
 		e.str(n.Name)
 	}
 	return e.buf
+}
+
+// sizeHint is about the size of m's encoding: its byte strings and
+// names, which make up most of a large module's metadata, plus a few
+// bytes per element.
+func (m *Meta) sizeHint() int {
+	n := 256 + 16*(len(m.Funcs)+len(m.Types)+len(m.Imports)+len(m.Exports)+len(m.Globals))
+	for _, d := range m.Data {
+		n += len(d.Bytes) + 16
+	}
+	for _, f := range m.FuncNames {
+		n += len(f.Name) + 4
+	}
+	for _, e := range m.Exports {
+		n += len(e.Name)
+	}
+	for _, f := range m.Funcs {
+		n += len(f.Symbol)
+	}
+	return n
 }
 
 type encoder struct{ buf []byte }

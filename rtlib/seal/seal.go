@@ -77,7 +77,11 @@ func Seal(obj []byte) ([]byte, error) {
 	if shoff > uint64(len(obj)) || uint64(shnum)*64 > uint64(len(obj))-shoff {
 		return nil, errors.New("seal: section header table extends beyond the object")
 	}
-	out := bytes.Clone(obj)
+	sealSize := headerSize + entrySize*(shnum-1) + trailerSize
+	// Room for everything appended below (each pad adds at most 7 bytes),
+	// so that the object is copied once.
+	out := make([]byte, len(obj), len(obj)+len(names)+len(Section)+1+7+sealSize+7+(shnum+1)*64)
+	copy(out, obj)
 	pad := func(align int) {
 		for len(out)%align != 0 {
 			out = append(out, 0)
@@ -90,7 +94,6 @@ func Seal(obj []byte) ([]byte, error) {
 	namesSize := len(out) - namesOff
 	pad(8)
 	sealOff := len(out)
-	sealSize := headerSize + entrySize*(shnum-1) + trailerSize
 	out = append(out, make([]byte, sealSize)...)
 	pad(8)
 	newShoff := len(out)
