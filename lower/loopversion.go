@@ -492,7 +492,36 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 	}
 	var added []blockParam
 	outside := func(b *ir.Block) bool { _, copied := inClone[b]; return !l.in[b] && !copied }
-	for _, v := range liveOut {
+	// users[k] lists, in layout order, the reachable blocks outside the
+	// loop and its copies that use liveOut[k]. Repairing one value adds
+	// parameters and edge arguments derived from it alone, so the lists
+	// stay right for the values after it.
+	which := make(map[ir.Value]int, len(liveOut))
+	for k, v := range liveOut {
+		which[v] = k
+	}
+	users := make([][]*ir.Block, len(liveOut))
+	for _, b := range f.Blocks {
+		if !outside(b) || !cfg.Reachable(b) {
+			continue
+		}
+		note := func(vs []ir.Value) {
+			for _, a := range vs {
+				if k, ok := which[a]; ok {
+					if n := len(users[k]); n == 0 || users[k][n-1] != b {
+						users[k] = append(users[k], b)
+					}
+				}
+			}
+		}
+		for _, in := range b.Instrs {
+			note(in.Args)
+			for _, s := range in.Succs {
+				note(s.Args)
+			}
+		}
+	}
+	for k, v := range liveOut {
 		atStart := map[*ir.Block]ir.Value{}
 		var readAtStart func(b *ir.Block) ir.Value
 		readAtEnd := func(b *ir.Block) ir.Value {
@@ -530,10 +559,7 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 			}
 			return param
 		}
-		for _, b := range f.Blocks {
-			if !outside(b) || !cfg.Reachable(b) || !usesValue(b, v) {
-				continue
-			}
+		for _, b := range users[k] {
 			r := readAtStart(b)
 			for _, in := range b.Instrs {
 				replaceIn(in.Args, v, r)
@@ -544,25 +570,6 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 		}
 	}
 	return added
-}
-
-// usesValue reports whether an instruction or edge of b uses v.
-func usesValue(b *ir.Block, v ir.Value) bool {
-	for _, in := range b.Instrs {
-		for _, a := range in.Args {
-			if a == v {
-				return true
-			}
-		}
-		for _, s := range in.Succs {
-			for _, a := range s.Args {
-				if a == v {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 func replaceIn(vs []ir.Value, old, repl ir.Value) {

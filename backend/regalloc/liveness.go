@@ -108,8 +108,8 @@ func computeLiveness(f *ir.Func, clobbers func(*ir.Instr) bool) (*liveness, erro
 					continue
 				}
 				visited[bi] = int32(v) + 1
-				for _, pred := range cfg.Preds(cfg.RPO[bi]) {
-					pi := cfg.Num(pred)
+				for _, pn := range cfg.PredNums(bi) {
+					pi := int(pn)
 					lv.extend(v, lv.blockEnd[pi])
 					// v is live out of pred: across any call in it after
 					// the definition.

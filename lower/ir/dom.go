@@ -206,6 +206,12 @@ func (c *CFG) Preds(b *Block) []*Block {
 	return nil
 }
 
+// PredNums returns the RPO numbers of the unique reachable predecessors
+// of the block numbered i, in the order of Preds.
+func (c *CFG) PredNums(i int) []int32 {
+	return c.predNum[c.predStart[i]:c.predStart[i+1]:c.predStart[i+1]]
+}
+
 // Dominates reports whether a dominates b (every block dominates itself).
 // Both must be reachable.
 func (c *CFG) Dominates(a, b *Block) bool {

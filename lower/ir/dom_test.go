@@ -43,5 +43,36 @@ func TestCFGSparseIDs(t *testing.T) {
 		if c.Num(bs[4]) != -1 {
 			t.Errorf("ids %v: unreachable block numbered %d", ids, c.Num(bs[4]))
 		}
+		for i, b := range c.RPO {
+			var want []int32
+			for _, p := range c.Preds(b) {
+				want = append(want, int32(c.Num(p)))
+			}
+			if got := c.PredNums(i); !slices.Equal(got, want) {
+				t.Errorf("ids %v: PredNums(%d) = %v, want %v", ids, i, got, want)
+			}
+		}
+	}
+}
+
+// TestCFGRepeatedEdges checks that a switch with several edges to one
+// block makes it one predecessor (and the other edge another).
+func TestCFGRepeatedEdges(t *testing.T) {
+	f := &Func{}
+	var bs [3]*Block
+	for i := range bs {
+		bs[i] = &Block{ID: i}
+		f.Blocks = append(f.Blocks, bs[i])
+	}
+	x := f.NewValue(I32)
+	bs[0].Instrs = []*Instr{{Op: OpSwitch, Args: []Value{x}, Succs: []*BlockCall{{Block: bs[1]}, {Block: bs[2]}, {Block: bs[1]}, {Block: bs[1]}}}}
+	bs[1].Instrs = []*Instr{{Op: OpJump, Succs: []*BlockCall{{Block: bs[2]}}}}
+	bs[2].Instrs = []*Instr{{Op: OpReturn}}
+	c := ComputeCFG(f)
+	if p := c.Preds(bs[1]); len(p) != 1 || p[0] != bs[0] {
+		t.Errorf("preds of b1: %d blocks, want b0 once", len(p))
+	}
+	if p := c.Preds(bs[2]); len(p) != 2 {
+		t.Errorf("preds of b2: %d blocks, want b0 and b1", len(p))
 	}
 }
