@@ -140,6 +140,7 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 			if k+1 < len(b.Instrs) && g.fusable(in, b.Instrs[k+1]) {
 				k++
 				g.branchOn(flagRules[in.Op](g, in), b.Instrs[k])
+				g.folded = nil
 				continue
 			}
 			if k+1 < len(b.Instrs) && g.foldsLoad(in, b.Instrs[k+1]) {

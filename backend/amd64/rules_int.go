@@ -67,6 +67,7 @@ func init() {
 		for i, c := range []Cond{CondE, CondNE, CondL, CondB, CondG, CondA, CondLE, CondBE, CondGE, CondAE} {
 			def(compare(w, c), ops[i])
 			defFlags(compareFlags(w, c), ops[i])
+			foldOps[ir.Op(ops[i])] = true
 		}
 	}
 
@@ -324,7 +325,8 @@ func compare(w bool, c Cond) rule {
 	}
 }
 
-// compareFlags: cmp a, b (with an immediate when b is a small constant).
+// compareFlags: cmp a, b (with an immediate when b is a small constant,
+// a memory operand when b is spilled or a folded load).
 func compareFlags(w bool, c Cond) flagRule {
 	return func(g *gen, in *ir.Instr) Cond {
 		a := g.use(in.Args[0], tmpC)
@@ -332,7 +334,7 @@ func compareFlags(w bool, c Cond) flagRule {
 			g.a.ALURI(CMP, w, a, imm)
 			return c
 		}
-		if m, ok := g.spilled(in.Args[1]); ok {
+		if m, ok := g.memArg(in.Args[1]); ok {
 			g.a.ALURM(CMP, w, a, m)
 			return c
 		}
