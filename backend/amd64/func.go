@@ -46,6 +46,10 @@ type gen struct {
 	cold     []func()    // out-of-line code emitted after the body (polls)
 	calls    []call      // direct calls to patch once functions are placed
 	layout   int         // layout number of the block being generated
+	// loopEnd[i] is the last layout block of the innermost loop holding
+	// layout block i, -1 outside loops (loops as the layout shows them: a
+	// header, the target of back edges, up to the last of their sources).
+	loopEnd []int
 	uses     []int32     // number of uses of each value (for fusion)
 	consts   []*ir.Instr // the defining instruction of integer constants
 	zext     []bool      // i32 values known zero-extended (computeZext)
@@ -125,6 +129,7 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 		}
 	}
 	g.computeZext()
+	g.computeLoops()
 	if err := g.layoutFrame(); err != nil {
 		return nil, err
 	}
@@ -390,6 +395,43 @@ func (g *gen) trapStubs() {
 		}
 		g.callTrap(code)
 	}
+}
+
+// computeLoops fills loopEnd.
+func (g *gen) computeLoops() {
+	n := len(g.alloc.Order)
+	latch := make([]int, n)
+	for i := range latch {
+		latch[i] = -1
+	}
+	for j, b := range g.alloc.Order {
+		for _, e := range b.Succs() {
+			if i := g.blockNum(e.Block); i <= j {
+				latch[i] = max(latch[i], j)
+			}
+		}
+	}
+	g.loopEnd = make([]int, n)
+	var ends []int // enclosing loops' ends, innermost last
+	for i := range n {
+		for len(ends) > 0 && ends[len(ends)-1] < i {
+			ends = ends[:len(ends)-1]
+		}
+		if latch[i] >= 0 {
+			ends = append(ends, latch[i])
+		}
+		g.loopEnd[i] = -1
+		if len(ends) > 0 {
+			g.loopEnd[i] = ends[len(ends)-1]
+		}
+	}
+}
+
+// exits reports whether a branch from the current block to b leaves the
+// innermost loop holding the current block.
+func (g *gen) exits(b *ir.Block) bool {
+	e := g.loopEnd[g.layout]
+	return e >= 0 && g.blockNum(b) > e
 }
 
 // jumpTo emits a jmp to block b (nothing when b comes next).

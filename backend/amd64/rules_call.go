@@ -355,7 +355,21 @@ func (g *gen) branchOn(cond Cond, in *ir.Instr) {
 		return
 	}
 	then, els := in.Succs[0], in.Succs[1]
-	if !g.hasMoves(then) {
+	// A loop exit whose edge copies values, beside an edge staying in the
+	// loop that copies nothing, gets its copies out of line, so the path
+	// round the loop takes no branch here.
+	tm, em := g.hasMoves(then), g.hasMoves(els)
+	switch {
+	case tm && !em && g.exits(then.Block) && !g.exits(els.Block):
+		g.coldEdge(cond, then)
+		g.jumpTo(els.Block)
+		return
+	case em && !tm && g.exits(els.Block) && !g.exits(then.Block):
+		g.coldEdge(cond.Invert(), els)
+		g.jumpTo(then.Block)
+		return
+	}
+	if !tm {
 		g.jccTo(cond, then.Block)
 		g.edgeMoves(els)
 		g.jumpTo(els.Block)
@@ -368,6 +382,17 @@ func (g *gen) branchOn(cond Cond, in *ir.Instr) {
 	g.a.PatchRel32(skip, g.a.Len())
 	g.edgeMoves(els)
 	g.jumpTo(els.Block)
+}
+
+// coldEdge emits a jcc to a stub after the function's body that performs
+// e's copies and jumps to its target.
+func (g *gen) coldEdge(c Cond, e *ir.BlockCall) {
+	at := g.a.Jcc32(c, 0)
+	g.cold = append(g.cold, func() {
+		g.a.PatchRel32(at, g.a.Len())
+		g.edgeMoves(e)
+		g.forceJump(e.Block)
+	})
 }
 
 // switchRule dispatches through a table of 32-bit offsets placed after
