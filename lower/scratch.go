@@ -9,15 +9,14 @@ import "github.com/wasmaot/wasmaot/lower/ir"
 // hand when taken. Buffers are as large as the largest function seen,
 // which lowering already held in memory.
 type scratch struct {
-	subst    substitution // copyprop, constfold, cse
-	instrs   []*ir.Instr  // constfold: constants; dce: definitions
-	params   []paramRef   // dce: parameter definitions
-	flags    []bool       // dce: liveness; boundscheck: constants
-	words    []uint64     // boundscheck: constant values
-	work     []ir.Value   // dce: work list
-	edges    edgeIndex    // copyprop, dce
-	cseAdded []cseKey     // cse: keys added by the blocks on the walk's path
-	cseAvail map[cseKey]ir.Value
+	subst  substitution // copyprop, constfold, cse
+	instrs []*ir.Instr  // constfold: constants; dce: definitions
+	params []paramRef   // dce: parameter definitions
+	flags  []bool       // dce: liveness; boundscheck: constants
+	words  []uint64     // boundscheck: constant values
+	work   []ir.Value   // dce: work list
+	edges  edgeIndex    // copyprop, dce
+	cse    cseTable     // cse: the available computations
 }
 
 // take returns *buf resized to n zeroed elements, reusing its storage.
@@ -31,8 +30,8 @@ func take[T any](buf *[]T, n int) []T {
 	return *buf
 }
 
-// maxKeptMap is the size up to which a scratch map is cleared for reuse
-// rather than dropped (clearing costs the map's capacity).
+// maxKeptMap is the size up to which a scratch table is cleared for
+// reuse rather than dropped (clearing costs the table's capacity).
 const maxKeptMap = 1 << 12
 
 // substitution returns the identity substitution over f's values.

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"math/rand"
 	"slices"
 	"testing"
 
@@ -60,5 +61,58 @@ func TestArenaListsCapped(t *testing.T) {
 	}
 	if a.values(0) != nil {
 		t.Error("an empty list is not nil")
+	}
+}
+
+// TestCSETable runs random scoped pushes, lookups and pops on the CSE
+// table against a stack of maps, through several growths and with keys
+// that differ in one field only.
+func TestCSETable(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	var tab cseTable
+	var ref []map[cseKey]ir.Value // one map per open scope
+	randKey := func() cseKey {
+		k := cseKey{op: ir.Op(rng.Intn(3)), nargs: uint8(rng.Intn(4)), konst: uint64(rng.Intn(3))}
+		for i := range k.args[:k.nargs] {
+			k.args[i] = ir.Value(rng.Intn(20))
+		}
+		return k
+	}
+	lookupRef := func(k cseKey) (ir.Value, bool) {
+		for i := len(ref) - 1; i >= 0; i-- {
+			if v, ok := ref[i][k]; ok {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	var marks []int
+	for step := range 20000 {
+		switch r := rng.Intn(10); {
+		case r < 2 && len(marks) < 40: // open a scope
+			marks = append(marks, tab.len())
+			ref = append(ref, map[cseKey]ir.Value{})
+		case r < 3 && len(marks) > 0: // close one
+			tab.popTo(marks[len(marks)-1])
+			marks, ref = marks[:len(marks)-1], ref[:len(ref)-1]
+		default:
+			k := randKey()
+			want, wok := lookupRef(k)
+			got, gok := tab.lookup(&k)
+			if gok != wok || got != want {
+				t.Fatalf("step %d: lookup %+v = %d, %v; want %d, %v", step, k, got, gok, want, wok)
+			}
+			if !wok && len(ref) > 0 {
+				v := ir.Value(step)
+				tab.push(&k, v)
+				ref[len(ref)-1][k] = v
+			}
+		}
+	}
+	tab.reset()
+	for _, s := range tab.slots {
+		if s != 0 {
+			t.Fatal("reset left a slot in use")
+		}
 	}
 }
