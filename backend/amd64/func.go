@@ -43,13 +43,10 @@ type gen struct {
 	tables   []tableEntry // switch-table entries naming blocks directly
 	switches [][2]int     // switch tables: offset and entry count
 	trapJmps map[abi.TrapCode][]int
-	cold     []func()    // out-of-line code emitted after the body (polls)
+	cold     []func()    // out-of-line code emitted after the body (polls, loop-exit copies)
 	calls    []call      // direct calls to patch once functions are placed
 	layout   int         // layout number of the block being generated
-	// loopEnd[i] is the last layout block of the innermost loop holding
-	// layout block i, -1 outside loops (loops as the layout shows them: a
-	// header, the target of back edges, up to the last of their sources).
-	loopEnd []int
+	loopEnd  []int       // per layout block, its innermost loop's last block or -1 (computeLoops)
 	uses     []int32     // number of uses of each value (for fusion)
 	consts   []*ir.Instr // the defining instruction of integer constants
 	zext     []bool      // i32 values known zero-extended (computeZext)
@@ -397,7 +394,8 @@ func (g *gen) trapStubs() {
 	}
 }
 
-// computeLoops fills loopEnd.
+// computeLoops fills loopEnd: loops as the layout shows them, a header
+// (the target of back edges) up to the last of their sources.
 func (g *gen) computeLoops() {
 	n := len(g.alloc.Order)
 	latch := make([]int, n)
