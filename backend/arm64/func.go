@@ -40,6 +40,7 @@ type callSite struct {
 
 type funcGen struct {
 	m     *moduleGen
+	index uint32 // the function's wasm index
 	f     *ir.Func
 	a     *Asm
 	alloc *regalloc.Allocation
@@ -49,7 +50,9 @@ type funcGen struct {
 	traps  map[abi.TrapCode]Label
 	calls  []callSite
 	polls  []pollSite
-	tables []jumpTable
+	// edgeBuf is edgeMoves' storage, reused from edge to edge.
+	edgeBuf [2][]regalloc.Move
+	tables  []jumpTable
 	// runtimeCalls are calls of runtime C functions through the GOT.
 	runtimeCalls []runtimeCall
 	cur          int // RPO number of the block being emitted
@@ -68,6 +71,16 @@ type funcGen struct {
 	resPtrOff  int // where the incoming results-area pointer is kept (-1: none)
 	saved      []Reg
 	usesMem0   bool
+}
+
+// release drops what only generating the function's code needed (its IR,
+// allocation, the Asm's words and fixups…), once Finish has laid the code
+// out, keeping what linking reads: the index, the labels' positions,
+// calls, runtime calls and jump tables. The module's functions wait for
+// linking together, so this bounds the memory held meanwhile to little
+// more than their code.
+func (g *funcGen) release() {
+	*g = funcGen{m: g.m, index: g.index, a: &Asm{labels: g.a.labels}, calls: g.calls, runtimeCalls: g.runtimeCalls, tables: g.tables}
 }
 
 // jumpTable is a switch's table of entries, placed in .rodata when the
@@ -103,7 +116,7 @@ func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
 	// encoding the final words (Asm.Finish) count as timing.Encode.
 	start = m.timings.Start()
 	defer m.timings.Stop(timing.Isel, start)
-	g := &funcGen{m: m, f: f, a: &Asm{}, alloc: alloc, cfg: alloc.CFG, traps: map[abi.TrapCode]Label{}}
+	g := &funcGen{m: m, index: f.Index, f: f, a: &Asm{}, alloc: alloc, cfg: alloc.CFG, traps: map[abi.TrapCode]Label{}}
 	g.layoutFrame()
 	g.slotSizes = map[int32]Size{}
 	for v, l := range alloc.Locs {
@@ -471,9 +484,10 @@ func (g *funcGen) trap(code abi.TrapCode) Label {
 }
 
 // edgeMoves is the parallel copy of an edge's arguments into its target's
-// parameters.
+// parameters, by class. It reuses g.edgeBuf: the moves are consumed before
+// the next call.
 func (g *funcGen) edgeMoves(e *ir.BlockCall) [2][]regalloc.Move {
-	var moves [2][]regalloc.Move
+	moves := [2][]regalloc.Move{g.edgeBuf[0][:0], g.edgeBuf[1][:0]}
 	for i, arg := range e.Args {
 		p := e.Block.Params[i]
 		dst := g.loc(p)
@@ -483,6 +497,7 @@ func (g *funcGen) edgeMoves(e *ir.BlockCall) [2][]regalloc.Move {
 		c := allocConfig.ClassOf(g.f.Types[p])
 		moves[c] = append(moves[c], regalloc.Move{Dst: dst, Src: g.loc(arg)})
 	}
+	g.edgeBuf = moves
 	return moves
 }
 

@@ -120,6 +120,7 @@ func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, gen **funcGe
 	if err != nil {
 		return fmt.Errorf("arm64: function %d: %w", f.Index, err)
 	}
+	g.release()
 	*gen, *lay = g, l
 	return nil
 }
@@ -169,8 +170,9 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 	veneers := make([][]int, len(gens))
 	has := make([]map[int]bool, len(gens))
 	var starts []uint64
+	var pos uint64 // the end of .text
 	for {
-		pos := uint64(0)
+		pos = 0
 		for _, code := range head {
 			pos = align(pos) + uint64(len(code))
 		}
@@ -202,6 +204,8 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 			break
 		}
 	}
+	o.Text = make([]byte, 0, pos)
+	o.Symbols = make([]backend.Symbol, 0, len(head)+len(gens))
 	place := func(name string, code []byte, local bool) uint64 {
 		for len(o.Text)%16 != 0 {
 			o.Text = binary.LittleEndian.AppendUint32(o.Text, 0xD503201F) // NOP padding
@@ -214,10 +218,10 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 	for k, code := range head {
 		place(headNames[k], code, false)
 	}
-	symbolOf := func(ti int) string { return abi.FuncSymbol(int(gens[ti].f.Index)) }
+	symbolOf := func(ti int) string { return abi.FuncSymbol(int(gens[ti].index)) }
 	for i, g := range gens {
-		if at := place(abi.FuncSymbol(int(g.f.Index)), lays[i].Code, false); at != starts[i] {
-			return nil, fmt.Errorf("arm64: function %d placed at %#x, laid out at %#x", g.f.Index, at, starts[i])
+		if at := place(abi.FuncSymbol(int(g.index)), lays[i].Code, false); at != starts[i] {
+			return nil, fmt.Errorf("arm64: function %d placed at %#x, laid out at %#x", g.index, at, starts[i])
 		}
 		island := map[int]uint64{}
 		if len(veneers[i]) > 0 {
@@ -233,7 +237,7 @@ func (mg *moduleGen) link(meta *abi.Meta, gens []*funcGen, lays []*Layout) (*bac
 			}
 			base := uint64(len(o.Text))
 			o.Text = append(o.Text, code...)
-			o.Symbols = append(o.Symbols, backend.Symbol{Name: fmt.Sprintf("wasmaot_veneers_%d", g.f.Index), Section: backend.Text,
+			o.Symbols = append(o.Symbols, backend.Symbol{Name: fmt.Sprintf("wasmaot_veneers_%d", g.index), Section: backend.Text,
 				Offset: base, Size: uint64(len(code)), Local: true})
 			for k, ti := range veneers[i] {
 				at := base + uint64(veneerSize*k)
