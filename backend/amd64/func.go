@@ -48,7 +48,7 @@ type gen struct {
 	layout   int         // layout number of the block being generated
 	loopEnd  []int       // per layout block, its innermost loop's last block or -1 (computeLoops)
 	uses     []int32     // number of uses of each value (for fusion)
-	consts   []*ir.Instr // the defining instruction of integer constants
+	consts   []*ir.Instr // the defining instruction of integer constants and v128 zeros
 	zext     []bool      // i32 values known zero-extended (computeZext)
 	pool     []poolConst // constants loaded RIP-relative, placed after the code
 	// zf is v+1 when the zero flag reflects value v (set by the rule of
@@ -112,7 +112,8 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 		uses: make([]int32, len(f.Types)), consts: make([]*ir.Instr, len(f.Types))}
 	for _, b := range alloc.Order {
 		for _, in := range b.Instrs {
-			if in.IsConst() && len(in.Results) == 1 && (in.Op == ir.Op(wasm.OpI32Const) || in.Op == ir.Op(wasm.OpI64Const)) {
+			if in.IsConst() && len(in.Results) == 1 && (in.Op == ir.Op(wasm.OpI32Const) || in.Op == ir.Op(wasm.OpI64Const) ||
+				in.Op == ir.Op(wasm.OpV128Const) && in.Const == 0 && in.ConstHi == 0) {
 				g.consts[in.Results[0]] = in
 			}
 			for _, a := range in.Args {
@@ -288,8 +289,10 @@ func (g *gen) prologue() {
 	}
 }
 
-// loadConst loads the 16-byte constant (lo, hi) — or its low 4 or 8
-// bytes, by op — into x from the function's constant pool.
+// loadConst emits op x, [rip+c] for the 16-byte constant c = (lo, hi) of
+// the function's constant pool: a load of it (or of its low 4 or 8 bytes,
+// by op), or an operation reading it (pshufb: the pool is 16-byte
+// aligned, as legacy SSE memory operands require).
 func (g *gen) loadConst(op SSE, x Reg, lo, hi uint64) {
 	at := g.a.SSELoadRIP(op, x)
 	for i := range g.pool {

@@ -433,33 +433,46 @@ func freplaceLane(double bool) rule {
 	}
 }
 
-// shuffle selects bytes from a and b with two pshufb masks (0x80 zeroes
-// a byte) and merges them.
+// shuffle selects bytes from a and b with a pshufb mask each (0x80
+// zeroes a byte; the masks are memory operands in the constant pool) and
+// merges them. An operand that no lane selects, or that is the constant
+// zero (its lanes are 0x80 in the other's mask), takes no pshufb.
 func shuffle(g *gen, in *ir.Instr) error {
 	var lanes [16]byte
 	for i := 0; i < 8; i++ {
 		lanes[i] = byte(in.Const >> (8 * i))
 		lanes[8+i] = byte(in.ConstHi >> (8 * i))
 	}
+	zeroA, zeroB := g.consts[in.Args[0]] != nil, g.consts[in.Args[1]] != nil
 	var ma, mb [16]byte
+	var useA, useB bool
 	for i, l := range lanes {
 		ma[i], mb[i] = 0x80, 0x80
-		if l < 16 {
-			ma[i] = l
-		} else {
-			mb[i] = l - 16
+		switch {
+		case l < 16 && !zeroA:
+			ma[i], useA = l, true
+		case l >= 16 && !zeroB:
+			mb[i], useB = l-16, true
 		}
 	}
 	return g.vres(in, func(d Reg) {
-		a := g.use(in.Args[0], xtmp1)
-		b := g.use(in.Args[1], xtmp2)
-		g.a.SSERR(MOVAPS, d, a)
-		g.vecConst(xtmp3, le64(ma[:8]), le64(ma[8:]))
-		g.a.SSERR(PSHUFB, d, xtmp3)
-		g.a.SSERR(MOVAPS, xcycle, b)
-		g.vecConst(xtmp3, le64(mb[:8]), le64(mb[8:]))
-		g.a.SSERR(PSHUFB, xcycle, xtmp3)
-		g.a.SSERR(POR, d, xcycle)
+		switch {
+		case !useA && !useB:
+			g.a.SSERR(PXOR, d, d)
+			return
+		case useA:
+			g.a.SSERR(MOVAPS, d, g.use(in.Args[0], xtmp1))
+			g.loadConst(PSHUFB, d, le64(ma[:8]), le64(ma[8:]))
+		default:
+			g.a.SSERR(MOVAPS, d, g.use(in.Args[1], xtmp2))
+			g.loadConst(PSHUFB, d, le64(mb[:8]), le64(mb[8:]))
+			return
+		}
+		if useB {
+			g.a.SSERR(MOVAPS, xcycle, g.use(in.Args[1], xtmp2))
+			g.loadConst(PSHUFB, xcycle, le64(mb[:8]), le64(mb[8:]))
+			g.a.SSERR(POR, d, xcycle)
+		}
 	})
 }
 
