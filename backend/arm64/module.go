@@ -62,8 +62,9 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			funcIR := in.Worker() // compileOne keeps nothing of the IR (release)
 			for i := range next {
-				f, err := in.Func(i)
+				f, err := funcIR(i)
 				if err != nil {
 					errs[i] = err
 					continue
