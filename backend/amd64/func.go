@@ -142,7 +142,7 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 			g.zfPrev, g.zf = g.zf, 0
 			if k+1 < len(b.Instrs) && g.fusable(in, b.Instrs[k+1]) {
 				k++
-				g.branchOn(flagRules[in.Op](g, in), b.Instrs[k])
+				g.branchOn(selection().flagRules.get(in.Op)(g, in), b.Instrs[k])
 				g.folded = nil
 				continue
 			}

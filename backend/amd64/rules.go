@@ -147,7 +147,7 @@ func defFlags(r flagRule, ops ...wasm.Opcode) {
 
 // fusable reports whether in's flag rule can feed next directly.
 func (g *gen) fusable(in, next *ir.Instr) bool {
-	if _, ok := flagRules[in.Op]; !ok || len(in.Results) != 1 {
+	if selection().flagRules.get(in.Op) == nil || len(in.Results) != 1 {
 		return false
 	}
 	if next.Op != ir.OpBrIf && next.Op != ir.OpTrapIf {
@@ -158,8 +158,8 @@ func (g *gen) fusable(in, next *ir.Instr) bool {
 
 // instr emits one instruction by its rule.
 func (g *gen) instr(in *ir.Instr) error {
-	r, ok := rules[in.Op]
-	if !ok {
+	r := selection().rules.get(in.Op)
+	if r == nil {
 		return fmt.Errorf("not supported by the native back end yet")
 	}
 	return r(g, in)
