@@ -18,7 +18,7 @@ type funcLowerer struct {
 	// defs maps (block ID, local) to the local's current value in that
 	// block (see ssa.go); gen tells this function's blockStates from
 	// those a reused lowerer kept from earlier functions.
-	defs map[uint64]ir.Value
+	defs defTable
 	gen  uint32
 	a    arena
 

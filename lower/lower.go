@@ -195,10 +195,6 @@ func Func(m *wasm.Module, idx uint32) (*ir.Func, error) {
 	return new(funcLowerer).lower(m, idx)
 }
 
-// maxKeptDefs is the size up to which a reused lowerer clears its map of
-// definitions rather than dropping it (clearing costs its capacity).
-const maxKeptDefs = 1 << 12
-
 // lower lowers defined function idx of m. l may have lowered other
 // functions before: only the storage of its scratch state carries over.
 func (l *funcLowerer) lower(m *wasm.Module, idx uint32) (*ir.Func, error) {
@@ -212,11 +208,7 @@ func (l *funcLowerer) lower(m *wasm.Module, idx uint32) (*ir.Func, error) {
 	}
 	l.m, l.cur, l.gen = m, nil, l.gen+1
 	l.localTypes, l.stack, l.frames = l.localTypes[:0], l.stack[:0], l.frames[:0]
-	if l.defs == nil || len(l.defs) > maxKeptDefs {
-		l.defs = map[uint64]ir.Value{}
-	} else {
-		clear(l.defs)
-	}
+	l.defs.reset()
 	l.a.reset(len(m.Codes[ci].Body))
 	l.f = &ir.Func{Index: idx, Name: funcName(m, idx), Sig: *sig}
 	l.localTypes = append(l.localTypes, sig.Params...)

@@ -116,3 +116,30 @@ func TestCSETable(t *testing.T) {
 		}
 	}
 }
+
+// TestDefTable checks the SSA definition table against a map through
+// growth and resets, including a reset that drops a large table.
+func TestDefTable(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	var tab defTable
+	for round, n := range []int{10, 3000, 50, maxKeptDefs + 10, 100} {
+		tab.reset()
+		ref := map[uint64]ir.Value{}
+		for range 4 * n {
+			k := uint64(rng.Intn(n))<<32 | uint64(rng.Intn(8))
+			if rng.Intn(2) == 0 {
+				v := ir.Value(rng.Uint32())
+				tab.set(k, v)
+				ref[k] = v
+			}
+			got, ok := tab.get(k)
+			want, wok := ref[k]
+			if ok != wok || got != want {
+				t.Fatalf("round %d: get(%#x) = %d, %v; want %d, %v", round, k, got, ok, want, wok)
+			}
+		}
+		if tab.n != len(ref) {
+			t.Fatalf("round %d: %d entries, want %d", round, tab.n, len(ref))
+		}
+	}
+}

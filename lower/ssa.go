@@ -53,7 +53,7 @@ func (l *funcLowerer) state(b *ir.Block) *blockState {
 func defKey(b *ir.Block, local uint32) uint64 { return uint64(b.ID)<<32 | uint64(local) }
 
 func (l *funcLowerer) setDef(b *ir.Block, local uint32, v ir.Value) {
-	l.defs[defKey(b, local)] = v
+	l.defs.set(defKey(b, local), v)
 }
 
 func (l *funcLowerer) writeLocal(local uint32, v ir.Value) {
@@ -69,7 +69,7 @@ func (l *funcLowerer) readLocalIn(local uint32, b *ir.Block) ir.Value {
 	var chain []*ir.Block
 	v := noValue
 	for {
-		if d, ok := l.defs[defKey(b, local)]; ok {
+		if d, ok := l.defs.get(defKey(b, local)); ok {
 			v = d
 			break
 		}
@@ -161,6 +161,84 @@ func (l *funcLowerer) addEdges(from *ir.Block, succs []*ir.BlockCall) {
 		st := l.state(s.Block)
 		if !slices.Contains(st.preds, from) {
 			st.preds = append(st.preds, from)
+		}
+	}
+}
+
+// defTable maps defKeys to values: an open-addressing hash table with
+// linear probing (a multiplicative hash of the key; at most half full),
+// which SSA construction probes for every local read and write. Entries
+// are never removed one by one: reset empties the table by starting a
+// new generation, so a slot is in use only if it carries the current one.
+type defTable struct {
+	keys []uint64
+	vals []ir.Value
+	gens []uint32 // the generation that filled each slot
+	gen  uint32
+	n    int
+}
+
+// maxKeptDefs bounds the entries of a table reset keeps for the next
+// function (a larger one is dropped rather than held by the worker).
+const maxKeptDefs = 1 << 16
+
+func (t *defTable) reset() {
+	if t.n > maxKeptDefs {
+		*t = defTable{}
+		return
+	}
+	t.n = 0
+	t.gen++
+	if t.gen == 0 { // wrapped: old stamps could pass for current ones
+		clear(t.gens)
+		t.gen = 1
+	}
+}
+
+// slot returns the slot of key k, or the free slot where it would go.
+func (t *defTable) slot(k uint64) int {
+	mask := len(t.keys) - 1
+	h := k * 0x9e3779b97f4a7c15
+	for i := int(h>>32) & mask; ; i = (i + 1) & mask {
+		if t.gens[i] != t.gen || t.keys[i] == k {
+			return i
+		}
+	}
+}
+
+func (t *defTable) get(k uint64) (ir.Value, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	if i := t.slot(k); t.gens[i] == t.gen {
+		return t.vals[i], true
+	}
+	return 0, false
+}
+
+func (t *defTable) set(k uint64, v ir.Value) {
+	if 2*(t.n+1) > len(t.keys) {
+		t.grow()
+	}
+	i := t.slot(k)
+	if t.gens[i] != t.gen {
+		t.keys[i], t.gens[i] = k, t.gen
+		t.n++
+	}
+	t.vals[i] = v
+}
+
+func (t *defTable) grow() {
+	keys, vals, gens, gen := t.keys, t.vals, t.gens, t.gen
+	n := max(64, 2*len(keys))
+	t.keys, t.vals, t.gens = make([]uint64, n), make([]ir.Value, n), make([]uint32, n)
+	if t.gen == 0 {
+		t.gen = 1
+	}
+	for i, k := range keys {
+		if gens[i] == gen && gen != 0 {
+			j := t.slot(k)
+			t.keys[j], t.vals[j], t.gens[j] = k, vals[i], t.gen
 		}
 	}
 }
