@@ -99,6 +99,22 @@ const (
 // Invert returns the opposite condition.
 func (c Cond) Invert() Cond { return c ^ 1 }
 
+// Mirror returns the condition of the comparison with its operands
+// swapped (a < b is b > a).
+func (c Cond) Mirror() Cond {
+	switch c {
+	case CondL, CondG:
+		return c ^ CondL ^ CondG
+	case CondLE, CondGE:
+		return c ^ CondLE ^ CondGE
+	case CondB, CondA:
+		return c ^ CondB ^ CondA
+	case CondBE, CondAE:
+		return c ^ CondBE ^ CondAE
+	}
+	return c
+}
+
 // Size is an operand width in bytes: 1, 2, 4 or 8.
 type Size uint8
 

@@ -262,6 +262,14 @@ func normalise(s string) string {
 	return s
 }
 
+func TestCondMirror(t *testing.T) {
+	for _, p := range [][2]Cond{{CondE, CondE}, {CondNE, CondNE}, {CondL, CondG}, {CondLE, CondGE}, {CondB, CondA}, {CondBE, CondAE}} {
+		if p[0].Mirror() != p[1] || p[1].Mirror() != p[0] {
+			t.Errorf("%x and %x are not each other's mirror", p[0], p[1])
+		}
+	}
+}
+
 func TestCondInvert(t *testing.T) {
 	for _, p := range [][2]Cond{{CondE, CondNE}, {CondB, CondAE}, {CondL, CondGE}, {CondLE, CondG}, {CondP, CondNP}, {CondBE, CondA}} {
 		if p[0].Invert() != p[1] || p[1].Invert() != p[0] {

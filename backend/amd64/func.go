@@ -478,6 +478,15 @@ func (g *gen) use(v ir.Value, scratch Reg) Reg {
 }
 
 // spilled returns the memory operand of v's stack slot, if it has one.
+// operands returns in's two operands, swapped when operand 0 is the
+// folded load (foldSwaps), so that it comes second, and whether they were.
+func (g *gen) operands(in *ir.Instr) (x, y ir.Value, swapped bool) {
+	if ld := g.folded; ld != nil && in.Args[0] == ld.Results[0] {
+		return in.Args[1], in.Args[0], true
+	}
+	return in.Args[0], in.Args[1], false
+}
+
 // memArg returns the memory operand holding v when v is spilled or is
 // the result of the folded load (whose access then happens here).
 func (g *gen) memArg(v ir.Value) (Mem, bool) {

@@ -25,6 +25,9 @@ func init() {
 		defTied(fbinop(r.s), r.op32)
 		defTied(fbinop(r.d), r.op64)
 		foldOps[ir.Op(r.op32)], foldOps[ir.Op(r.op64)] = true, true
+		// add and mul commute (wasm leaves which NaN operand propagates open)
+		comm := r.op64 == wasm.OpF64Add || r.op64 == wasm.OpF64Mul
+		foldSwaps[ir.Op(r.op32)], foldSwaps[ir.Op(r.op64)] = comm, comm
 	}
 	def(funop(SQRTSS), wasm.OpF32Sqrt)
 	def(funop(SQRTSD), wasm.OpF64Sqrt)
@@ -99,11 +102,12 @@ func fbinop(op SSE) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		g.copyXMM(d, g.use(in.Args[0], d))
-		if m, ok := g.memArg(in.Args[1]); ok {
+		x, y, _ := g.operands(in)
+		g.copyXMM(d, g.use(x, d))
+		if m, ok := g.memArg(y); ok {
 			g.a.SSERM(op, d, m)
 		} else {
-			g.a.SSERR(op, d, g.use(in.Args[1], xtmp2))
+			g.a.SSERR(op, d, g.use(y, xtmp2))
 		}
 		g.finish(v, d)
 		return nil

@@ -25,6 +25,7 @@ func init() {
 	for _, op := range []wasm.Opcode{wasm.OpI32Add, wasm.OpI32Sub, wasm.OpI32And, wasm.OpI32Or, wasm.OpI32Xor,
 		wasm.OpI64Add, wasm.OpI64Sub, wasm.OpI64And, wasm.OpI64Or, wasm.OpI64Xor} {
 		foldOps[ir.Op(op)] = true
+		foldSwaps[ir.Op(op)] = op != wasm.OpI32Sub && op != wasm.OpI64Sub
 	}
 	defTied(mul(false), wasm.OpI32Mul)
 	defTied(mul(true), wasm.OpI64Mul)
@@ -67,7 +68,7 @@ func init() {
 		for i, c := range []Cond{CondE, CondNE, CondL, CondB, CondG, CondA, CondLE, CondBE, CondGE, CondAE} {
 			def(compare(w, c), ops[i])
 			defFlags(compareFlags(w, c), ops[i])
-			foldOps[ir.Op(ops[i])] = true
+			foldOps[ir.Op(ops[i])], foldSwaps[ir.Op(ops[i])] = true, true
 		}
 	}
 
@@ -124,18 +125,19 @@ func binop(op ALU, w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		a := g.use(in.Args[0], d)
-		if a != d && (op == ADD || op == SUB) && g.leaBinop(op, w, d, a, in.Args[1]) {
+		x, y, _ := g.operands(in)
+		a := g.use(x, d)
+		if a != d && (op == ADD || op == SUB) && g.leaBinop(op, w, d, a, y) {
 			g.finish(v, d)
 			return nil
 		}
 		g.copyReg(w, d, a)
-		if imm, ok := g.imm32(in.Args[1], w); ok {
+		if imm, ok := g.imm32(y, w); ok {
 			g.a.ALURI(op, w, d, imm)
-		} else if m, ok := g.memArg(in.Args[1]); ok {
+		} else if m, ok := g.memArg(y); ok {
 			g.a.ALURM(op, w, d, m)
 		} else {
-			g.a.ALURR(op, w, d, g.use(in.Args[1], tmpD))
+			g.a.ALURR(op, w, d, g.use(y, tmpD))
 		}
 		g.finish(v, d)
 		g.zf = v + 1 // the ALU op set ZF from the result
@@ -326,19 +328,25 @@ func compare(w bool, c Cond) rule {
 }
 
 // compareFlags: cmp a, b (with an immediate when b is a small constant,
-// a memory operand when b is spilled or a folded load).
+// a memory operand when b is spilled or a folded load; cmp b, a and the
+// mirrored condition when a is the folded load).
 func compareFlags(w bool, c Cond) flagRule {
 	return func(g *gen, in *ir.Instr) Cond {
-		a := g.use(in.Args[0], tmpC)
-		if imm, ok := g.imm32(in.Args[1], w); ok {
+		x, y, swapped := g.operands(in)
+		c := c
+		if swapped {
+			c = c.Mirror()
+		}
+		a := g.use(x, tmpC)
+		if imm, ok := g.imm32(y, w); ok {
 			g.a.ALURI(CMP, w, a, imm)
 			return c
 		}
-		if m, ok := g.memArg(in.Args[1]); ok {
+		if m, ok := g.memArg(y); ok {
 			g.a.ALURM(CMP, w, a, m)
 			return c
 		}
-		g.a.ALURR(CMP, w, a, g.use(in.Args[1], tmpD))
+		g.a.ALURR(CMP, w, a, g.use(y, tmpD))
 		return c
 	}
 }

@@ -161,6 +161,11 @@ func (g *gen) effAddr(addr ir.Value, offset uint32) Mem {
 // memory operand of the same width as the operation.
 var foldOps = map[ir.Op]bool{}
 
+// foldSwaps are the foldOps that may take the folded load as operand 0
+// too, reading their operands swapped (operands): the commutative ones,
+// and compares (with the condition mirrored).
+var foldSwaps = map[ir.Op]bool{}
+
 // foldLoads are the loads of a whole operand-sized value, which such a
 // memory operand can replace.
 var foldLoads = map[ir.Op]bool{
@@ -169,16 +174,20 @@ var foldLoads = map[ir.Op]bool{
 }
 
 // foldsLoad reports whether load ld can be left to next, which uses its
-// result once, as operand 1: nothing comes between them, so the access
-// reads the same memory there. For an integer operation the address must
-// not be in the result's register, which the rule writes before forming
-// the operand (an XMM result cannot be).
+// result once, as operand 1 (or operand 0 for foldSwaps): nothing comes
+// between them, so the access reads the same memory there. For an
+// integer operation the address must not be in the result's register,
+// which the rule writes before forming the operand (an XMM result cannot
+// be).
 func (g *gen) foldsLoad(ld, next *ir.Instr) bool {
 	if !foldLoads[ld.Op] || !foldOps[next.Op] {
 		return false
 	}
 	v := ld.Results[0]
-	if len(next.Args) != 2 || next.Args[1] != v || next.Args[0] == v || g.uses[v] != 1 {
+	if len(next.Args) != 2 || next.Args[0] == next.Args[1] || g.uses[v] != 1 {
+		return false
+	}
+	if next.Args[1] != v && (next.Args[0] != v || !foldSwaps[next.Op]) {
 		return false
 	}
 	if isXMM(g.f.Types[v]) {
