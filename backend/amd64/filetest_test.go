@@ -60,7 +60,7 @@ func runFiletest(t *testing.T, input string) string {
 	mod := newModuleForTest(t, m, meta)
 	var out strings.Builder
 	for _, f := range m.Funcs {
-		c, err := mod.compileFunc(f)
+		c, err := mod.compileFunc(f, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

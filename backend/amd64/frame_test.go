@@ -24,7 +24,7 @@ func TestLargeFrameChecksStack(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "    return v%d\n}\n", acc)
 		m, meta := parseFiletest(t, b.String())
-		c, err := newModuleForTest(t, m, meta).compileFunc(m.Funcs[0])
+		c, err := newModuleForTest(t, m, meta).compileFunc(m.Funcs[0], nil)
 		if err != nil {
 			t.Fatal(err)
 		}

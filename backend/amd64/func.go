@@ -97,9 +97,10 @@ type funcCode struct {
 	switches [][2]int
 }
 
-func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
+// compileFunc generates f's code, with w's storage (nil: fresh storage).
+func (m *module) compileFunc(f *ir.Func, w *worker) (_ *funcCode, err error) {
 	start := m.timings.Start()
-	alloc, err := regalloc.Allocate(f, allocConfig)
+	alloc, err := regalloc.AllocateIn(f, allocConfig, w.scratch())
 	m.timings.Stop(timing.Regalloc, start)
 	if err != nil {
 		return nil, err
@@ -108,7 +109,7 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 	// emit bytes, so isel includes encoding each instruction.
 	start = m.timings.Start()
 	defer m.timings.Stop(timing.Isel, start)
-	g := &gen{m: m, f: f, alloc: alloc, cfg: alloc.CFG, trapJmps: map[abi.TrapCode][]int{},
+	g := &gen{m: m, f: f, a: Asm{Code: w.codeBuf()}, alloc: alloc, cfg: alloc.CFG, trapJmps: map[abi.TrapCode][]int{},
 		uses: make([]int32, len(f.Types)), consts: make([]*ir.Instr, len(f.Types))}
 	for _, b := range alloc.Order {
 		for _, in := range b.Instrs {
@@ -171,7 +172,7 @@ func (m *module) compileFunc(f *ir.Func) (_ *funcCode, err error) {
 	for _, e := range g.tables {
 		put32(g.a.Code[e.at:], int32(g.blockAt[e.block]-e.table))
 	}
-	return &funcCode{code: g.a.Code, calls: g.calls, pool: pool, switches: g.switches}, nil
+	return &funcCode{code: w.keep(g.a.Code), calls: g.calls, pool: pool, switches: g.switches}, nil
 }
 
 // layoutFrame sizes the frame: the pushes, the outgoing-argument and

@@ -1,6 +1,7 @@
 package amd64
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/wasmaot/wasmaot/backend"
+	"github.com/wasmaot/wasmaot/backend/regalloc"
 	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
@@ -131,7 +133,7 @@ func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			funcIR := in.Worker()
+			funcIR, w := in.Worker(), new(worker)
 			for {
 				mu.Lock()
 				i := next
@@ -145,7 +147,7 @@ func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) 
 					errs[i] = err
 					continue
 				}
-				codes[i], errs[i] = m.compileFuncSafe(f)
+				codes[i], errs[i] = m.compileFuncSafe(f, w)
 			}
 		}()
 	}
@@ -163,11 +165,44 @@ func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) 
 
 // compileFuncSafe turns a panic in code generation (a bug) into an error
 // naming the function, so one bad function cannot take down the process.
-func (m *module) compileFuncSafe(f *ir.Func) (c *funcCode, err error) {
+func (m *module) compileFuncSafe(f *ir.Func, w *worker) (c *funcCode, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("amd64 back end: function %d: internal error: %v", f.Index, r)
 		}
 	}()
-	return m.compileFunc(f)
+	return m.compileFunc(f, w)
+}
+
+// worker is the storage one code-generation goroutine reuses from
+// function to function: the register allocator's tables and the code
+// buffer. A nil *worker allocates afresh.
+type worker struct {
+	ra   regalloc.Scratch
+	code []byte
+}
+
+func (w *worker) scratch() *regalloc.Scratch {
+	if w == nil {
+		return new(regalloc.Scratch)
+	}
+	return &w.ra
+}
+
+// codeBuf returns the buffer to assemble the next function into.
+func (w *worker) codeBuf() []byte {
+	if w == nil {
+		return nil
+	}
+	return w.code[:0]
+}
+
+// keep returns a function's finished code to keep, and takes its buffer
+// back for the next function.
+func (w *worker) keep(code []byte) []byte {
+	if w == nil {
+		return code
+	}
+	w.code = code
+	return bytes.Clone(code)
 }

@@ -104,10 +104,11 @@ type pollSite struct {
 	slow, cont Label
 }
 
-// compileFunc generates f's machine code into a fresh Asm.
-func (m *moduleGen) compileFunc(f *ir.Func) (*funcGen, error) {
+// compileFunc generates f's machine code into a fresh Asm; the register
+// allocator works in s (see regalloc.AllocateIn).
+func (m *moduleGen) compileFunc(f *ir.Func, s *regalloc.Scratch) (*funcGen, error) {
 	start := m.timings.Start()
-	alloc, err := regalloc.Allocate(f, allocConfig)
+	alloc, err := regalloc.AllocateIn(f, allocConfig, s)
 	m.timings.Stop(timing.Regalloc, start)
 	if err != nil {
 		return nil, err

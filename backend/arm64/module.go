@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/wasmaot/wasmaot/backend"
+	"github.com/wasmaot/wasmaot/backend/regalloc"
 	"github.com/wasmaot/wasmaot/compiler/timing"
 	"github.com/wasmaot/wasmaot/compiler/wasm"
 	"github.com/wasmaot/wasmaot/lower/ir"
@@ -62,14 +63,15 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			funcIR := in.Worker() // compileOne keeps nothing of the IR (release)
+			// compileOne keeps nothing of the IR or allocation (release).
+			funcIR, ra := in.Worker(), new(regalloc.Scratch)
 			for i := range next {
 				f, err := funcIR(i)
 				if err != nil {
 					errs[i] = err
 					continue
 				}
-				errs[i] = mg.compileOne(f, i, wm, &gens[i], &lays[i])
+				errs[i] = mg.compileOne(f, i, wm, ra, &gens[i], &lays[i])
 			}
 		}()
 	}
@@ -102,7 +104,7 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 
 // compileOne compiles defined function number i, turning a panic of the
 // encoder into an error of that function.
-func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, gen **funcGen, lay **Layout) (err error) {
+func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, ra *regalloc.Scratch, gen **funcGen, lay **Layout) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("arm64: function %d: %v", f.Index, r)
@@ -111,7 +113,7 @@ func (mg *moduleGen) compileOne(f *ir.Func, i int, wm *wasm.Module, gen **funcGe
 	if f.Index != wm.NumImportedFuncs+uint32(i) {
 		return fmt.Errorf("arm64: lowered function %d is at position %d", f.Index, i)
 	}
-	g, err := mg.compileFunc(f)
+	g, err := mg.compileFunc(f, ra)
 	if err != nil {
 		return fmt.Errorf("arm64: %w", err)
 	}

@@ -32,18 +32,21 @@ type liveness struct {
 // computeLiveness numbers f's positions and computes its values' live
 // intervals and which of them live across an instruction clobbers
 // accepts.
-func computeLiveness(f *ir.Func, clobbers func(*ir.Instr) bool) (*liveness, error) {
+func computeLiveness(f *ir.Func, clobbers func(*ir.Instr) bool, s *Scratch) (*liveness, error) {
 	cfg := ir.ComputeCFG(f)
 	nv := len(f.Types)
-	lv := &liveness{
+	lv := &s.lv
+	*lv = liveness{
 		cfg:        cfg,
-		blockStart: make([]int32, len(cfg.RPO)),
-		blockEnd:   make([]int32, len(cfg.RPO)),
-		defPos:     make([]int32, nv),
-		defBlock:   make([]int32, nv),
-		end:        make([]int32, nv),
-		blockCalls: make([]int32, len(cfg.RPO)+1),
-		across:     make([]bool, nv),
+		blockStart: take(&lv.blockStart, len(cfg.RPO)),
+		blockEnd:   take(&lv.blockEnd, len(cfg.RPO)),
+		defPos:     take(&lv.defPos, nv),
+		defBlock:   take(&lv.defBlock, nv),
+		end:        take(&lv.end, nv),
+		calls:      lv.calls[:0],
+		blockCalls: take(&lv.blockCalls, len(cfg.RPO)+1),
+		across:     take(&lv.across, nv),
+		order:      lv.order[:0],
 	}
 	for i := range lv.defPos {
 		lv.defPos[i] = -1
@@ -85,8 +88,9 @@ func computeLiveness(f *ir.Func, clobbers func(*ir.Instr) bool) (*liveness, erro
 	lv.blockCalls[len(cfg.RPO)] = int32(len(lv.calls))
 	// Walk back from every use. visited[b] == v+1 marks block b as already
 	// known to have v live-in.
-	visited := make([]int32, len(cfg.RPO))
-	var work []int
+	visited := take(&s.visited, len(cfg.RPO))
+	work := s.work[:0]
+	defer func() { s.work = work }()
 	for i, b := range cfg.RPO {
 		p := lv.blockStart[i]
 		use := func(v ir.Value, at int32) error {
@@ -158,10 +162,33 @@ func (lv *liveness) callBetween(i int, from, to int32) bool {
 }
 
 // intervals returns the live intervals in order of start.
-func (lv *liveness) intervals(cfg *Config, types []ir.Type) []interval {
-	ivs := make([]interval, 0, len(lv.order))
+func (lv *liveness) intervals(cfg *Config, types []ir.Type, s *Scratch) []interval {
+	ivs := s.ivs[:0]
+	defer func() { s.ivs = ivs }()
 	for _, v := range lv.order {
 		ivs = append(ivs, interval{v: v, start: lv.defPos[v], end: lv.end[v], class: cfg.ClassOf(types[v]), acrossCall: lv.across[v]})
 	}
 	return ivs
+}
+
+// Scratch is working storage for AllocateIn, for a caller that allocates
+// registers for one function after another: the liveness tables, the
+// intervals and the locations are reused instead of allocated anew.
+type Scratch struct {
+	lv      liveness
+	visited []int32
+	work    []int
+	ivs     []interval
+	locs    []Loc
+}
+
+// take returns *buf resized to n zeroed elements, reusing its storage.
+func take[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	} else {
+		*buf = (*buf)[:n]
+		clear(*buf)
+	}
+	return *buf
 }

@@ -189,6 +189,12 @@ type interval struct {
 
 // Allocate computes the locations of f's values.
 func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
+	return AllocateIn(f, cfg, new(Scratch))
+}
+
+// AllocateIn is Allocate with working storage s. The Allocation shares
+// storage with s: it is valid until s is used again.
+func AllocateIn(f *ir.Func, cfg *Config, s *Scratch) (*Allocation, error) {
 	if len(f.Blocks) == 0 {
 		return nil, fmt.Errorf("regalloc: function %d has no blocks", f.Index)
 	}
@@ -199,12 +205,12 @@ func Allocate(f *ir.Func, cfg *Config) (*Allocation, error) {
 			}
 		}
 	}
-	lv, err := computeLiveness(f, cfg.Clobbers)
+	lv, err := computeLiveness(f, cfg.Clobbers, s)
 	if err != nil {
 		return nil, err
 	}
-	a := &Allocation{Order: lv.cfg.RPO, CFG: lv.cfg, Locs: make([]Loc, len(f.Types))}
-	ivs := lv.intervals(cfg, f.Types)
+	a := &Allocation{Order: lv.cfg.RPO, CFG: lv.cfg, Locs: take(&s.locs, len(f.Types))}
+	ivs := lv.intervals(cfg, f.Types, s)
 	a.partners = edgePartners(lv.cfg.RPO, len(f.Types))
 	if cfg.TiesOperand0 != nil {
 		a.tied = tiedOperands(lv, cfg, f.Types)

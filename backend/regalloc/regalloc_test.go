@@ -3,6 +3,7 @@ package regalloc
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -737,6 +738,32 @@ func TestSequenceRandom(t *testing.T) {
 			if state[l] != want[l] {
 				t.Fatalf("moves %v: %v = %d, want %d", moves, l, state[l], want[l])
 			}
+		}
+	}
+}
+
+// TestScratchReuse allocates random functions of different sizes one after
+// another with one Scratch and checks each allocation equals the one
+// Allocate makes with fresh storage.
+func TestScratchReuse(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	var s Scratch
+	for i := range 200 {
+		mod, err := ir.Parse(randomFunc(rng))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, cfg := mod.Funcs[0], rematConfig(2+i%4)
+		want, err := Allocate(f, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := AllocateIn(f, cfg, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Locs, want.Locs) || got.SpillSize != want.SpillSize || got.Used != want.Used {
+			t.Fatalf("function %d: the allocation with a reused scratch differs", i)
 		}
 	}
 }
