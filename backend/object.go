@@ -251,7 +251,9 @@ func (o *Object) Encode() ([]byte, error) {
 		total = (total+sections[i].align-1)&^(sections[i].align-1) + uint64(len(sections[i].data))
 	}
 	total = (total+7)&^7 + shCount*shdrSize
-	out := make([]byte, ehdrSize, total)
+	// The spare capacity lets the driver's sealer (rtlib/seal.Output)
+	// append its section and new section table in place.
+	out := make([]byte, ehdrSize, total+sealRoom)
 	offsets := make([]uint64, shCount)
 	for i := 1; i < shCount; i++ {
 		s := &sections[i]
@@ -298,6 +300,11 @@ func (o *Object) Encode() ([]byte, error) {
 	le.PutUint16(out[62:], shShstrtab)
 	return out, nil
 }
+
+// sealRoom is the spare capacity Encode leaves after the object: more
+// than the seal section and section table rtlib/seal appends to an
+// object of this writer's few sections.
+const sealRoom = 8 << 10
 
 // metaSymbols lists the code symbols m names: functions, entry
 // trampolines and import stubs.

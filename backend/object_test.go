@@ -297,3 +297,19 @@ func TestJumpTableRelocation(t *testing.T) {
 		t.Errorf("entry at .rodata+4 reaching 8 bytes past .text: err = %v, want a refusal", err)
 	}
 }
+
+// TestEncodeLeavesSealRoom checks that Encode's output has the spare
+// capacity rtlib/seal.Output needs to seal it in place.
+func TestEncodeLeavesSealRoom(t *testing.T) {
+	obj, err := (&backend.Object{Arch: abi.ArchAMD64, Meta: &abi.Meta{Arch: abi.ArchAMD64}, Text: make([]byte, 100)}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := seal.Output(obj, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &sealed[0] != &obj[0] {
+		t.Errorf("sealed by copying: %d bytes of spare capacity were not enough", cap(obj)-len(obj))
+	}
+}

@@ -55,7 +55,11 @@ var le = binary.LittleEndian
 // a seal) with a seal section added: a copy of the section names, the
 // seal and a new section header table are appended, and the ELF header
 // points to them; nothing else moves.
-func Seal(obj []byte) ([]byte, error) {
+func Seal(obj []byte) ([]byte, error) { return seal(obj, false) }
+
+// seal is Seal; with reuse, the result may be obj itself, extended into
+// its spare capacity with its header rewritten, when it has room.
+func seal(obj []byte, reuse bool) ([]byte, error) {
 	f, err := parse(obj)
 	if err != nil {
 		return nil, err
@@ -79,9 +83,15 @@ func Seal(obj []byte) ([]byte, error) {
 	}
 	sealSize := headerSize + entrySize*(shnum-1) + trailerSize
 	// Room for everything appended below (each pad adds at most 7 bytes),
-	// so that the object is copied once.
-	out := make([]byte, len(obj), len(obj)+len(names)+len(Section)+1+7+sealSize+7+(shnum+1)*64)
-	copy(out, obj)
+	// so that the object is copied once, or not at all.
+	need := len(obj) + len(names) + len(Section) + 1 + 7 + sealSize + 7 + (shnum+1)*64
+	var out []byte
+	if reuse && cap(obj) >= need {
+		out = obj
+	} else {
+		out = make([]byte, len(obj), need)
+		copy(out, obj)
+	}
 	pad := func(align int) {
 		for len(out)%align != 0 {
 			out = append(out, 0)
@@ -345,10 +355,12 @@ func raw(obj []byte, s *elf.Section) ([]byte, error) {
 }
 
 // Output seals what a back end returned: the compiler driver passes every
-// back end's result through it. An error is passed through.
+// back end's result through it. An error is passed through. The object
+// is the caller's to give away: when it has the spare capacity (see
+// backend.Object.Encode) it is sealed in place instead of copied.
 func Output(obj []byte, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Seal(obj)
+	return seal(obj, true)
 }

@@ -122,3 +122,34 @@ func TestFlipsRefused(t *testing.T) {
 		t.Errorf("%d flips in the signature were accepted without a key, want %d", unsigned, trailerSize)
 	}
 }
+
+// TestOutputInPlace checks that Output seals an object with spare
+// capacity in place, and one without by copying, with the same result
+// as Seal, which never touches its input.
+func TestOutputInPlace(t *testing.T) {
+	obj := object(t)
+	want, err := Seal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roomy := make([]byte, len(obj), len(obj)+64<<10)
+	copy(roomy, obj)
+	got, err := Output(roomy, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) || &got[0] != &roomy[0] {
+		t.Errorf("with room: equal %v, in place %v; want both", bytes.Equal(got, want), &got[0] == &roomy[0])
+	}
+	tight := bytes.Clone(obj)[:len(obj):len(obj)]
+	got, err = Output(tight, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) || !bytes.Equal(tight, obj) {
+		t.Error("without room: the result differs from Seal's, or the input changed")
+	}
+	if err := Check(got, nil); err != nil {
+		t.Error(err)
+	}
+}
