@@ -259,7 +259,7 @@ func writeThroughput(p func(string, ...any), r *Results) {
 // writePhases writes where the native back end's compile time goes.
 func writePhases(p func(string, ...any), ps []PhaseResult) {
 	p("## Native compile phases\n\n")
-	p("wasmaot-native -O2 compiling with `compiler.Compile` (wasm bytes to object, no loading), timed by the compiler itself (`compiler.Options.Timings`, package `compiler/timing`), mean per repetition. ")
+	p("wasmaot-native -O2 compiling with `compiler.Compile` (wasm bytes to object, no loading), timed by the compiler itself (`compiler.Options.Timings`, package `compiler/timing`), mean per repetition (at least five, alternating the amd64 and arm64 targets); the wall time is the median. ")
 	p("decode and validate run on one core; lower (wasm to SSA IR), passes (the -O2 pipeline), isel (instruction selection, which writes each instruction's bytes as it selects it) and regalloc run per function on all cores, and their figures add up every function's time, so the phases can sum to more than the wall time; encode is branch resolution and the layout of .text (calls, trampolines, stubs); object is writing the ELF file and sealing it. Percentages are of the phases' sum.\n\n")
 	var cols []PhaseResult
 	for _, r := range ps {
@@ -295,7 +295,7 @@ func writePhases(p func(string, ...any), ps []PhaseResult) {
 		p("\n\n")
 	}
 	p("### arm64 target\n\n")
-	p("The same compilations for `--target arm64` (cross-compiled on this machine), wall time per repetition; goal: arm64 within 1.2× of amd64.\n\n")
+	p("The same compilations for `--target arm64` (cross-compiled on this machine), median wall time of the repetitions, which alternate with amd64's; goal: arm64 within 1.2× of amd64.\n\n")
 	p("| modules | size | amd64 (ms) | arm64 (ms) | arm64 (MB/s) | arm64 / amd64 time |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, a := range ps {
 		if a.Target != "amd64" {
