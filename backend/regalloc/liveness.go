@@ -180,6 +180,9 @@ type Scratch struct {
 	work    []int
 	ivs     []interval
 	locs    []Loc
+
+	partnerStart, partnerNext []int32
+	partners                  []ir.Value
 }
 
 // take returns *buf resized to n zeroed elements, reusing its storage.

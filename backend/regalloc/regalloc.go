@@ -56,8 +56,10 @@
 package regalloc
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/wasmaot/wasmaot/lower/ir"
@@ -211,7 +213,7 @@ func AllocateIn(f *ir.Func, cfg *Config, s *Scratch) (*Allocation, error) {
 	}
 	a := &Allocation{Order: lv.cfg.RPO, CFG: lv.cfg, Locs: take(&s.locs, len(f.Types))}
 	ivs := lv.intervals(cfg, f.Types, s)
-	a.partners = edgePartners(lv.cfg.RPO, len(f.Types))
+	a.partners = edgePartners(lv.cfg.RPO, len(f.Types), s)
 	if cfg.TiesOperand0 != nil {
 		a.tied = tiedOperands(lv, cfg, f.Types)
 	}
@@ -227,12 +229,16 @@ func AllocateIn(f *ir.Func, cfg *Config, s *Scratch) (*Allocation, error) {
 // scan assigns registers in order of interval start and returns the
 // intervals that got none, in order of start.
 func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interval {
-	var active [NumClasses][]*interval // sorted by end
+	// active holds, per class, the intervals in registers, sorted by
+	// end: at most one per register, so the lists never grow past their
+	// first allocation (expired ones are compacted away, not sliced off).
+	var active [NumClasses][]*interval
 	var free [NumClasses]RegSet
 	for c := range free {
 		for _, r := range cfg.Allocatable[c] {
 			free[c] = free[c].With(r)
 		}
+		active[c] = make([]*interval, 0, len(cfg.Allocatable[c])+1)
 	}
 	var spilled []interval
 	for i := range ivs {
@@ -245,7 +251,9 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 			free[c] = free[c].With(a.Locs[act[n].v].Reg)
 			n++
 		}
-		act = act[n:]
+		if n > 0 {
+			act = act[:copy(act, act[n:])]
+		}
 		allowed := free[c]
 		preserved := cfg.CalleeSaved
 		if cfg.PreservedFor != nil {
@@ -313,7 +321,7 @@ func (a *Allocation) scan(ivs []interval, cfg *Config, types []ir.Type) []interv
 		act[k] = iv
 		active[c] = act
 	}
-	sort.SliceStable(spilled, func(i, j int) bool { return spilled[i].start < spilled[j].start })
+	slices.SortStableFunc(spilled, func(x, y interval) int { return cmp.Compare(x.start, y.start) })
 	return spilled
 }
 
@@ -449,32 +457,33 @@ func (p *partnerLists) of(v ir.Value) []ir.Value { return p.list[p.start[v]:p.st
 // edgePartners links each block parameter with the arguments passed to
 // it, both ways: giving them one register saves the edge's copy. Each
 // value's partners are in the order of the edges in blocks.
-func edgePartners(blocks []*ir.Block, nValues int) partnerLists {
-	edges := func(visit func(p, arg ir.Value)) {
-		for _, b := range blocks {
-			for _, in := range b.Instrs {
-				for _, e := range in.Succs {
-					for i, arg := range e.Args {
-						visit(e.Block.Params[i], arg)
-					}
-				}
+func edgePartners(blocks []*ir.Block, nValues int, s *Scratch) partnerLists {
+	start := take(&s.partnerStart, nValues+1)
+	for _, b := range blocks {
+		for _, e := range b.Succs() {
+			for i, arg := range e.Args {
+				start[e.Block.Params[i]+1]++
+				start[arg+1]++
 			}
 		}
 	}
-	start := make([]int32, nValues+1)
-	edges(func(p, arg ir.Value) { start[p+1]++; start[arg+1]++ })
 	for v := range nValues {
 		start[v+1] += start[v]
 	}
-	list := make([]ir.Value, start[nValues])
-	next := make([]int32, nValues)
+	list := take(&s.partners, int(start[nValues]))
+	next := take(&s.partnerNext, nValues)
 	copy(next, start)
-	edges(func(p, arg ir.Value) {
-		list[next[p]] = arg
-		next[p]++
-		list[next[arg]] = p
-		next[arg]++
-	})
+	for _, b := range blocks {
+		for _, e := range b.Succs() {
+			for i, arg := range e.Args {
+				p := e.Block.Params[i]
+				list[next[p]] = arg
+				next[p]++
+				list[next[arg]] = p
+				next[arg]++
+			}
+		}
+	}
 	return partnerLists{start: start, list: list}
 }
 
