@@ -146,7 +146,7 @@ type Stats struct {
 	LoopsVersioned      int // loops given a check-free copy by loop versioning
 	BoundsChecksHoisted int // checks that copy leaves out
 	LoopsUnpolled       int // versioned loops also given a copy without interrupt polls, for short runs
-	EntryPollsDropped   int // function-entry interrupt polls dropped (at most one call site)
+	EntryPollsDropped   int // function-entry interrupt polls dropped (at most one call site, or a poll next)
 	Folded              int // instructions replaced by constants
 	CSERemoved          int // instructions merged by CSE
 	DeadRemoved         int // instructions removed by DCE
