@@ -7,10 +7,6 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
-
-	"github.com/wasmaot/wasmaot/compiler"
-	"github.com/wasmaot/wasmaot/compiler/wat"
-	"github.com/wasmaot/wasmaot/rtlib"
 )
 
 // TestDivideByConstant runs integer division and remainder by constant
@@ -46,24 +42,7 @@ func TestDivideByConstant(t *testing.T) {
 		}
 	}
 	src.WriteString(")\n")
-	bin, err := wat.Parse([]byte(src.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := compiler.Compile(bin, compiler.Options{Backend: "native", OptLevel: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := rtlib.Load(obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mod.Close()
-	inst, err := mod.Instantiate(context.Background(), rtlib.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.Close()
+	inst := instantiate(t, compileWAT(t, src.String()))
 
 	rng := rand.New(rand.NewSource(7))
 	ns := []uint64{0, 1, 2, 3, 5, 7, 100, 599999, 600000, 600001, 1<<31 - 1, 1 << 31, 1<<31 + 1, 1<<32 - 1, 1 << 32,

@@ -7,10 +7,6 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
-
-	"github.com/wasmaot/wasmaot/compiler"
-	"github.com/wasmaot/wasmaot/compiler/wat"
-	"github.com/wasmaot/wasmaot/rtlib"
 )
 
 // TestFoldedLoads runs integer compares and ALU ops with a load as either
@@ -86,24 +82,7 @@ func TestFoldedLoads(t *testing.T) {
 		}
 	}
 	src.WriteString(")\n")
-	bin, err := wat.Parse([]byte(src.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := compiler.Compile(bin, compiler.Options{Backend: "native", OptLevel: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod, err := rtlib.Load(obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mod.Close()
-	inst, err := mod.Instantiate(context.Background(), rtlib.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.Close()
+	inst := instantiate(t, compileWAT(t, src.String()))
 	mem := inst.Memory()
 	if len(mem) < 8 {
 		t.Fatal("no memory")

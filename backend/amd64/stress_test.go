@@ -6,10 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/wasmaot/wasmaot/compiler"
-	"github.com/wasmaot/wasmaot/compiler/wat"
-	"github.com/wasmaot/wasmaot/rtlib"
 )
 
 // TestStress compiles the shapes that break naive code generators —
@@ -29,26 +25,10 @@ func TestStress(t *testing.T) {
 		{"values 40000", manyValues(40000), []uint64{3}, 3 * 40000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bin, err := wat.Parse([]byte(tc.wat))
-			if err != nil {
-				t.Fatal(err)
-			}
 			start := time.Now()
-			obj, err := compiler.Compile(bin, compiler.Options{Backend: "native", OptLevel: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%d-byte module compiled to %d bytes in %v", len(bin), len(obj), time.Since(start).Round(time.Millisecond))
-			mod, err := rtlib.Load(obj)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer mod.Close()
-			inst, err := mod.Instantiate(context.Background(), rtlib.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer inst.Close()
+			obj := compileWAT(t, tc.wat)
+			t.Logf("%d-byte module text compiled to %d bytes in %v", len(tc.wat), len(obj), time.Since(start).Round(time.Millisecond))
+			inst := instantiate(t, obj)
 			res, err := inst.ExportedFunc("f").Call(context.Background(), tc.args...)
 			if err != nil {
 				t.Fatal(err)
