@@ -33,6 +33,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 
@@ -130,6 +131,23 @@ func (in *Input) Worker() func(i int) (*ir.Func, error) {
 		return in.LowerWorker()
 	}
 	return in.Func
+}
+
+// Order lists the defined functions largest first (by the size of their
+// wasm bodies; ties in index order): workers that take functions in this
+// order finish at about the same time, where in index order one may be
+// left alone with a large function found last.
+func (in *Input) Order() []int {
+	order := make([]int, in.NumFuncs())
+	for i := range order {
+		order[i] = i
+	}
+	codes := in.Module.Wasm.Codes
+	if len(codes) != len(order) {
+		return order
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(codes[b].Body) - len(codes[a].Body) })
+	return order
 }
 
 // Streaming is implemented by back ends that take every function's IR

@@ -116,9 +116,9 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) ([]by
 	return obj.Encode()
 }
 
-// compileFuncs generates the functions on up to jobs goroutines, each
-// taking a function's IR (in.Worker: funcCode keeps nothing of it) just
-// before generating its code.
+// compileFuncs generates the functions on up to jobs goroutines, largest
+// first (in.Order), each taking a function's IR (in.Worker: funcCode
+// keeps nothing of it) just before generating its code.
 func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) ([]*funcCode, error) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -126,6 +126,7 @@ func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) 
 	n := in.NumFuncs()
 	codes := make([]*funcCode, n)
 	errs := make([]error, n)
+	order := in.Order()
 	var next int
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -136,12 +137,13 @@ func (m *module) compileFuncs(ctx context.Context, in *backend.Input, jobs int) 
 			funcIR, w := in.Worker(), new(worker)
 			for {
 				mu.Lock()
-				i := next
+				k := next
 				next++
 				mu.Unlock()
-				if i >= n || ctx.Err() != nil {
+				if k >= n || ctx.Err() != nil {
 					return
 				}
+				i := order[k]
 				f, err := funcIR(i)
 				if err != nil {
 					errs[i] = err

@@ -75,7 +75,7 @@ func Compile(ctx context.Context, in *backend.Input, opts backend.Options) (obj 
 			}
 		}()
 	}
-	for i := range nf {
+	for _, i := range in.Order() {
 		if ctx.Err() != nil {
 			break
 		}
