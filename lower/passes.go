@@ -32,12 +32,15 @@ type passContext struct {
 	// valid (the CFG holds reachable blocks only).
 	cfg  *ir.CFG
 	kids [][]*ir.Block
+	// spare, if set, is storage for the first CFG computed (the
+	// worker's, from the previous function); later ones are new.
+	spare *ir.CFG
 }
 
 // CFG returns the function's control-flow graph.
 func (c *passContext) CFG() *ir.CFG {
 	if c.cfg == nil {
-		c.cfg = ir.ComputeCFG(c.f)
+		c.cfg, c.spare = ir.ComputeCFGIn(c.f, c.spare), nil
 	}
 	return c.cfg
 }
@@ -183,7 +186,7 @@ func optimize(m *wasm.Module, f *ir.Func, opts Options, s *scratch) error {
 	if pl == nil {
 		pl = PipelineFor(MaxOptLevel)
 	}
-	c := &passContext{m: m, f: f, stats: stats, s: s}
+	c := &passContext{m: m, f: f, stats: stats, s: s, spare: &s.cfg}
 	for _, name := range pl {
 		p, err := passNamed(name)
 		if err != nil {

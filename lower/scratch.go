@@ -17,6 +17,7 @@ type scratch struct {
 	work   []ir.Value   // dce: work list
 	edges  edgeIndex    // copyprop, dce
 	cse    cseTable     // cse: the available computations
+	cfg    ir.CFG       // storage of each function\'s first CFG (passContext.spare)
 }
 
 // take returns *buf resized to n zeroed elements, reusing its storage.

@@ -33,7 +33,7 @@ type liveness struct {
 // intervals and which of them live across an instruction clobbers
 // accepts.
 func computeLiveness(f *ir.Func, clobbers func(*ir.Instr) bool, s *Scratch) (*liveness, error) {
-	cfg := ir.ComputeCFG(f)
+	cfg := ir.ComputeCFGIn(f, &s.cfg)
 	nv := len(f.Types)
 	lv := &s.lv
 	*lv = liveness{
@@ -183,6 +183,7 @@ type Scratch struct {
 
 	partnerStart, partnerNext []int32
 	partners                  []ir.Value
+	cfg                       ir.CFG
 }
 
 // take returns *buf resized to n zeroed elements, reusing its storage.

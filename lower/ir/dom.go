@@ -1,5 +1,7 @@
 package ir
 
+import "slices"
+
 // CFG holds the control-flow graph facts passes and the verifier need:
 // predecessors, a reverse postorder of the reachable blocks and the
 // immediate-dominator tree (Cooper, Harvey and Kennedy's iterative
@@ -30,15 +32,27 @@ type blockNums struct {
 	byMap map[*Block]int32
 }
 
-func newBlockNums(f *Func) blockNums {
+// newBlockNums numbers f's blocks, reusing buf's storage when it can.
+func newBlockNums(f *Func, buf []int32) blockNums {
 	maxID := 0
 	for _, b := range f.Blocks {
 		maxID = max(maxID, b.ID)
 	}
 	if maxID < 4*len(f.Blocks)+64 {
-		return blockNums{byID: make([]int32, maxID+1)}
+		return blockNums{byID: resize(buf, maxID+1)}
 	}
 	return blockNums{byMap: map[*Block]int32{}}
+}
+
+// resize returns buf with length n, zeroed, reallocated only when its
+// capacity is short.
+func resize[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
 }
 
 func (n *blockNums) get(b *Block) (int, bool) {
@@ -67,12 +81,20 @@ func (n *blockNums) set(b *Block, i int) bool {
 }
 
 // ComputeCFG analyses f.
-func ComputeCFG(f *Func) *CFG {
-	c := &CFG{}
+func ComputeCFG(f *Func) *CFG { return ComputeCFGIn(f, nil) }
+
+// ComputeCFGIn is ComputeCFG reusing the storage of c, an earlier result
+// no longer in use (nil: fresh storage); it returns c, overwritten.
+func ComputeCFGIn(f *Func, c *CFG) *CFG {
+	if c == nil {
+		c = &CFG{}
+	}
+	old := *c
+	*c = CFG{}
 	if len(f.Blocks) == 0 {
 		return c
 	}
-	c.num = newBlockNums(f)
+	c.num = newBlockNums(f, old.num.byID)
 	// Iterative depth-first search for the postorder. It marks visited
 	// blocks in the numbering (with any number: every visited block is
 	// renumbered below).
@@ -86,7 +108,7 @@ func ComputeCFG(f *Func) *CFG {
 	}
 	stack := make([]frame, 1, 16)
 	stack[0] = frame{b: f.Blocks[0]}
-	post := make([]*Block, 0, len(f.Blocks))
+	post := resize(old.RPO, len(f.Blocks))[:0] // becomes RPO, reversed in place
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		succs := top.b.Succs()
@@ -101,10 +123,8 @@ func ComputeCFG(f *Func) *CFG {
 		post = append(post, top.b)
 		stack = stack[:len(stack)-1]
 	}
-	c.RPO = make([]*Block, len(post))
-	for i, b := range post {
-		c.RPO[len(post)-1-i] = b
-	}
+	slices.Reverse(post)
+	c.RPO = post
 	for i, b := range c.RPO {
 		c.num.set(b, i)
 	}
@@ -113,8 +133,8 @@ func ComputeCFG(f *Func) *CFG {
 	// i+1 once block i's edges have counted si, so that an edge to a
 	// block an earlier edge of the same block targets is not counted
 	// again; the fill sweep marks with -(i+1).
-	c.predStart = make([]int32, len(c.RPO)+1)
-	from := make([]int32, len(c.RPO))
+	c.predStart = resize(old.predStart, len(c.RPO)+1)
+	from := resize(old.idom, len(c.RPO)) // idom's storage, until idom
 	for i, b := range c.RPO {
 		for _, s := range b.Succs() {
 			if si, ok := c.index(s.Block); ok && from[si] != int32(i+1) {
@@ -127,7 +147,7 @@ func ComputeCFG(f *Func) *CFG {
 		c.predStart[i+1] += c.predStart[i]
 	}
 	n := c.predStart[len(c.RPO)]
-	c.preds, c.predNum = make([]*Block, n), make([]int32, n)
+	c.preds, c.predNum = resize(old.preds, int(n)), resize(old.predNum, int(n))
 	fill := make([]int32, len(c.RPO))
 	copy(fill, c.predStart)
 	for i, b := range c.RPO {
@@ -140,7 +160,7 @@ func ComputeCFG(f *Func) *CFG {
 		}
 	}
 	// Dominators over RPO numbers; -1 is "not yet known".
-	c.idom = make([]int32, len(c.RPO))
+	c.idom = from
 	for i := range c.idom {
 		c.idom[i] = -1
 	}

@@ -76,3 +76,41 @@ func TestCFGRepeatedEdges(t *testing.T) {
 		t.Errorf("preds of b2: %d blocks, want b0 and b1", len(p))
 	}
 }
+
+// TestComputeCFGIn reuses one CFG's storage for functions of different
+// shapes and sizes and compares each result with a fresh ComputeCFG.
+func TestComputeCFGIn(t *testing.T) {
+	chain := func(n int, back bool) *Func {
+		f := &Func{}
+		bs := make([]*Block, n)
+		for i := range bs {
+			bs[i] = &Block{ID: i}
+			f.Blocks = append(f.Blocks, bs[i])
+		}
+		c := f.NewValue(I32)
+		for i := 0; i < n-1; i++ {
+			succs := []*BlockCall{{Block: bs[i+1]}}
+			if back && i > 0 {
+				succs = append(succs, &BlockCall{Block: bs[i/2]})
+				bs[i].Instrs = []*Instr{{Op: OpBrIf, Args: []Value{c}, Succs: succs}}
+				continue
+			}
+			bs[i].Instrs = []*Instr{{Op: OpJump, Succs: succs}}
+		}
+		bs[n-1].Instrs = []*Instr{{Op: OpReturn}}
+		return f
+	}
+	var reused CFG
+	for _, f := range []*Func{chain(40, true), chain(3, false), chain(100, true), chain(7, true), {}} {
+		got, want := ComputeCFGIn(f, &reused), ComputeCFG(f)
+		if got != &reused || !slices.Equal(got.RPO, want.RPO) {
+			t.Fatalf("%d blocks: RPO differs", len(f.Blocks))
+		}
+		for i, b := range want.RPO {
+			if !slices.Equal(got.Preds(b), want.Preds(b)) || !slices.Equal(got.PredNums(i), want.PredNums(i)) ||
+				!slices.Equal(got.Children()[i], want.Children()[i]) || got.Num(b) != want.Num(b) {
+				t.Errorf("%d blocks: block %d differs", len(f.Blocks), i)
+			}
+		}
+	}
+}
