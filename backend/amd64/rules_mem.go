@@ -117,12 +117,21 @@ func memoryFill(g *gen, in *ir.Instr) error {
 	return nil
 }
 
-// boundsCheck traps unless zext(addr)+extent <= length:
+// boundsCheck traps unless zext(addr)+extent <= length (for a constant
+// addr, length is compared with the sum as an immediate):
 //
 //	mov eax, addr ; zero-extends (lea rax, [addr+extent] when addr is
 //	add rax, extent ;               known zero-extended)
 //	cmp rax, [length] ; ja trap
 func boundsCheck(g *gen, in *ir.Instr) error {
+	if k := g.consts[in.Args[0]]; k != nil {
+		// A static address: cmp qword [length], end ; jb trap.
+		if end := uint64(uint32(k.Const)) + in.Const; end <= 0x7fffffff {
+			g.a.ALUMI(CMP, true, g.memoryLength(in.Index, tmpC), int32(end))
+			g.trapIf(CondB, abi.TrapMemoryOutOfBounds)
+			return nil
+		}
+	}
 	a := g.use(in.Args[0], tmpA)
 	switch {
 	case g.zext[in.Args[0]] && in.Const <= 0x7fffffff:
@@ -142,8 +151,14 @@ func boundsCheck(g *gen, in *ir.Instr) error {
 
 // effAddr returns the memory operand of memory 0 at zext(addr)+offset;
 // it uses tmpR (and tmpA for offsets of 2^31 and more) unless addr is
-// known zero-extended (then it indexes with addr's own register).
+// a constant (a static address: a displacement) or known zero-extended
+// (then it indexes with addr's own register).
 func (g *gen) effAddr(addr ir.Value, offset uint32) Mem {
+	if k := g.consts[addr]; k != nil {
+		if ea := uint64(uint32(k.Const)) + uint64(offset); ea <= 0x7fffffff {
+			return M(regMemBase, int32(ea))
+		}
+	}
 	a := g.use(addr, tmpR)
 	if g.zext[addr] && offset <= 0x7fffffff {
 		return MI(regMemBase, a, 1, int32(offset))
