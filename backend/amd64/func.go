@@ -51,6 +51,7 @@ type gen struct {
 	consts   []*ir.Instr // the defining instruction of integer constants and v128 zeros
 	zext     []bool      // i32 values known zero-extended (computeZext)
 	pool     []poolConst // constants loaded RIP-relative, placed after the code
+	edgeBuf  valueMoves  // edgeMoves' storage, reused edge to edge
 	// zf is v+1 when the zero flag reflects value v (set by the rule of
 	// v just emitted), 0 when unknown; zfPrev is zf before the current
 	// instruction of the block.
@@ -608,6 +609,14 @@ type valueMoves struct {
 	remats []rematMove
 }
 
+// reset empties vm, keeping its storage.
+func (vm *valueMoves) reset() {
+	for c := range vm.moves {
+		vm.moves[c] = vm.moves[c][:0]
+	}
+	vm.remats = vm.remats[:0]
+}
+
 type rematMove struct {
 	dst regalloc.Loc
 	v   ir.Value
@@ -654,11 +663,12 @@ func (g *gen) parallelCopy(moves [regalloc.NumClasses][]regalloc.Move) {
 
 // edgeMoves copies e's arguments into its target's parameters.
 func (g *gen) edgeMoves(e *ir.BlockCall) {
-	var vm valueMoves
+	vm := &g.edgeBuf
+	vm.reset()
 	for i, a := range e.Args {
-		g.addMove(&vm, g.loc(e.Block.Params[i]), a)
+		g.addMove(vm, g.loc(e.Block.Params[i]), a)
 	}
-	g.emitMoves(&vm)
+	g.emitMoves(vm)
 	for i := range e.Args {
 		if g.needsZext(e, i) {
 			g.zeroExtend(g.loc(e.Block.Params[i]))

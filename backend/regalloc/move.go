@@ -16,7 +16,16 @@ type Move struct {
 // move that writes its source ready. What remains when nothing is ready
 // are disjoint cycles, each broken by saving one source in scratch.
 func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
-	pending := make([]Move, 0, len(moves))
+	// A parallel copy is mostly a handful of moves: the tables start in
+	// arrays on the stack and only larger copies allocate.
+	var (
+		pendingBuf     [8]Move
+		srcBuf, dstBuf [8]int32
+		readBuf, wrBuf [17]int32
+		doneBuf        [8]bool
+		readyBuf       [8]int
+	)
+	pending := pendingBuf[:0]
 	for _, m := range moves {
 		if m.Dst != m.Src {
 			pending = append(pending, m)
@@ -29,14 +38,14 @@ func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 	// are slices: readers[id] pending moves read the location, writer[id]
 	// is the pending move writing it, or -1.
 	var ids locIDs
-	src := make([]int32, len(pending))
-	dst := make([]int32, len(pending))
+	src := sized(srcBuf[:], len(pending))
+	dst := sized(dstBuf[:], len(pending))
 	for i, m := range pending {
 		src[i], dst[i] = ids.id(m.Src), ids.id(m.Dst)
 	}
 	scratchID := ids.id(scratch)
-	readers := make([]int32, ids.n)
-	writer := make([]int32, ids.n)
+	readers := sized(readBuf[:], int(ids.n))
+	writer := sized(wrBuf[:], int(ids.n))
 	for i := range writer {
 		writer[i] = -1
 	}
@@ -44,8 +53,8 @@ func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 		readers[src[i]]++
 		writer[dst[i]] = int32(i)
 	}
-	done := make([]bool, len(pending))
-	var ready []int
+	done := sized(doneBuf[:], len(pending))
+	ready := readyBuf[:0]
 	for i := range pending {
 		if readers[dst[i]] == 0 {
 			ready = append(ready, i)
@@ -85,6 +94,16 @@ func Sequence(moves []Move, scratch Loc, emit func(dst, src Loc)) {
 		}
 		run()
 	}
+}
+
+// sized returns n zeroed elements: buf's when it is long enough.
+func sized[T any](buf []T, n int) []T {
+	if n > len(buf) {
+		return make([]T, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
 }
 
 // locIDs numbers distinct locations densely from 0: by a linear search
