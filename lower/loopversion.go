@@ -470,16 +470,42 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 		from *ir.Block
 		call *ir.BlockCall
 	}
-	edgesTo := map[*ir.Block][]edge{}
+	// The edges into each block, by block ID (in the order of their
+	// source blocks and successors): one array for all, not a map.
+	maxID := 0
+	for _, b := range f.Blocks {
+		maxID = max(maxID, b.ID)
+		for _, s := range b.Succs() {
+			maxID = max(maxID, s.Block.ID)
+		}
+	}
+	start := make([]int32, maxID+2)
 	for _, b := range f.Blocks {
 		for _, s := range b.Succs() {
-			edgesTo[s.Block] = append(edgesTo[s.Block], edge{b, s})
+			start[s.Block.ID+1]++
 		}
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	all := make([]edge, start[maxID+1])
+	next := slices.Clone(start[:maxID+1])
+	for _, b := range f.Blocks {
+		for _, s := range b.Succs() {
+			all[next[s.Block.ID]] = edge{b, s}
+			next[s.Block.ID]++
+		}
+	}
+	edgesTo := func(b *ir.Block) []edge {
+		if b.ID < 0 || b.ID > maxID {
+			return nil
+		}
+		return all[start[b.ID]:start[b.ID+1]]
 	}
 	// onlyPred returns b's one reachable predecessor, if it has exactly
 	// one (several edges from it count once); entry tells b has none.
 	onlyPred := func(b *ir.Block) (pred *ir.Block, entry bool) {
-		for _, e := range edgesTo[b] {
+		for _, e := range edgesTo(b) {
 			if !cfg.Reachable(e.from) || e.from == pred {
 				continue
 			}
@@ -550,7 +576,7 @@ func repairLiveOut(f *ir.Func, l *natLoop, copies []loopCopy, liveOut []ir.Value
 			b.Params = append(b.Params, param)
 			added = append(added, blockParam{b, param})
 			atStart[b] = param
-			for _, e := range edgesTo[b] {
+			for _, e := range edgesTo(b) {
 				arg := v // an unreachable predecessor: any value will do
 				if cfg.Reachable(e.from) {
 					arg = readAtEnd(e.from)

@@ -208,7 +208,7 @@ func (l *funcLowerer) lower(m *wasm.Module, idx uint32) (*ir.Func, error) {
 	}
 	l.m, l.cur, l.gen = m, nil, l.gen+1
 	l.localTypes, l.stack, l.frames = l.localTypes[:0], l.stack[:0], l.frames[:0]
-	l.defs.reset()
+	l.defs.reset(len(m.Codes[ci].Body))
 	l.a.reset(len(m.Codes[ci].Body))
 	l.f = &ir.Func{Index: idx, Name: funcName(m, idx), Sig: *sig}
 	l.localTypes = append(l.localTypes, sig.Params...)

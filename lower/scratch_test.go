@@ -123,7 +123,7 @@ func TestDefTable(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	var tab defTable
 	for round, n := range []int{10, 3000, 50, maxKeptDefs + 10, 100} {
-		tab.reset()
+		tab.reset(n)
 		ref := map[uint64]ir.Value{}
 		for range 4 * n {
 			k := uint64(rng.Intn(n))<<32 | uint64(rng.Intn(8))

@@ -182,9 +182,20 @@ type defTable struct {
 // function (a larger one is dropped rather than held by the worker).
 const maxKeptDefs = 1 << 16
 
-func (t *defTable) reset() {
+// reset empties the table for a function whose body is size bytes long,
+// sized for it up front (it holds about one entry per body byte in large
+// functions; growing by doubling rehashed every entry several times).
+func (t *defTable) reset(size int) {
 	if t.n > maxKeptDefs {
 		*t = defTable{}
+	}
+	if want := min(max(2*size, 64), 2*maxKeptDefs); len(t.keys) < want {
+		n := 64
+		for n < want {
+			n *= 2
+		}
+		t.keys, t.vals, t.gens = make([]uint64, n), make([]ir.Value, n), make([]uint32, n)
+		t.gen, t.n = 1, 0
 		return
 	}
 	t.n = 0
