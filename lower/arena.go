@@ -14,7 +14,8 @@ type arena struct {
 	instrs  chunks[ir.Instr]
 	edges   chunks[ir.BlockCall]
 	vals    chunks[ir.Value]
-	next    int // instructions in the next new chunk
+	lists   chunks[*ir.Instr] // blocks' instruction lists
+	next    int               // instructions in the next new chunk
 	recycle bool
 }
 
@@ -73,6 +74,7 @@ func (a *arena) reset(size int) {
 	a.instrs.reset(a.recycle)
 	a.edges.reset(a.recycle)
 	a.vals.reset(a.recycle)
+	a.lists.reset(a.recycle)
 	a.next = min(max(size/3, minChunk), maxChunk)
 }
 
@@ -106,6 +108,23 @@ func (a *arena) values(n int) []ir.Value {
 	i := len(c.cur)
 	c.cur = c.cur[:i+n]
 	return c.cur[i : i+n : i+n]
+}
+
+// appendInstr returns list (a block's instructions) with p appended.
+// The lists are runs in the arena's chunks, capped at their length: the
+// run at the end of the current chunk grows in place (a block is filled
+// while it is the current one, so this is the common case); any other
+// list is copied to the end first.
+func (a *arena) appendInstr(list []*ir.Instr, p *ir.Instr) []*ir.Instr {
+	c, n := &a.lists, len(list)
+	if k := len(c.cur); n > 0 && k > 0 && k < cap(c.cur) && &c.cur[k-1] == &list[n-1] {
+		c.cur = append(c.cur, p)
+		return c.cur[k-n : k+1 : k+1]
+	}
+	c.room(n+1, max(a.next/2, valChunk), a.recycle)
+	start := len(c.cur)
+	c.cur = append(append(c.cur, list...), p)
+	return c.cur[start:len(c.cur):len(c.cur)]
 }
 
 // list returns a copy of vs in the arena.

@@ -104,7 +104,7 @@ func (l *funcLowerer) addInstr(in ir.Instr, results ...ir.Type) *ir.Instr {
 	for i, t := range results {
 		p.Results[i] = l.f.NewValue(t)
 	}
-	l.cur.Instrs = append(l.cur.Instrs, p)
+	l.cur.Instrs = l.a.appendInstr(l.cur.Instrs, p)
 	if p.Op.IsTerminator() {
 		l.addEdges(l.cur, p.Succs)
 		l.cur = nil

@@ -143,3 +143,38 @@ func TestDefTable(t *testing.T) {
 		}
 	}
 }
+
+// TestArenaInstrLists fills block lists in an interleaved order, as
+// lowering does when it switches blocks, and checks every list and that
+// appending to a finished list never writes into another.
+func TestArenaInstrLists(t *testing.T) {
+	var a arena
+	for _, recycle := range []bool{false, true} {
+		a.recycle = recycle
+		for round := range 3 {
+			a.reset(64)
+			instrs := make([]*ir.Instr, 300)
+			for i := range instrs {
+				instrs[i] = &ir.Instr{Index: uint32(i)}
+			}
+			lists := make([][]*ir.Instr, 5)
+			want := make([][]*ir.Instr, 5)
+			for i, in := range instrs {
+				b := (i / 7) % 5 // runs of 7 into one list, then the next
+				if round == 2 {
+					b = i % 5 // every append switches lists
+				}
+				lists[b] = a.appendInstr(lists[b], in)
+				want[b] = append(want[b], in)
+			}
+			for b := range lists {
+				lists[b] = append(lists[b], &ir.Instr{}) // must reallocate
+			}
+			for b := range lists {
+				if !slices.Equal(lists[b][:len(want[b])], want[b]) {
+					t.Fatalf("recycle %v, round %d: list %d differs", recycle, round, b)
+				}
+			}
+		}
+	}
+}
