@@ -193,9 +193,10 @@ var foldLoads = map[ir.Op]bool{
 // between them, so the access reads the same memory there. For an
 // integer operation the address must not be in the result's register,
 // which the rule writes before forming the operand (an XMM result cannot
-// be).
+// be). An offset of 2^31 or more is not folded: effAddr would add it
+// through tmpA, which may be the rule's result register by then.
 func (g *gen) foldsLoad(ld, next *ir.Instr) bool {
-	if !foldLoads[ld.Op] || !foldOps[next.Op] {
+	if !foldLoads[ld.Op] || !foldOps[next.Op] || ld.Offset > 0x7fffffff {
 		return false
 	}
 	v := ld.Results[0]
