@@ -74,7 +74,7 @@ func init() {
 
 	def(extend(4, false, false), wasm.OpI32WrapI64)
 	def(extend(4, true, true), wasm.OpI64ExtendI32S)
-	def(extend(4, false, true), wasm.OpI64ExtendI32U)
+	defTied(extend(4, false, true), wasm.OpI64ExtendI32U)
 	def(extend(1, true, false), wasm.OpI32Extend8S)
 	def(extend(2, true, false), wasm.OpI32Extend16S)
 	def(extend(1, true, true), wasm.OpI64Extend8S)
@@ -376,11 +376,16 @@ func (g *gen) imm32(v ir.Value, w bool) (int32, bool) {
 }
 
 // extend covers wrap (a 32-bit move) and the sign and zero extensions.
+// i64.extend_i32_u of a value known zero-extended, in the register the
+// result takes (tied), is nothing.
 func extend(size Size, signed, w bool) rule {
 	return func(g *gen, in *ir.Instr) error {
 		v := in.Results[0]
 		d := g.out(v)
-		g.a.Extend(size, signed, w, d, g.use(in.Args[0], tmpD))
+		a := g.use(in.Args[0], tmpD)
+		if !(size == 4 && !signed && w && a == d && g.zext[in.Args[0]]) {
+			g.a.Extend(size, signed, w, d, a)
+		}
 		g.finish(v, d)
 		return nil
 	}
