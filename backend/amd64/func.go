@@ -111,7 +111,7 @@ func (m *module) compileFunc(f *ir.Func, w *worker) (_ *funcCode, err error) {
 	start = m.timings.Start()
 	defer m.timings.Stop(timing.Isel, start)
 	g := &gen{m: m, f: f, a: Asm{Code: w.codeBuf()}, alloc: alloc, cfg: alloc.CFG, trapJmps: map[abi.TrapCode][]int{},
-		uses: make([]int32, len(f.Types)), consts: make([]*ir.Instr, len(f.Types))}
+		uses: w.useCounts(len(f.Types)), consts: w.constDefs(len(f.Types))}
 	for _, b := range alloc.Order {
 		for _, in := range b.Instrs {
 			if in.IsConst() && len(in.Results) == 1 && (in.Op == ir.Op(wasm.OpI32Const) || in.Op == ir.Op(wasm.OpI64Const) ||

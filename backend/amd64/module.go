@@ -177,11 +177,42 @@ func (m *module) compileFuncSafe(f *ir.Func, w *worker) (c *funcCode, err error)
 }
 
 // worker is the storage one code-generation goroutine reuses from
-// function to function: the register allocator's tables and the code
-// buffer. A nil *worker allocates afresh.
+// function to function: the register allocator's tables, the code buffer
+// and gen's per-value tables. A nil *worker allocates afresh.
 type worker struct {
-	ra   regalloc.Scratch
-	code []byte
+	ra     regalloc.Scratch
+	code   []byte
+	uses   []int32     // gen.uses
+	consts []*ir.Instr // gen.consts
+}
+
+// useCounts returns gen.uses for a function of n values, zeroed.
+func (w *worker) useCounts(n int) []int32 {
+	if w == nil {
+		return make([]int32, n)
+	}
+	w.uses = resize(w.uses, n)
+	return w.uses
+}
+
+// constDefs returns gen.consts for a function of n values, cleared.
+func (w *worker) constDefs(n int) []*ir.Instr {
+	if w == nil {
+		return make([]*ir.Instr, n)
+	}
+	w.consts = resize(w.consts, n)
+	return w.consts
+}
+
+// resize returns buf with length n, zeroed, reallocated only when its
+// capacity is short.
+func resize[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
 }
 
 func (w *worker) scratch() *regalloc.Scratch {
