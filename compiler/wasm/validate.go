@@ -1,5 +1,11 @@
 package wasm
 
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
 // Validate checks m against the validation rules of WebAssembly 2.0: index
 // spaces, limits, constant expressions, export names, declared function
 // references, and the typing of every function body. It reports the first
@@ -123,9 +129,74 @@ func (v *validator) module() {
 	if len(m.Codes) != len(m.Funcs) {
 		v.fail(v.sec(secCode), "function and code section have inconsistent lengths")
 	}
+	v.functions()
+}
+
+// parallelBodyBytes is the total body size from which functions checks
+// the bodies on several goroutines.
+var parallelBodyBytes = 256 << 10
+
+// functions checks every function body. Checking a body writes nothing
+// but the checker's scratch state (v.code), so a large module's bodies
+// are checked on up to GOMAXPROCS goroutines, each with a validator of
+// its own over the same index spaces; the error reported is the one of
+// the lowest function index, the one checking them in order would find.
+func (v *validator) functions() {
+	m := v.m
+	size := 0
 	for i := range m.Codes {
-		v.function(m.NumImportedFuncs+uint32(i), &m.Codes[i])
+		size += len(m.Codes[i].Body)
 	}
+	workers := min(runtime.GOMAXPROCS(0), len(m.Codes))
+	if workers < 2 || size < parallelBodyBytes {
+		for i := range m.Codes {
+			v.function(m.NumImportedFuncs+uint32(i), &m.Codes[i])
+		}
+		return
+	}
+	errs := make([]*Error, len(m.Codes))
+	var next, firstErr atomic.Int64 // next body to check; lowest failing index
+	firstErr.Store(int64(len(m.Codes)))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &validator{m: m, funcTypes: v.funcTypes, globals: v.globals, tables: v.tables,
+				numMems: v.numMems, declared: v.declared}
+			for {
+				// Bodies are handed out in order, so once one fails, every
+				// body before it is checked by the time all workers stop.
+				i := next.Add(1) - 1
+				if i >= int64(len(m.Codes)) || i > firstErr.Load() {
+					return
+				}
+				if errs[i] = w.functionErr(m.NumImportedFuncs+uint32(i), &m.Codes[i]); errs[i] != nil {
+					for f := firstErr.Load(); i < f && !firstErr.CompareAndSwap(f, i); f = firstErr.Load() {
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if f := firstErr.Load(); f < int64(len(m.Codes)) {
+		panic(errs[f])
+	}
+}
+
+// functionErr checks one body and returns its error, if any.
+func (v *validator) functionErr(funcIdx uint32, code *Code) (err *Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(*Error)
+			if !ok {
+				panic(r)
+			}
+			err = e
+		}
+	}()
+	v.function(funcIdx, code)
+	return nil
 }
 
 // sec returns the offset of section id's contents (0 if absent).

@@ -174,3 +174,53 @@ func TestModuleLookups(t *testing.T) {
 		t.Error("BlockSig(v128)")
 	}
 }
+
+// TestValidateBodiesInParallel checks a module whose bodies are checked on
+// several goroutines: a valid one passes, and with invalid bodies the
+// error is the one of the lowest function index, as checking in order
+// gives, wherever the bad bodies are.
+func TestValidateBodiesInParallel(t *testing.T) {
+	defer func(n int) { parallelBodyBytes = n }(parallelBodyBytes)
+	parallelBodyBytes = 0
+	uleb := func(n int) string {
+		var b []byte
+		for {
+			c := byte(n & 0x7f)
+			n >>= 7
+			if n == 0 {
+				return string(append(b, c))
+			}
+			b = append(b, c|0x80)
+		}
+	}
+	section := func(id byte, contents string) string { return string([]byte{id}) + uleb(len(contents)) + contents }
+	const n = 300
+	good := "\x00" + strings.Repeat("\x41\x01\x1a", 20) + "\x0b" // (i32.const 1; drop)* 20
+	module := func(bad map[int]string) string {
+		bodies := uleb(n)
+		for i := range n {
+			body := good
+			if b, ok := bad[i]; ok {
+				body = b
+			}
+			bodies += uleb(len(body)) + body
+		}
+		return header + section(1, "\x01\x60\x00\x00") + section(3, uleb(n)+strings.Repeat("\x00", n)) + section(10, bodies)
+	}
+	if err := validate(t, module(nil)); err != nil {
+		t.Fatalf("valid module: %v", err)
+	}
+	mismatch := "\x00\x41\x00\x0b"      // leaves an i32: type mismatch
+	unknownLocal := "\x00\x20\x00\x1a\x0b" // local.get 0 of none
+	for _, first := range []int{0, 1, 150, 299} {
+		bad := map[int]string{first: unknownLocal}
+		for k := first + 1; k < n; k += 7 {
+			bad[k] = mismatch
+		}
+		err := validate(t, module(bad))
+		var e *Error
+		if !errors.As(err, &e) || e.Func != first || !strings.Contains(err.Error(), "unknown local") {
+			t.Errorf("first bad body %d: got %v", first, err)
+		}
+	}
+}
